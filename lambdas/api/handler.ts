@@ -1,0 +1,21 @@
+// REST handler for GET /health (public) and GET /me (the verified identity, from the authorizer's context).
+
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { listEnv } from '../shared/config';
+import { corsHeaders, errorResponse, findRoute, guard, header, json } from '../shared/http';
+import { ApiEnv } from './env';
+
+const allowedOrigins = listEnv(process.env, ApiEnv.allowedOrigins);
+
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const headers = corsHeaders(header(event, 'origin'), allowedOrigins);
+  const route = findRoute(event);
+  if (route?.path === '/health') return json(200, { status: 'ok' }, { headers });
+  if (route?.path === '/me') {
+    const guarded = guard(event, route, { headers });
+    if (!guarded.ok) return guarded.response;
+    const { sub, username, groups, scopes, exp, sessionId } = guarded.identity;
+    return json(200, { sub, username, groups, scopes, expiresAt: exp, sessionId: sessionId ?? null }, { headers });
+  }
+  return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });
+};

@@ -1,0 +1,11 @@
+// Environment variable names of the authorizer, shared by its config loader and the CDK construct.
+
+export const AuthorizerEnv = {
+  userPoolId: 'USER_POOL_ID',
+  clientId: 'USER_POOL_CLIENT_ID',
+  revocationTable: 'REVOCATION_TABLE_NAME',
+  /** Optional: fetch the JWKS from this URL instead of Cognito's (offline stack, tests). */
+  jwksUri: 'JWKS_URI',
+  /** "true" (default) denies tokens without `origin_jti`, which real Cognito always sets with revocation on. */
+  requireSessionId: 'REQUIRE_SESSION_ID',
+} as const;

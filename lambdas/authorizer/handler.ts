@@ -1,0 +1,68 @@
+// REST API Lambda authorizer (REQUEST): the only file that knows API Gateway's authorizer event and policy shapes.
+
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
+import { DynamoRevocationStore } from '../adapters/dynamo-revocation-store';
+import { toAuthorizerContext } from '../shared/claims';
+import { createObservability, recordAllowed, recordDenied } from '../shared/observability';
+import { systemClock } from '../shared/ports';
+import type { AuthorizeDeps, Decision } from './authorize';
+import { authorizeToken, parseBearer } from './authorize';
+import { loadAuthorizerConfig } from './config';
+
+const config = loadAuthorizerConfig(process.env);
+const obs = createObservability('authorizer');
+const deps: AuthorizeDeps = {
+  verifier: new CognitoTokenVerifier(config),
+  revocations: new DynamoRevocationStore(config.revocationTable),
+  clock: systemClock,
+  requireSessionId: config.requireSessionId,
+};
+
+export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  const authorization = singleHeader(event, 'authorization');
+  const bearer = authorization === null ? { malformed: true } : parseBearer(authorization);
+  const decision: Decision = bearer.malformed
+    ? { effect: 'Deny', reason: 'ERR_TOKEN_MALFORMED' }
+    : await authorizeToken(bearer.token, deps);
+  if (decision.effect === 'Deny') {
+    recordDenied(obs, {
+      reason: decision.reason,
+      ...(decision.scope ? { scope: decision.scope } : {}),
+      route: `${event.httpMethod} ${event.resource}`,
+      sourceIp: event.requestContext?.identity?.sourceIp,
+      userAgent: event.requestContext?.identity?.userAgent ?? undefined,
+      sub: decision.claims?.sub,
+      jti: decision.claims?.jti,
+      sessionId: decision.claims?.originJti,
+      token: bearer.token,
+    });
+    throw new Error('Unauthorized'); // API Gateway answers 401 only for this exact text
+  }
+  recordAllowed(obs);
+  return {
+    principalId: decision.identity.sub,
+    policyDocument: {
+      Version: '2012-10-17',
+      // Cover every route of this stage, so a cached decision (if caching is on) stays right for any route.
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+    },
+    context: toAuthorizerContext(decision.identity),
+  };
+};
+
+/** `arn:...:apiId/stage/METHOD/path` -> `arn:...:apiId/stage/*`. */
+function stageWildcard(methodArn: string): string {
+  const [prefix, apiId, stage] = methodArn.split('/');
+  return `${prefix}/${apiId}/${stage}/*`;
+}
+
+/** Case-insensitive header value; null when the header is sent more than once (ambiguous => malformed). */
+function singleHeader(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined | null {
+  const values = Object.entries(event.multiValueHeaders ?? {})
+    .filter(([key]) => key.toLowerCase() === name)
+    .flatMap(([, value]) => value ?? []);
+  if (values.length > 1) return null;
+  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  return entry?.[1] ?? values[0];
+}

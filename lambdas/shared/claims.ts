@@ -1,0 +1,78 @@
+// Verified access-token claims and the identity an authorizer hands to route handlers.
+
+/** Claims of a Cognito access token after signature and claim checks passed. */
+export interface AccessClaims {
+  readonly sub: string;
+  readonly username: string;
+  /** Unique per token. */
+  readonly jti: string;
+  /** Constant for the whole sign-in session (Cognito adds it when revocation is enabled). */
+  readonly originJti?: string;
+  readonly clientId: string;
+  /** Issued-at, epoch seconds. */
+  readonly iat: number;
+  /** Expiry, epoch seconds (required: a token without `exp` never verifies). */
+  readonly exp: number;
+  readonly groups: readonly string[];
+  readonly scopes: readonly string[];
+}
+
+/** The verified identity passed from the authorizer to handlers (API Gateway authorizer context). */
+export interface Identity {
+  readonly sub: string;
+  readonly username: string;
+  readonly groups: readonly string[];
+  readonly scopes: readonly string[];
+  readonly jti: string;
+  readonly sessionId?: string;
+  readonly exp: number;
+}
+
+export function identityOf(claims: AccessClaims): Identity {
+  return {
+    sub: claims.sub,
+    username: claims.username,
+    groups: claims.groups,
+    scopes: claims.scopes,
+    jti: claims.jti,
+    ...(claims.originJti ? { sessionId: claims.originJti } : {}),
+    exp: claims.exp,
+  };
+}
+
+/**
+ * API Gateway authorizer context values must be strings, numbers or booleans:
+ * lists travel space-separated, as OAuth scopes do.
+ */
+export type AuthorizerContext = Record<string, string | number | boolean>;
+
+export function toAuthorizerContext(identity: Identity): AuthorizerContext {
+  return {
+    sub: identity.sub,
+    username: identity.username,
+    groups: identity.groups.join(' '),
+    scope: identity.scopes.join(' '),
+    jti: identity.jti,
+    sessionId: identity.sessionId ?? '',
+    exp: identity.exp,
+  };
+}
+
+/** Reads the identity back from `requestContext.authorizer`; undefined when the context is incomplete. */
+export function fromAuthorizerContext(context: Record<string, unknown> | null | undefined): Identity | undefined {
+  if (!context) return undefined;
+  const { sub, username, groups, scope, jti, sessionId, exp } = context;
+  if (typeof sub !== 'string' || !sub || typeof jti !== 'string' || !jti) return undefined;
+  const expiry = Number(exp);
+  if (!Number.isFinite(expiry)) return undefined;
+  const list = (value: unknown) => (typeof value === 'string' && value ? value.split(' ') : []);
+  return {
+    sub,
+    username: typeof username === 'string' ? username : sub,
+    groups: list(groups),
+    scopes: list(scope),
+    jti,
+    ...(typeof sessionId === 'string' && sessionId ? { sessionId } : {}),
+    exp: expiry,
+  };
+}

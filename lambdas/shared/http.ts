@@ -1,0 +1,73 @@
+// HTTP helpers for REST proxy handlers: JSON responses with CORS + security headers, typed errors, route guards.
+
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { Identity } from './claims';
+import { fromAuthorizerContext } from './claims';
+import type { ReasonCode } from './reasons';
+import type { Route } from './routes';
+import { ROUTES, routeKey } from './routes';
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** CORS headers for an allowlisted Origin; none for any other origin. */
+export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
+  if (!origin || !allowedOrigins.includes(origin)) return {};
+  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
+}
+
+export interface JsonResponseOptions {
+  readonly headers?: Record<string, string>;
+  readonly cookies?: readonly string[];
+}
+
+export function json(statusCode: number, body: unknown, options: JsonResponseOptions = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { ...SECURITY_HEADERS, ...options.headers },
+    ...(options.cookies?.length ? { multiValueHeaders: { 'Set-Cookie': [...options.cookies] } } : {}),
+    body: JSON.stringify(body),
+  };
+}
+
+/** A typed error body: `{ error: <reason code>, message }`. */
+export function errorResponse(
+  statusCode: number,
+  error: ReasonCode | string,
+  message: string,
+  options?: JsonResponseOptions,
+): APIGatewayProxyResult {
+  return json(statusCode, { error, message }, options);
+}
+
+/** Case-insensitive request header. */
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === wanted);
+  return entry?.[1] ?? undefined;
+}
+
+export function findRoute(event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'resource'>): Route | undefined {
+  const key = `${event.httpMethod} ${event.resource}`;
+  return ROUTES.find((route) => routeKey(route) === key);
+}
+
+export type Guarded = { ok: true; identity: Identity } | { ok: false; response: APIGatewayProxyResult };
+
+/**
+ * The identity the authorizer verified, checked against the route's group. API Gateway never invokes an
+ * authorized route without it; a missing context is answered 401 anyway (fail closed).
+ */
+export function guard(event: APIGatewayProxyEvent, route: Route, options?: JsonResponseOptions): Guarded {
+  const identity = fromAuthorizerContext(event.requestContext.authorizer);
+  if (!identity) return { ok: false, response: errorResponse(401, 'ERR_TOKEN_MISSING', 'Unauthorized', options) };
+  if (route.group && !identity.groups.includes(route.group)) {
+    return { ok: false, response: errorResponse(403, 'ERR_FORBIDDEN', `requires group ${route.group}`, options) };
+  }
+  return { ok: true, identity };
+}

@@ -1,0 +1,56 @@
+// Powertools Logger + Metrics created once per function, and the one auth-failure log line (never a raw token).
+
+import { createHash } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_NAMESPACE, MetricDimension, MetricName } from './metric-names';
+import type { ReasonCode, RevocationScope } from './reasons';
+
+export interface Observability {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Call once at module scope of each function. */
+export function createObservability(serviceName: string): Observability {
+  const logger = new Logger({ serviceName });
+  const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName });
+  return { logger, metrics };
+}
+
+/** First 12 hex chars of SHA-256: lets operators correlate a token across lines without logging it. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 12);
+}
+
+export interface DeniedRequest {
+  readonly reason: ReasonCode;
+  readonly scope?: RevocationScope;
+  readonly route: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+  readonly sub?: string;
+  readonly jti?: string;
+  readonly sessionId?: string;
+  /** The raw token, only to compute its fingerprint; never logged. */
+  readonly token?: string;
+}
+
+/** One `auth_denied` line and one `AuthDenied{Reason}` metric per denial. */
+export function recordDenied(obs: Observability, denied: DeniedRequest): void {
+  const { token, ...fields } = denied;
+  obs.logger.warn('auth denied', {
+    event: 'auth_denied',
+    ...fields,
+    ...(token ? { tokenFingerprint: tokenFingerprint(token) } : {}),
+  });
+  obs.metrics
+    .singleMetric()
+    .addDimension(MetricDimension.Reason, denied.reason)
+    .addMetric(MetricName.AuthDenied, MetricUnit.Count, 1);
+}
+
+/** One `AuthAllowed` metric. */
+export function recordAllowed(obs: Observability): void {
+  obs.metrics.singleMetric().addMetric(MetricName.AuthAllowed, MetricUnit.Count, 1);
+}

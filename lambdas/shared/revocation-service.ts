@@ -1,0 +1,65 @@
+// The revocation service: every way a session ends (logout, logout-all, admin, refresh reuse) writes through here.
+
+import type { Clock, RevocationKey, RevocationRecord, RevocationWriter } from './ports';
+
+export interface RevocationServiceConfig {
+  /** Refresh-token validity: how long a session (and a user watermark) must be remembered. */
+  readonly refreshTokenValiditySeconds: number;
+}
+
+/** Told about every revocation after it is stored, e.g. to close WebSockets or emit metrics. */
+export interface RevocationListener {
+  revoked(key: RevocationKey, record: RevocationRecord): Promise<void>;
+}
+
+export interface Actor {
+  /** Who revoked: a user's sub, `admin:<sub>`, or `system` (e.g. refresh reuse). */
+  readonly actor: string;
+  /** Why, e.g. `logout`, `logout-all`, `admin`, `refresh-reuse`. */
+  readonly reason: string;
+}
+
+export class RevocationService {
+  constructor(
+    private readonly writer: RevocationWriter,
+    private readonly clock: Clock,
+    private readonly config: RevocationServiceConfig,
+    private readonly listeners: readonly RevocationListener[] = [],
+  ) {}
+
+  /** Revokes one access token until its own expiry. */
+  async revokeToken(token: { jti: string; sub: string; exp: number }, by: Actor): Promise<RevocationRecord> {
+    return this.store({ scope: 'token', jti: token.jti }, { sub: token.sub, expiresAt: token.exp }, by);
+  }
+
+  /** Revokes every token of one sign-in session (origin_jti) for as long as its refresh token could live. */
+  async revokeSession(session: { sessionId: string; sub: string }, by: Actor): Promise<RevocationRecord> {
+    const expiresAt = this.clock.nowSeconds() + this.config.refreshTokenValiditySeconds;
+    return this.store({ scope: 'session', sessionId: session.sessionId }, { sub: session.sub, expiresAt }, by);
+  }
+
+  /** Revokes every token of a user issued up to and including the current second (watermark). */
+  async revokeUser(user: { sub: string }, by: Actor): Promise<RevocationRecord> {
+    // iat has one-second resolution: a token issued in this very second must not survive
+    const notBefore = this.clock.nowSeconds() + 1;
+    const expiresAt = notBefore + this.config.refreshTokenValiditySeconds;
+    return this.store({ scope: 'user', sub: user.sub }, { sub: user.sub, expiresAt, notBefore }, by);
+  }
+
+  private async store(
+    key: RevocationKey,
+    fields: { sub: string; expiresAt: number; notBefore?: number },
+    by: Actor,
+  ): Promise<RevocationRecord> {
+    const record: RevocationRecord = {
+      scope: key.scope,
+      revokedAt: this.clock.nowSeconds(),
+      reason: by.reason,
+      actor: by.actor,
+      ...fields,
+    };
+    await this.writer.put(key, record);
+    for (const listener of this.listeners) await listener.revoked(key, record);
+    return record;
+  }
+}

@@ -1,0 +1,29 @@
+// The REST route table: read by the RestApi construct, the route handlers and the offline gateway shim.
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+/** Which Lambda function serves a route. */
+export type RouteFunction = 'api';
+
+export interface Route {
+  readonly method: HttpMethod;
+  /** API Gateway resource path; `{name}` marks a path parameter. */
+  readonly path: string;
+  readonly fn: RouteFunction;
+  /** `public` routes skip the authorizer; every other route is authorized. */
+  readonly auth: 'public' | 'authorized';
+  /** Cognito group the caller must belong to (checked by the handler: 403 ERR_FORBIDDEN). */
+  readonly group?: string;
+}
+
+export const ADMIN_GROUP = 'admins';
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/health', fn: 'api', auth: 'public' },
+  { method: 'GET', path: '/me', fn: 'api', auth: 'authorized' },
+];
+
+/** Key that handlers dispatch on: API Gateway's `${httpMethod} ${resource}`. */
+export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}

@@ -1,0 +1,52 @@
+// The deny-list table (ARCHITECTURE §3): CMK-encrypted, TTL-expired, point-in-time recoverable, retained.
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { RevocationTableSchema } from '../../lambdas/shared/table-schemas';
+
+export interface RevocationStoreProps {
+  /** What happens to the table and its key when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class RevocationStore extends Construct {
+  public readonly table: dynamodb.ITable;
+  public readonly key: kms.IKey;
+  private readonly grants: dynamodb.TableGrants;
+
+  constructor(scope: Construct, id: string, props: RevocationStoreProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the cognito-guard revocation table',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // Classic Table: TableV2 with a customer-managed key needs a concrete stack region.
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: RevocationTableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      timeToLiveAttribute: RevocationTableSchema.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+    this.table = table;
+    this.grants = table.grants;
+  }
+
+  /** Read access for the authorizer: the one BatchGetItem (and GetItem) plus decryption; nothing else. */
+  public grantCheck(grantee: iam.IGrantable): void {
+    this.grants.actions(grantee, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
+    this.key.grant(grantee, 'kms:Decrypt');
+  }
+
+  /** Write access for the revocation service: put entries (idempotent overwrite) and read them back. */
+  public grantRevoke(grantee: iam.IGrantable): void {
+    this.grants.actions(grantee, 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
+    this.key.grant(grantee, 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey');
+  }
+}

@@ -1,0 +1,99 @@
+// Cognito identity: user pool, public web client (code + PKCE, short tokens, rotation), managed login, admins group.
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { ADMIN_GROUP } from '../../lambdas/shared/routes';
+
+export interface UserPoolProps {
+  /** Managed-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`). */
+  readonly domainPrefix: string;
+  /** Where managed login may redirect after sign-in. */
+  readonly callbackUrls: readonly string[];
+  /** Where managed login may redirect after sign-out. */
+  readonly logoutUrls: readonly string[];
+  /** @default Duration.minutes(15) */
+  readonly accessTokenValidity?: Duration;
+  /** @default Duration.minutes(15) */
+  readonly idTokenValidity?: Duration;
+  /** @default Duration.days(7) */
+  readonly refreshTokenValidity?: Duration;
+  /** How long a rotated-away refresh token still works (0-60 s); setting it turns rotation on. @default Duration.seconds(10) */
+  readonly refreshRotationGracePeriod?: Duration;
+  /** Whether anyone may create an account through managed login. @default false */
+  readonly selfSignUp?: boolean;
+  /** Fate of the pool (and its users) on stack deletion. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class UserPool extends Construct {
+  public readonly userPool: cognito.UserPool;
+  public readonly client: cognito.UserPoolClient;
+  public readonly domain: cognito.UserPoolDomain;
+  /** `https://<prefix>.auth.<region>.amazoncognito.com`: managed login, `/oauth2/*` and `/logout`. */
+  public readonly hostedUiBaseUrl: string;
+
+  constructor(scope: Construct, id: string, props: UserPoolProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.userPool = new cognito.UserPool(this, 'Pool', {
+      selfSignUpEnabled: props.selfSignUp ?? false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { sms: false, otp: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Essentials: the cheapest plan with refresh-token rotation (Lite lacks it; Plus adds paid threat protection).
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+
+    this.userPool.addGroup('AdminsGroup', {
+      groupName: ADMIN_GROUP,
+      description: 'May revoke any user (admin routes)',
+    });
+
+    // Public client (no secret): Cognito then requires PKCE on the authorization-code grant.
+    this.client = this.userPool.addClient('WebClient', {
+      generateSecret: false,
+      // An explicit list keeps Cognito's default set (SRP, custom auth, REFRESH_TOKEN_AUTH) off the client;
+      // with rotation on, refresh goes through the token endpoint, never REFRESH_TOKEN_AUTH.
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [...props.callbackUrls],
+        logoutUrls: [...props.logoutUrls],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      accessTokenValidity: props.accessTokenValidity ?? Duration.minutes(15),
+      idTokenValidity: props.idTokenValidity ?? Duration.minutes(15),
+      refreshTokenValidity: props.refreshTokenValidity ?? Duration.days(7),
+      refreshTokenRotationGracePeriod: props.refreshRotationGracePeriod ?? Duration.seconds(10),
+      // Revocation puts jti/origin_jti in every token: the deny-list keys on them.
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+    });
+
+    this.domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: props.domainPrefix },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    // Managed login (v2) serves a client's pages only once the client has a branding style.
+    new cognito.CfnManagedLoginBranding(this, 'Branding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.client.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    this.hostedUiBaseUrl = this.domain.baseUrl();
+  }
+}

@@ -1,0 +1,155 @@
+// Typed deployment settings: defaults merged with the CDK context key `stage`, validated before any construct.
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/** Settings of one deployment of the stack (README: "Configuration"). */
+export interface StageConfig {
+  /** Cognito managed-login domain prefix: `https://<prefix>.auth.<region>.amazoncognito.com`. Globally unique. */
+  readonly domainPrefix: string;
+  /** Access token lifetime (5..1440). @default 15 */
+  readonly accessTokenMinutes: number;
+  /** ID token lifetime (5..1440). @default 15 */
+  readonly idTokenMinutes: number;
+  /** Refresh token lifetime (1..3650). @default 7 */
+  readonly refreshTokenDays: number;
+  /** Refresh-token rotation: how long the previous refresh token stays usable (0..60). @default 10 */
+  readonly refreshRotationGraceSeconds: number;
+  /** OAuth redirect URLs after sign-in (https, or http on localhost). @default ['http://localhost:3000/'] */
+  readonly callbackUrls: readonly string[];
+  /** OAuth redirect URLs after sign-out. @default ['http://localhost:3000/'] */
+  readonly logoutUrls: readonly string[];
+  /** Browser origins allowed by CORS (scheme://host[:port], no path). @default ['http://localhost:3000'] */
+  readonly allowedOrigins: readonly string[];
+  /** REST authorizer result cache TTL (0..3600); this is the revocation delay. @default 0 */
+  readonly authorizerCacheTtlSeconds: number;
+  /** Stage-wide steady-state request rate (requests/second). @default 50 */
+  readonly throttleRateLimit: number;
+  /** Stage-wide burst capacity (requests). @default 100 */
+  readonly throttleBurstLimit: number;
+  /** CloudWatch Logs retention of Lambda and access logs (a value CloudWatch accepts). @default 30 */
+  readonly logRetentionDays: RetentionDays;
+  /** Whether anyone may sign up through managed login. @default false */
+  readonly selfSignUp: boolean;
+  /** Fate of the user pool and the revocation table on stack deletion. @default 'retain' */
+  readonly removalPolicy: 'retain' | 'destroy';
+}
+
+/** A stage config that cannot be deployed; the message names the key and the rule. */
+export class StageConfigError extends Error {
+  constructor(message: string) {
+    super(`invalid stage config: ${message}`);
+    this.name = 'StageConfigError';
+  }
+}
+
+export const DEFAULT_STAGE_CONFIG: StageConfig = {
+  // Cognito reserves "aws", "amazon" and "cognito" in prefixes; set your own, prefixes are global per region.
+  domainPrefix: 'guard-demo-login',
+  accessTokenMinutes: 15,
+  idTokenMinutes: 15,
+  refreshTokenDays: 7,
+  refreshRotationGraceSeconds: 10,
+  callbackUrls: ['http://localhost:3000/'],
+  logoutUrls: ['http://localhost:3000/'],
+  allowedOrigins: ['http://localhost:3000'],
+  authorizerCacheTtlSeconds: 0,
+  throttleRateLimit: 50,
+  throttleBurstLimit: 100,
+  logRetentionDays: RetentionDays.ONE_MONTH,
+  selfSignUp: false,
+  removalPolicy: 'retain',
+};
+
+type Check = (value: unknown, key: string) => void;
+
+const integer =
+  (min: number, max: number): Check =>
+  (value, key) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new StageConfigError(`${key} must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`);
+    }
+  };
+
+const boolean: Check = (value, key) => {
+  if (typeof value !== 'boolean') throw new StageConfigError(`${key} must be true or false`);
+};
+
+const oneOf =
+  (allowed: readonly unknown[]): Check =>
+  (value, key) => {
+    if (!allowed.includes(value)) {
+      throw new StageConfigError(`${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+  };
+
+const urlList =
+  (kind: 'redirect' | 'origin'): Check =>
+  (value, key) => {
+    if (!Array.isArray(value) || value.length === 0) {
+      throw new StageConfigError(`${key} must be a non-empty list of URLs`);
+    }
+    for (const item of value) {
+      const url = typeof item === 'string' && URL.canParse(item) ? new URL(item) : undefined;
+      const localhost = url?.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname);
+      const secure = url?.protocol === 'https:' || localhost;
+      const shapeOk = kind === 'redirect' ? !url?.hash : url?.origin === item;
+      if (!url || !secure || !shapeOk) {
+        const shape = kind === 'origin' ? 'an origin (scheme://host[:port])' : 'a URL without fragment';
+        throw new StageConfigError(`${key}: ${JSON.stringify(item)} must be ${shape}, https or http://localhost`);
+      }
+    }
+  };
+
+const domainPrefix: Check = (value, key) => {
+  const ok = typeof value === 'string' && /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(value);
+  if (!ok) throw new StageConfigError(`${key} must be lowercase letters, digits and inner hyphens (1..63)`);
+  if (/aws|amazon|cognito/.test(value)) {
+    throw new StageConfigError(`${key} must not contain "aws", "amazon" or "cognito" (reserved by Cognito)`);
+  }
+};
+
+const checks: Record<keyof StageConfig, Check> = {
+  domainPrefix,
+  accessTokenMinutes: integer(5, 1440),
+  idTokenMinutes: integer(5, 1440),
+  refreshTokenDays: integer(1, 3650),
+  refreshRotationGraceSeconds: integer(0, 60),
+  callbackUrls: urlList('redirect'),
+  logoutUrls: urlList('redirect'),
+  allowedOrigins: urlList('origin'),
+  authorizerCacheTtlSeconds: integer(0, 3600),
+  throttleRateLimit: integer(1, 10000),
+  throttleBurstLimit: integer(0, 5000),
+  logRetentionDays: oneOf(Object.values(RetentionDays).filter((days) => typeof days === 'number')),
+  selfSignUp: boolean,
+  removalPolicy: oneOf(['retain', 'destroy']),
+};
+
+/**
+ * Merges `overrides` (the CDK context value `stage`: an object, or its JSON text from `-c stage='{...}'`)
+ * over the defaults. Unknown keys are rejected so a typo cannot silently keep a default.
+ */
+export function loadStageConfig(overrides: unknown = {}): StageConfig {
+  let parsed = overrides;
+  if (typeof overrides === 'string') {
+    try {
+      parsed = JSON.parse(overrides);
+    } catch {
+      throw new StageConfigError('context "stage" must be a JSON object');
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new StageConfigError('context "stage" must be a JSON object');
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(key in checks)) throw new StageConfigError(`unknown key ${key}`);
+  }
+  const config = { ...DEFAULT_STAGE_CONFIG, ...(parsed as Partial<StageConfig>) };
+  for (const [key, check] of Object.entries(checks)) check(config[key as keyof StageConfig], key);
+  return config;
+}
+
+/** The CDK removal policy for the stateful resources. */
+export function statefulRemovalPolicy(config: StageConfig): RemovalPolicy {
+  return config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}
