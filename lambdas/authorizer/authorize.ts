@@ -12,10 +12,23 @@ export interface AuthorizeDeps {
   readonly clock: Clock;
   /** Deny tokens without `origin_jti` (they could not be revoked by session). */
   readonly requireSessionId: boolean;
+  /**
+   * `enforce` denies revoked tokens; `monitor` lets a correctly signed, unexpired but revoked token through and
+   * reports it as `wouldDeny` (deny-list rollout). Every other failure is denied in both modes.
+   */
+  readonly mode: EnforcementMode;
 }
 
+export type EnforcementMode = 'enforce' | 'monitor';
+export const ENFORCEMENT_MODES: readonly EnforcementMode[] = ['enforce', 'monitor'];
+
 export type Decision =
-  | { readonly effect: 'Allow'; readonly identity: Identity }
+  | {
+      readonly effect: 'Allow';
+      readonly identity: Identity;
+      /** Monitor mode only: the deny this request would have received under `enforce`. */
+      readonly wouldDeny?: { readonly reason: 'ERR_TOKEN_REVOKED'; readonly scope: RevocationScope };
+    }
   | {
       readonly effect: 'Deny';
       readonly reason: ReasonCode;
@@ -38,8 +51,11 @@ export async function authorizeToken(token: string | undefined, deps: AuthorizeD
   } catch {
     return { effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE', claims }; // fail closed
   }
-  if (scope) return { effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope, claims };
-  return { effect: 'Allow', identity: identityOf(claims) };
+  if (!scope) return { effect: 'Allow', identity: identityOf(claims) };
+  if (deps.mode === 'monitor') {
+    return { effect: 'Allow', identity: identityOf(claims), wouldDeny: { reason: 'ERR_TOKEN_REVOKED', scope } };
+  }
+  return { effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope, claims };
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9\-_.=+/]{1,8192})$/;

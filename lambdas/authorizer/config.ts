@@ -1,7 +1,9 @@
 // Authorizer configuration, read once at cold start; fails fast with a ConfigError.
 
 import type { Env } from '../shared/config';
-import { booleanEnv, optionalEnv, requireEnv } from '../shared/config';
+import { booleanEnv, ConfigError, optionalEnv, requireEnv } from '../shared/config';
+import type { EnforcementMode } from './authorize';
+import { ENFORCEMENT_MODES } from './authorize';
 import { AuthorizerEnv } from './env';
 
 export interface AuthorizerConfig {
@@ -10,6 +12,7 @@ export interface AuthorizerConfig {
   readonly revocationTable: string;
   readonly jwksUri?: string;
   readonly requireSessionId: boolean;
+  readonly mode: EnforcementMode;
 }
 
 export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
@@ -20,5 +23,14 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     revocationTable: requireEnv(env, AuthorizerEnv.revocationTable),
     ...(jwksUri ? { jwksUri } : {}),
     requireSessionId: booleanEnv(env, AuthorizerEnv.requireSessionId, true),
+    mode: enforcementMode(env),
   };
+}
+
+export function enforcementMode(env: Env): EnforcementMode {
+  const value = optionalEnv(env, AuthorizerEnv.enforcementMode) ?? 'enforce';
+  if (!ENFORCEMENT_MODES.includes(value as EnforcementMode)) {
+    throw new ConfigError(`${AuthorizerEnv.enforcementMode} must be one of ${ENFORCEMENT_MODES.join(', ')}`);
+  }
+  return value as EnforcementMode;
 }

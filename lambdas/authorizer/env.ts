@@ -8,4 +8,6 @@ export const AuthorizerEnv = {
   jwksUri: 'JWKS_URI',
   /** "true" (default) denies tokens without `origin_jti`, which real Cognito always sets with revocation on. */
   requireSessionId: 'REQUIRE_SESSION_ID',
+  /** `enforce` (default) or `monitor` (revoked tokens allowed and logged as would_deny). */
+  enforcementMode: 'ENFORCEMENT_MODE',
 } as const;

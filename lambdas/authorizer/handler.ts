@@ -4,7 +4,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
 import { DynamoRevocationStore } from '../adapters/dynamo-revocation-store';
 import { toAuthorizerContext } from '../shared/claims';
-import { createObservability, recordAllowed, recordDenied } from '../shared/observability';
+import { createObservability, recordAllowed, recordDenied, recordWouldDeny } from '../shared/observability';
 import { systemClock } from '../shared/ports';
 import type { AuthorizeDeps, Decision } from './authorize';
 import { authorizeToken, parseBearer } from './authorize';
@@ -17,6 +17,7 @@ const deps: AuthorizeDeps = {
   revocations: new DynamoRevocationStore(config.revocationTable),
   clock: systemClock,
   requireSessionId: config.requireSessionId,
+  mode: config.mode,
 };
 
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
@@ -38,6 +39,17 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
       token: bearer.token,
     });
     throw new Error('Unauthorized'); // API Gateway answers 401 only for this exact text
+  }
+  if (decision.wouldDeny) {
+    recordWouldDeny(obs, {
+      ...decision.wouldDeny,
+      route: `${event.httpMethod} ${event.resource}`,
+      sourceIp: event.requestContext?.identity?.sourceIp,
+      sub: decision.identity.sub,
+      jti: decision.identity.jti,
+      sessionId: decision.identity.sessionId,
+      token: bearer.token,
+    });
   }
   recordAllowed(obs);
   return {

@@ -50,6 +50,20 @@ export function recordDenied(obs: Observability, denied: DeniedRequest): void {
     .addMetric(MetricName.AuthDenied, MetricUnit.Count, 1);
 }
 
+/** Monitor mode: one `would_deny` line and one `WouldDeny{Reason}` metric for a revoked token that was let through. */
+export function recordWouldDeny(obs: Observability, denied: DeniedRequest): void {
+  const { token, ...fields } = denied;
+  obs.logger.warn('would deny (monitor mode)', {
+    event: 'would_deny',
+    ...fields,
+    ...(token ? { tokenFingerprint: tokenFingerprint(token) } : {}),
+  });
+  obs.metrics
+    .singleMetric()
+    .addDimension(MetricDimension.Reason, denied.reason)
+    .addMetric(MetricName.WouldDeny, MetricUnit.Count, 1);
+}
+
 /** One `AuthAllowed` metric. */
 export function recordAllowed(obs: Observability): void {
   obs.metrics.singleMetric().addMetric(MetricName.AuthAllowed, MetricUnit.Count, 1);

@@ -12,3 +12,22 @@ export const revocationKey = {
   session: (sessionId: string) => `session#${sessionId}`,
   user: (sub: string) => `user#${sub}`,
 } as const;
+
+/** A table's keys as every consumer needs them; all key attributes are strings. */
+export interface TableSchema {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly ttlAttribute?: string;
+  readonly globalSecondaryIndexes?: readonly {
+    readonly indexName: string;
+    readonly partitionKey: string;
+    readonly sortKey?: string;
+  }[];
+}
+
+/** Every table of the app by logical name; the offline stack creates one table per entry. */
+export const TABLE_SCHEMAS = {
+  Revocations: RevocationTableSchema,
+} as const satisfies Record<string, TableSchema>;
+
+export type TableName = keyof typeof TABLE_SCHEMAS;

@@ -1,5 +1,5 @@
 // Cognito identity: user pool, public web client (code + PKCE, short tokens, rotation), managed login, admins group.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { ADMIN_GROUP } from '../../lambdas/shared/routes';
@@ -56,6 +56,16 @@ export class UserPool extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions-COG2',
+        reason: 'MFA is optional (TOTP) so demo users can sign in without an authenticator; production can require it',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason: 'Essentials is enough for refresh-token rotation; Plus (paid threat protection) is out of scope',
+      },
+    );
 
     this.userPool.addGroup('AdminsGroup', {
       groupName: ADMIN_GROUP,

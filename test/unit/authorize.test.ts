@@ -28,6 +28,7 @@ interface Fakes {
   records?: RevocationRecord[];
   storeDown?: boolean;
   requireSessionId?: boolean;
+  mode?: 'enforce' | 'monitor';
 }
 
 function deps(fakes: Fakes = {}): AuthorizeDeps & { lookups: number } {
@@ -43,6 +44,7 @@ function deps(fakes: Fakes = {}): AuthorizeDeps & { lookups: number } {
     },
     clock: { nowSeconds: () => NOW },
     requireSessionId: fakes.requireSessionId ?? true,
+    mode: fakes.mode ?? 'enforce',
   };
   return state;
 }
@@ -85,6 +87,22 @@ describe('authorizeToken', () => {
   it('ignores entries whose expiresAt has passed (TTL deletion is lazy)', async () => {
     const d = deps({ records: [record({ scope: 'session', expiresAt: NOW - 1 })] });
     expect(await authorizeToken('t', d)).toMatchObject({ effect: 'Allow' });
+  });
+
+  it('allows a revoked token in monitor mode and reports what it would have denied', async () => {
+    const d = deps({ records: [record({ scope: 'session' })], mode: 'monitor' });
+    expect(await authorizeToken('t', d)).toMatchObject({
+      effect: 'Allow',
+      wouldDeny: { reason: 'ERR_TOKEN_REVOKED', scope: 'session' },
+    });
+  });
+
+  it.each(verifierReasons)('denies with %s in monitor mode too', async (reason) => {
+    expect(await authorizeToken('t', deps({ verify: { ok: false, reason }, mode: 'monitor' }))).toEqual({ effect: 'Deny', reason });
+  });
+
+  it('fails closed in monitor mode when the store is down', async () => {
+    expect(await authorizeToken('t', deps({ storeDown: true, mode: 'monitor' }))).toMatchObject({ effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE' });
   });
 
   it('denies with ERR_TOKEN_MISSING when there is no token', async () => {
