@@ -40,7 +40,7 @@ export interface LocalCognito {
 // No Lambda triggers offline: an inert Lambda and no KMS (loading them would pull in the AWS SDK v2).
 const noTriggers: Lambda = {
   enabled: () => false,
-  invoke: () => Promise.reject(new Error('Lambda triggers are not available offline')),
+  invoke: () => Promise.reject<never>(new Error('Lambda triggers are not available offline')),
 };
 const noKms = undefined as unknown as CryptoService;
 

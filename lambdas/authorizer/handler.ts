@@ -65,8 +65,8 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
 
 /** `arn:...:apiId/stage/METHOD/path` -> `arn:...:apiId/stage/*`. */
 function stageWildcard(methodArn: string): string {
-  const [prefix, apiId, stage] = methodArn.split('/');
-  return `${prefix}/${apiId}/${stage}/*`;
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*`;
 }
 
 /** Case-insensitive header value; null when the header is sent more than once (ambiguous => malformed). */

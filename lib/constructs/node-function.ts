@@ -30,6 +30,8 @@ export interface NodeFunctionProps {
 export class NodeFunction extends Construct implements iam.IGrantable {
   public readonly function: nodejs.NodejsFunction;
   public readonly logGroup: logs.ILogGroup;
+  /** The function's own role: log writes to its log group, plus whatever is granted to this construct. */
+  public readonly role: iam.IRole;
   public readonly grantPrincipal: iam.IPrincipal;
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
@@ -40,6 +42,7 @@ export class NodeFunction extends Construct implements iam.IGrantable {
     // Own role with log-group-scoped write access instead of the broad AWSLambdaBasicExecutionRole.
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(role);
+    this.role = role;
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',

@@ -1,0 +1,133 @@
+// The DynamoDB deny-list adapter against a real dynalite server: revoke then check, for every scope.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { authorizeToken } from '../../lambdas/authorizer/authorize';
+import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo-revocation-store';
+import type { AccessClaims } from '../../lambdas/shared/claims';
+import { RevocationService } from '../../lambdas/shared/revocation-service';
+import type { LocalDynamo } from '../../local/dynamo';
+import { startDynamo } from '../../local/dynamo';
+
+const NOW = Math.floor(Date.now() / 1000);
+let dir: string;
+let dynamo: LocalDynamo;
+let counter = 0;
+
+function documents(endpoint: string): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 300, requestTimeout: 1000 },
+  });
+  return DynamoDBDocumentClient.from(client);
+}
+
+function fresh(overrides: Partial<AccessClaims> = {}): AccessClaims {
+  counter += 1;
+  return {
+    sub: `sub-${counter}`,
+    username: `user-${counter}`,
+    jti: `jti-${counter}`,
+    originJti: `session-${counter}`,
+    clientId: 'client',
+    iat: NOW - 10,
+    exp: NOW + 900,
+    groups: [],
+    scopes: [],
+    ...overrides,
+  };
+}
+
+function setup(clock = { nowSeconds: () => NOW }) {
+  const store = new DynamoRevocationStore('Revocations', documents(dynamo.endpoint));
+  const service = new RevocationService(store, clock, { refreshTokenValiditySeconds: 7 * 86400 });
+  const decide = (claims: AccessClaims) =>
+    authorizeToken('token', {
+      verifier: { verify: async () => ({ ok: true, claims }) },
+      revocations: store,
+      clock,
+      requireSessionId: true,
+      mode: 'enforce',
+    });
+  return { store, service, decide };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cg-dynamo-'));
+  dynamo = await startDynamo({ dir, host: '127.0.0.1', port: 0, envName: 'DYNAMO_PORT' });
+});
+
+afterAll(async () => {
+  await dynamo.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('DynamoRevocationStore', () => {
+  it('finds nothing for a token that was never revoked', async () => {
+    const { store, decide } = setup();
+    const claims = fresh();
+    expect(await store.lookup(claims)).toEqual([]);
+    expect(await decide(claims)).toMatchObject({ effect: 'Allow' });
+  });
+
+  it('denies a token revoked by jti, and only that token', async () => {
+    const { service, decide } = setup();
+    const claims = fresh();
+    await service.revokeToken(claims, { actor: claims.sub, reason: 'logout' });
+    expect(await decide(claims)).toMatchObject({ effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope: 'token' });
+    expect(await decide({ ...claims, jti: 'another-token-of-the-session' })).toMatchObject({ effect: 'Allow' });
+  });
+
+  it('denies every token of a revoked session', async () => {
+    const { service, decide } = setup();
+    const claims = fresh();
+    await service.revokeSession({ sessionId: claims.originJti!, sub: claims.sub }, { actor: 'system', reason: 'refresh-reuse' });
+    expect(await decide({ ...claims, jti: 'refreshed-token' })).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', scope: 'session' });
+    expect(await decide({ ...claims, originJti: 'other-session' })).toMatchObject({ effect: 'Allow' });
+  });
+
+  it('denies tokens issued before a user watermark and allows later ones', async () => {
+    const { service, decide } = setup();
+    const claims = fresh();
+    await service.revokeUser({ sub: claims.sub }, { actor: 'admin:x', reason: 'admin' });
+    expect(await decide(claims)).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', scope: 'user' });
+    expect(await decide({ ...claims, iat: NOW + 5, jti: 'after' })).toMatchObject({ effect: 'Allow' });
+  });
+
+  it('stores actor, reason and times but no token', async () => {
+    const { service, store } = setup();
+    const claims = fresh();
+    await service.revokeToken(claims, { actor: claims.sub, reason: 'logout' });
+    expect(await store.lookup(claims)).toEqual([
+      { scope: 'token', sub: claims.sub, revokedAt: NOW, expiresAt: claims.exp, reason: 'logout', actor: claims.sub },
+    ]);
+  });
+
+  it('ignores entries whose expiresAt has passed even though dynalite never deletes them', async () => {
+    const claims = fresh();
+    await setup({ nowSeconds: () => NOW - 2000 }).service.revokeToken(
+      { ...claims, exp: NOW - 1000 },
+      { actor: claims.sub, reason: 'logout' },
+    );
+    expect(await setup().store.lookup(claims)).toHaveLength(1);
+    expect(await setup().decide(claims)).toMatchObject({ effect: 'Allow' });
+  });
+
+  it('fails closed with ERR_STORE_UNAVAILABLE when the store is unreachable', async () => {
+    const store = new DynamoRevocationStore('Revocations', documents('http://127.0.0.1:9'));
+    const decision = await authorizeToken('token', {
+      verifier: { verify: async () => ({ ok: true, claims: fresh() }) },
+      revocations: store,
+      clock: { nowSeconds: () => NOW },
+      requireSessionId: true,
+      mode: 'enforce',
+    });
+    expect(decision).toMatchObject({ effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE' });
+  });
+});
