@@ -2,9 +2,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // oauth4webapi ships ESM only: let swc turn it into CommonJS for Jest.
+  // ESM-only packages (oauth4webapi; cognito-local's TOTP deps otplib, @scure, @noble): swc makes them CommonJS.
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] },
-  transformIgnorePatterns: ['/node_modules/(?!oauth4webapi/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(oauth4webapi|otplib|@otplib|@scure|@noble)/)'],
   testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 120000,

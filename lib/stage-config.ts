@@ -95,7 +95,9 @@ const urlList =
       const shapeOk = kind === 'redirect' ? !url?.hash : url?.origin === item;
       if (!url || !secure || !shapeOk) {
         const shape = kind === 'origin' ? 'an origin (scheme://host[:port])' : 'a URL without fragment';
-        throw new StageConfigError(`${key}: ${JSON.stringify(item)} must be ${shape}, https or http://localhost`);
+        throw new StageConfigError(
+          `${key}: ${JSON.stringify(item)} must be ${shape}, https or http://localhost`,
+        );
       }
     }
   };

@@ -36,7 +36,8 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const pathParameters = matchPath(route.path, path);
-    if (pathParameters) return { route, pathParameters: Object.keys(pathParameters).length ? pathParameters : null };
+    if (pathParameters)
+      return { route, pathParameters: Object.keys(pathParameters).length ? pathParameters : null };
   }
   return undefined;
 }
@@ -48,10 +49,12 @@ export function routeMethodsForPath(path: string): string[] {
 
 function matchPath(template: string, path: string): Record<string, string> | undefined {
   const names: string[] = [];
-  const pattern = template.replace(/[.*+?^${}()|[\]\\]/g, (char) => `\\${char}`).replace(/\\\{(\w+)\\\}/g, (_, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
+  const pattern = template
+    .replace(/[.*+?^${}()|[\]\\]/g, (char) => `\\${char}`)
+    .replace(/\\\{(\w+)\\\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
   const match = new RegExp(`^${pattern}$`).exec(path);
   if (!match) return undefined;
   try {
@@ -66,7 +69,10 @@ export function methodArn(request: GatewayRequest): string {
   return `arn:aws:execute-api:${request.region}:${ACCOUNT_ID}:${API_ID}/${request.stage}/${request.method}${request.path}`;
 }
 
-export function authorizerEvent(request: GatewayRequest, match: RouteMatch): APIGatewayRequestAuthorizerEvent {
+export function authorizerEvent(
+  request: GatewayRequest,
+  match: RouteMatch,
+): APIGatewayRequestAuthorizerEvent {
   return {
     type: 'REQUEST',
     methodArn: methodArn(request),
@@ -148,7 +154,8 @@ function headerMaps(rawHeaders: readonly string[]) {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] ?? '';
     const value = rawHeaders[i + 1] ?? '';
-    const known = Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
+    const known =
+      Object.keys(multiValueHeaders).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
     headers[known] = value;
     (multiValueHeaders[known] ??= []).push(value);
   }

@@ -65,7 +65,11 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
   const pools = await cognito.listUserPools(ctx);
   if (!pools.some((pool) => pool.Id === options.userPoolId)) {
     // CreateUserPool over the API would make a `local_…` id, which aws-jwt-verify rejects.
-    await cognito.createUserPool(ctx, { Id: options.userPoolId, Name: 'cognito-guard-local', UsernameAttributes: ['email'] });
+    await cognito.createUserPool(ctx, {
+      Id: options.userPoolId,
+      Name: 'cognito-guard-local',
+      UsernameAttributes: ['email'],
+    });
   }
   const triggers = new TriggersService(clock, cognito, noTriggers, noKms);
   const services: Services = {
@@ -77,7 +81,8 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const app = createServer(Router(services), logger, config.ServerConfig, services).application as RequestListener;
+  const app = createServer(Router(services), logger, config.ServerConfig, services)
+    .application as RequestListener;
   const server = createHttpServer(app);
   const port = await listen(server, { ...options, service: 'Cognito (cognito-local)' });
   return { url: `http://${options.host}:${port}`, port, stop: () => close(server) };

@@ -7,7 +7,11 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import type { AttributeDefinition, CreateTableCommandInput, KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import type {
+  AttributeDefinition,
+  CreateTableCommandInput,
+  KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { TableName, TableSchema } from '../lambdas/shared/table-schemas';
 import { TABLE_SCHEMAS } from '../lambdas/shared/table-schemas';
@@ -40,7 +44,8 @@ export async function startDynamo(options: LocalDynamoOptions): Promise<LocalDyn
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    for (const [name, schema] of Object.entries(TABLE_SCHEMAS)) await ensureTable(client, name as TableName, schema);
+    for (const [name, schema] of Object.entries(TABLE_SCHEMAS))
+      await ensureTable(client, name as TableName, schema);
     client.destroy();
   } catch (error) {
     await stop();
@@ -72,7 +77,11 @@ export function createTableInput(name: string, schema: TableSchema): CreateTable
     ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
   ];
   const indexes = schema.globalSecondaryIndexes ?? [];
-  const attributes = new Set([schema.partitionKey, schema.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
+  const attributes = new Set([
+    schema.partitionKey,
+    schema.sortKey,
+    ...indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]);
   const definitions: AttributeDefinition[] = [...attributes]
     .filter((attribute): attribute is string => attribute !== undefined)
     .map((attribute) => ({ AttributeName: attribute, AttributeType: 'S' }));

@@ -9,7 +9,10 @@ export function policyAllows(policy: PolicyDocument | undefined, arn: string): b
 }
 
 function appliesTo(statement: Statement, arn: string): boolean {
-  const action = 'Action' in statement ? matches(statement.Action, 'execute-api:Invoke') : !matches(statement.NotAction, 'execute-api:Invoke');
+  const action =
+    'Action' in statement
+      ? matches(statement.Action, 'execute-api:Invoke')
+      : !matches(statement.NotAction, 'execute-api:Invoke');
   if ('Resource' in statement) return action && matches(statement.Resource, arn);
   if ('NotResource' in statement) return action && !matches(statement.NotResource, arn);
   return false;
@@ -21,6 +24,9 @@ function matches(patterns: string | string[] | undefined, value: string): boolea
 
 /** IAM wildcards: `*` any run of characters, `?` exactly one. */
 function wildcard(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, (char) => `\\${char}`).replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, (char) => `\\${char}`)
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(value);
 }

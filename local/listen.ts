@@ -27,7 +27,9 @@ export interface ListenTarget {
 export function listen(server: Server, target: ListenTarget): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError(target.service, target.port, target.envName) : error);
+      reject(
+        error.code === 'EADDRINUSE' ? new PortInUseError(target.service, target.port, target.envName) : error,
+      );
     };
     server.once('error', onError);
     server.listen(target.port, target.host, () => {

@@ -30,6 +30,9 @@ export const DEMO_USERS: readonly DemoUser[] = [
 
 const CLIENT_NAME = 'web';
 
+/** Refresh-token validity of the web client, as in the CDK stage default. */
+export const REFRESH_TOKEN_DAYS = 7;
+
 export interface SeedOptions {
   readonly cognitoUrl: string;
   readonly region: string;
@@ -69,7 +72,7 @@ async function ensureClient(cognito: CognitoIdentityProviderClient, options: See
     EnableTokenRevocation: true,
     AccessTokenValidity: 15,
     IdTokenValidity: 15,
-    RefreshTokenValidity: 7,
+    RefreshTokenValidity: REFRESH_TOKEN_DAYS,
     TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
   };
   const { UserPoolClients = [] } = await cognito.send(

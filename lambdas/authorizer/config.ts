@@ -1,7 +1,7 @@
 // Authorizer configuration, read once at cold start; fails fast with a ConfigError.
 
 import type { Env } from '../shared/config';
-import { booleanEnv, ConfigError, optionalEnv, requireEnv } from '../shared/config';
+import { booleanEnv, ConfigError, listEnv, optionalEnv, requireEnv } from '../shared/config';
 import type { EnforcementMode } from './authorize';
 import { ENFORCEMENT_MODES } from './authorize';
 import { AuthorizerEnv } from './env';
@@ -25,6 +25,17 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     requireSessionId: booleanEnv(env, AuthorizerEnv.requireSessionId, true),
     mode: enforcementMode(env),
   };
+}
+
+/** The `$connect` authorizer also checks the browser Origin. */
+export interface ConnectAuthorizerConfig extends AuthorizerConfig {
+  readonly allowedOrigins: readonly string[];
+}
+
+export function loadConnectAuthorizerConfig(env: Env): ConnectAuthorizerConfig {
+  const allowedOrigins = listEnv(env, AuthorizerEnv.allowedOrigins);
+  if (allowedOrigins.length === 0) throw new ConfigError(`missing environment variable ${AuthorizerEnv.allowedOrigins}`);
+  return { ...loadAuthorizerConfig(env), allowedOrigins };
 }
 
 export function enforcementMode(env: Env): EnforcementMode {

@@ -10,4 +10,6 @@ export const AuthorizerEnv = {
   requireSessionId: 'REQUIRE_SESSION_ID',
   /** `enforce` (default) or `monitor` (revoked tokens allowed and logged as would_deny). */
   enforcementMode: 'ENFORCEMENT_MODE',
+  /** `$connect` only: comma-separated browser Origins allowed to open a socket (absent Origin = non-browser, allowed). */
+  allowedOrigins: 'ALLOWED_ORIGINS',
 } as const;

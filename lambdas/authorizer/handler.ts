@@ -1,24 +1,17 @@
 // REST API Lambda authorizer (REQUEST): the only file that knows API Gateway's authorizer event and policy shapes.
 
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
-import { DynamoRevocationStore } from '../adapters/dynamo-revocation-store';
 import { toAuthorizerContext } from '../shared/claims';
 import { createObservability, recordAllowed, recordDenied, recordWouldDeny } from '../shared/observability';
-import { systemClock } from '../shared/ports';
-import type { AuthorizeDeps, Decision } from './authorize';
+import type { Decision } from './authorize';
 import { authorizeToken, parseBearer } from './authorize';
 import { loadAuthorizerConfig } from './config';
+import { buildAuthorizeDeps } from './deps';
+import { singleHeader } from './headers';
 
 const config = loadAuthorizerConfig(process.env);
 const obs = createObservability('authorizer');
-const deps: AuthorizeDeps = {
-  verifier: new CognitoTokenVerifier(config),
-  revocations: new DynamoRevocationStore(config.revocationTable),
-  clock: systemClock,
-  requireSessionId: config.requireSessionId,
-  mode: config.mode,
-};
+const deps = buildAuthorizeDeps(config);
 
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const authorization = singleHeader(event, 'authorization');
@@ -67,14 +60,4 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
 function stageWildcard(methodArn: string): string {
   const [apiArn, stage] = methodArn.split('/');
   return `${apiArn}/${stage}/*`;
-}
-
-/** Case-insensitive header value; null when the header is sent more than once (ambiguous => malformed). */
-function singleHeader(event: APIGatewayRequestAuthorizerEvent, name: string): string | undefined | null {
-  const values = Object.entries(event.multiValueHeaders ?? {})
-    .filter(([key]) => key.toLowerCase() === name)
-    .flatMap(([, value]) => value ?? []);
-  if (values.length > 1) return null;
-  const entry = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
-  return entry?.[1] ?? values[0];
 }

@@ -33,3 +33,14 @@ export function listEnv(env: Env, name: string): string[] {
     .map((item) => item.trim())
     .filter(Boolean);
 }
+
+/** A whole number within [min, max]; `fallback` when unset. */
+export function integerEnv(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    throw new ConfigError(`${name} must be a whole number from ${range.min} to ${range.max}, got "${raw}"`);
+  }
+  return value;
+}

@@ -32,6 +32,8 @@ export interface DeniedRequest {
   readonly sub?: string;
   readonly jti?: string;
   readonly sessionId?: string;
+  /** Why, in words, when the reason code alone is not clear (e.g. "token in query string"). */
+  readonly detail?: string;
   /** The raw token, only to compute its fingerprint; never logged. */
   readonly token?: string;
 }

@@ -3,7 +3,7 @@
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /** Which Lambda function serves a route. */
-export type RouteFunction = 'api';
+export type RouteFunction = 'api' | 'auth' | 'admin';
 
 export interface Route {
   readonly method: HttpMethod;
@@ -21,6 +21,13 @@ export const ADMIN_GROUP = 'admins';
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/health', fn: 'api', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'api', auth: 'authorized' },
+  { method: 'POST', path: '/auth/session', fn: 'auth', auth: 'public' },
+  { method: 'POST', path: '/auth/refresh', fn: 'auth', auth: 'public' },
+  { method: 'POST', path: '/auth/logout', fn: 'auth', auth: 'authorized' },
+  { method: 'POST', path: '/auth/logout-all', fn: 'auth', auth: 'authorized' },
+  { method: 'GET', path: '/admin/users/{sub}/sessions', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
+  { method: 'POST', path: '/admin/users/{sub}/revoke', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
+  { method: 'POST', path: '/admin/sessions/{sessionId}/revoke', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
 ];
 
 /** Key that handlers dispatch on: API Gateway's `${httpMethod} ${resource}`. */

@@ -13,6 +13,7 @@ export const revocationKey = {
   user: (sub: string) => `user#${sub}`,
 } as const;
 
+
 /** A table's keys as every consumer needs them; all key attributes are strings. */
 export interface TableSchema {
   readonly partitionKey: string;
@@ -25,9 +26,39 @@ export interface TableSchema {
   }[];
 }
 
+/** Index names of the connections table (GSIs are sparse: `sessionId` and `room` may be absent). */
+export const ConnectionIndex = {
+  bySub: 'bySub',
+  bySession: 'bySession',
+  byRoom: 'byRoom',
+} as const;
+
+/**
+ * Open signaling WebSockets: one item per connection, found by user, by sign-in session (revocation push) and by
+ * room (relay). `expiresAt` (TTL) drops rows whose `$disconnect` never arrived.
+ */
+export const ConnectionTableSchema = {
+  partitionKey: 'connectionId',
+  ttlAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    { indexName: ConnectionIndex.bySub, partitionKey: 'sub' },
+    { indexName: ConnectionIndex.bySession, partitionKey: 'sessionId' },
+    { indexName: ConnectionIndex.byRoom, partitionKey: 'room' },
+  ],
+} as const satisfies TableSchema;
+
+/** Sign-in sessions: one item per session (refresh-token fingerprints, never tokens), listed per user via `bySub`. */
+export const SessionTableSchema = {
+  partitionKey: 'sessionId',
+  ttlAttribute: 'expiresAt',
+  globalSecondaryIndexes: [{ indexName: 'bySub', partitionKey: 'sub' }],
+} as const satisfies TableSchema;
+
 /** Every table of the app by logical name; the offline stack creates one table per entry. */
 export const TABLE_SCHEMAS = {
   Revocations: RevocationTableSchema,
+  Connections: ConnectionTableSchema,
+  Sessions: SessionTableSchema,
 } as const satisfies Record<string, TableSchema>;
 
 export type TableName = keyof typeof TABLE_SCHEMAS;

@@ -12,12 +12,19 @@ const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
 /** Handler module of each route function; a new function in routes.ts is one line here. */
 export const ROUTE_FUNCTION_ENTRIES: Readonly<Record<RouteFunction, string>> = {
   api: path.join(LAMBDAS_DIR, 'api', 'handler.ts'),
+  auth: path.join(LAMBDAS_DIR, 'auth', 'handler.ts'),
+  admin: path.join(LAMBDAS_DIR, 'admin', 'handler.ts'),
 };
 
 export const AUTHORIZER_ENTRY = path.join(LAMBDAS_DIR, 'authorizer', 'handler.ts');
 
 /** Headers browsers may send; the CSRF header is for the cookie-based session routes. */
-export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'X-Requested-With', 'X-CognitoGuard-CSRF'];
+export const CORS_ALLOW_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'X-Requested-With',
+  'X-CognitoGuard-CSRF',
+];
 
 // API Gateway header values are literals in single quotes.
 const SECURITY_HEADERS: Record<string, string> = {
@@ -65,7 +72,7 @@ export class RestApi extends Construct {
   /** Invoke URL of the deployed stage, with a trailing slash. */
   public readonly url: string;
   public readonly authorizerFunction: NodeFunction;
-  /** One function per RouteFunction, for grants and environment added by the stack. */
+  /** One function per RouteFunction, for the grants the stack gives it. */
   public readonly routeFunctions: Readonly<Record<RouteFunction, NodeFunction>>;
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
@@ -99,6 +106,8 @@ export class RestApi extends Construct {
       },
     });
     this.url = this.api.url;
+    // The stack prints the URL as ApiUrl; drop RestApi's own unnamed duplicate output.
+    this.api.node.tryRemoveChild('Endpoint');
 
     for (const type of [apigateway.ResponseType.DEFAULT_4XX, apigateway.ResponseType.DEFAULT_5XX]) {
       this.api.addGatewayResponse(type.responseType, {
@@ -162,11 +171,16 @@ export class RestApi extends Construct {
     });
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',
-      reason: 'No WAF in the reference stack (cost); stage throttling limits abuse; attach a web ACL in production',
+      reason:
+        'No WAF in the reference stack (cost); stage throttling limits abuse; attach a web ACL in production',
     });
   }
 
-  private addRoute(route: Route, integration: apigateway.Integration, authorizer: apigateway.IAuthorizer): void {
+  private addRoute(
+    route: Route,
+    integration: apigateway.Integration,
+    authorizer: apigateway.IAuthorizer,
+  ): void {
     const resource = this.api.root.resourceForPath(route.path);
     if (route.auth === 'public') {
       const method = resource.addMethod(route.method, integration, {

@@ -59,11 +59,13 @@ export class UserPool extends Construct {
     Validations.of(this.userPool).acknowledge(
       {
         id: 'AwsSolutions-COG2',
-        reason: 'MFA is optional (TOTP) so demo users can sign in without an authenticator; production can require it',
+        reason:
+          'MFA is optional (TOTP) so demo users can sign in without an authenticator; production can require it',
       },
       {
         id: 'AwsSolutions-COG8',
-        reason: 'Essentials is enough for refresh-token rotation; Plus (paid threat protection) is out of scope',
+        reason:
+          'Essentials is enough for refresh-token rotation; Plus (paid threat protection) is out of scope',
       },
     );
 

@@ -1,18 +1,48 @@
 // GuardStack template: identity, deny-list, REST edge and outputs, asserted resource by resource.
-import { App } from 'aws-cdk-lib';
+import { testApp } from './test-app';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { AuthorizerEnv } from '../../lambdas/authorizer/env';
 import { ADMIN_GROUP, ROUTES } from '../../lambdas/shared/routes';
 import { RevocationTableSchema } from '../../lambdas/shared/table-schemas';
+import { ROUTE_FUNCTION_ENTRIES } from '../../lib/constructs/rest-api';
 import { GuardStack } from '../../lib/guard-stack';
 import { loadStageConfig } from '../../lib/stage-config';
 
-type Resources = Record<string, { Type: string; Properties: Record<string, any>; DeletionPolicy?: string }>;
+interface Ref {
+  readonly Ref?: string;
+}
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+}
+interface PolicyProps {
+  readonly Roles: unknown[];
+  readonly PolicyDocument: { readonly Statement: Statement[] };
+}
+interface RoleProps {
+  readonly ManagedPolicyArns?: unknown[];
+  readonly Policies?: { readonly PolicyDocument: { readonly Statement: Statement[] } }[];
+}
+interface MethodProps {
+  readonly HttpMethod: string;
+  readonly ResourceId: Ref;
+  readonly AuthorizationType: string;
+  readonly AuthorizerId?: Ref;
+  readonly Integration: {
+    readonly Type: string;
+    readonly Uri: unknown;
+    readonly IntegrationResponses: { readonly ResponseParameters: Record<string, string> }[];
+  };
+}
+
+interface StageProps {
+  readonly MethodSettings: Record<string, unknown>[];
+  readonly AccessLogSetting: { readonly Format: string };
+}
 
 function synth(stage: unknown = {}) {
-  // Skips esbuild bundling: fast, and the template does not depend on bundle contents.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new GuardStack(app, 'CognitoGuard', { config: loadStageConfig(stage) });
   return { stack, template: Template.fromStack(stack) };
 }
@@ -21,36 +51,48 @@ function logicalId(stack: GuardStack, construct: { node: { defaultChild?: unknow
   return stack.getLogicalId(construct.node.defaultChild as never);
 }
 
+/** The Properties of every resource of a type, typed for the fields a test reads. */
+function propsOf<T>(template: Template, type: string): T[] {
+  return Object.values(template.findResources(type)).map((r) => r.Properties as T);
+}
+
+/** Properties of one resource by logical id. */
+function propsById<T>(template: Template, id: string): T {
+  return (template.toJSON().Resources as Record<string, { Properties: T }>)[id].Properties;
+}
+
 /** Full path of a method's resource, e.g. "/me", by following ParentId up to the API root. */
-function methodPath(resources: Resources, method: Record<string, any>): string {
+function methodPath(template: Template, method: MethodProps): string {
   const parts: string[] = [];
-  let ref = method.ResourceId as { Ref?: string };
+  let ref: Ref = method.ResourceId;
   while (ref.Ref) {
-    const resource = resources[ref.Ref].Properties;
-    parts.unshift(resource.PathPart as string);
-    ref = resource.ParentId as { Ref?: string };
+    const resource = propsById<{ PathPart: string; ParentId: Ref }>(template, ref.Ref);
+    parts.unshift(resource.PathPart);
+    ref = resource.ParentId;
   }
   return `/${parts.join('/')}`;
 }
 
-function findMethod(template: Template, httpMethod: string, path: string): Record<string, any> {
-  const resources = template.toJSON().Resources as Resources;
-  const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
-  const method = methods.find((m) => m.HttpMethod === httpMethod && methodPath(resources, m) === path);
+function findMethod(template: Template, httpMethod: string, path: string): MethodProps {
+  const method = propsOf<MethodProps>(template, 'AWS::ApiGateway::Method').find(
+    (m) => m.HttpMethod === httpMethod && methodPath(template, m) === path,
+  );
   if (!method) throw new Error(`no ${httpMethod} ${path} method`);
   return method;
 }
 
-/** Every statement of every identity policy attached to the role (inline, attached or managed). */
-function roleStatements(template: Template, roleId: string): Record<string, any>[] {
-  const role = template.toJSON().Resources[roleId];
-  expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
-  const inline = (role.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
-  const attached = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+/** Every statement of every identity policy of the role: inline, or attached as AWS::IAM::Policy. */
+function roleStatements(template: Template, roleId: string): Statement[] {
+  const role = propsById<RoleProps>(template, roleId);
+  const inline = (role.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement);
+  const attached = propsOf<PolicyProps>(template, 'AWS::IAM::Policy')
+    .filter((p) => p.Roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
+    .flatMap((p) => p.PolicyDocument.Statement);
   return [...inline, ...attached];
 }
+
+/** The authorizer plus one function per route function. */
+const FUNCTION_COUNT = 1 + Object.keys(ROUTE_FUNCTION_ENTRIES).length;
 
 const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 
@@ -152,7 +194,12 @@ describe('GuardStack', () => {
     });
 
     it('takes token lifetimes and rotation grace from the stage config', () => {
-      const custom = synth({ accessTokenMinutes: 30, idTokenMinutes: 10, refreshTokenDays: 1, refreshRotationGraceSeconds: 0 });
+      const custom = synth({
+        accessTokenMinutes: 30,
+        idTokenMinutes: 10,
+        refreshTokenDays: 1,
+        refreshRotationGraceSeconds: 0,
+      });
 
       custom.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
         AccessTokenValidity: 30,
@@ -176,13 +223,20 @@ describe('GuardStack', () => {
 
     it('is encrypted with its own customer-managed key, which rotates', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
-        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+        SSESpecification: {
+          SSEEnabled: true,
+          SSEType: 'KMS',
+          KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        },
       });
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     });
 
     it('retains the table and its key when the stack is deleted', () => {
-      template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
       template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     });
 
@@ -205,9 +259,12 @@ describe('GuardStack', () => {
     });
 
     it('caches results for the configured TTL, which is the revocation delay', () => {
-      synth({ authorizerCacheTtlSeconds: 300 }).template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-        AuthorizerResultTtlInSeconds: 300,
-      });
+      synth({ authorizerCacheTtlSeconds: 300 }).template.hasResourceProperties(
+        'AWS::ApiGateway::Authorizer',
+        {
+          AuthorizerResultTtlInSeconds: 300,
+        },
+      );
     });
 
     it('gets the pool, client and table from the stack and requires origin_jti', () => {
@@ -240,7 +297,8 @@ describe('GuardStack', () => {
 
     it('denies the authorizer role every DynamoDB write and every wildcard action', () => {
       const actions = roleStatements(template, authorizerRoleId).flatMap((s) => asList(s.Action));
-      const forbidden = /^(\*|dynamodb:(\*|PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)|kms:\*)$/;
+      const forbidden =
+        /^(\*|dynamodb:(\*|PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)|kms:\*)$/;
 
       expect(actions.length).toBeGreaterThan(0);
       expect(actions.filter((a) => forbidden.test(a))).toEqual([]);
@@ -248,19 +306,159 @@ describe('GuardStack', () => {
   });
 
   describe('routes', () => {
+    const [requestAuthorizerId] = Object.keys(template.findResources('AWS::ApiGateway::Authorizer'));
+
+    it('protects GET /me with the custom authorizer', () => {
+      expect(findMethod(template, 'GET', '/me')).toMatchObject({
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: requestAuthorizerId },
+      });
+    });
+
+    it('leaves GET /health public', () => {
+      const health = findMethod(template, 'GET', '/health');
+
+      expect(health.AuthorizationType).toBe('NONE');
+      expect(health).not.toHaveProperty('AuthorizerId');
+    });
+
     it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))(
-      'builds %s from the route table, authorized unless listed public',
+      'builds %s from the route table: proxied to its function, authorized unless listed public',
       (_key, route) => {
         const method = findMethod(template, route.method, route.path);
 
-        if (route.auth === 'public') {
-          expect(method.AuthorizationType).toBe('NONE');
-          expect(method.AuthorizerId).toBeUndefined();
-        } else {
-          expect(method.AuthorizationType).toBe('CUSTOM');
-          expect(method.AuthorizerId).toEqual({ Ref: logicalId(stack, { node: stack.restApi.api.node.findChild('..') }) });
-        }
+        expect(method.AuthorizationType).toBe(route.auth === 'public' ? 'NONE' : 'CUSTOM');
+        expect(method.Integration.Type).toBe('AWS_PROXY');
+        const functionId = logicalId(stack, stack.restApi.routeFunctions[route.fn].function);
+        expect(JSON.stringify(method.Integration.Uri)).toContain(functionId);
       },
     );
+
+    it('builds no method beyond the route table and CORS preflight', () => {
+      const methods = propsOf<MethodProps>(template, 'AWS::ApiGateway::Method');
+
+      expect(methods.filter((m) => m.HttpMethod !== 'OPTIONS')).toHaveLength(ROUTES.length);
+    });
+  });
+
+  describe('stage', () => {
+    const stage = () => propsOf<StageProps>(template, 'AWS::ApiGateway::Stage')[0];
+
+    it('throttles every method with the configured rate and burst', () => {
+      expect(stage().MethodSettings).toEqual([
+        expect.objectContaining({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+          MetricsEnabled: true,
+        }),
+      ]);
+    });
+
+    it('logs execution errors only and never request data', () => {
+      expect(stage().MethodSettings[0]).toMatchObject({ LoggingLevel: 'ERROR', DataTraceEnabled: false });
+    });
+
+    it('writes JSON access logs without the Authorization header or the query string', () => {
+      const format = stage().AccessLogSetting.Format;
+      const fields = JSON.parse(format) as Record<string, string>;
+
+      expect(fields).toMatchObject({
+        requestId: '$context.requestId',
+        sourceIp: '$context.identity.sourceIp',
+        resourcePath: '$context.resourcePath',
+        status: '$context.status',
+        authorizerError: '$context.authorizer.error',
+      });
+      expect(format).not.toMatch(/authorization|querystring|\$input|\$method\.request|\$context\.path\b/i);
+    });
+
+    it('keeps access and function logs for the configured retention', () => {
+      const retentions = (t: Template) =>
+        propsOf<{ RetentionInDays: number }>(t, 'AWS::Logs::LogGroup').map((g) => g.RetentionInDays);
+
+      expect(retentions(template)).toEqual(Array<number>(FUNCTION_COUNT + 1).fill(30));
+      expect(retentions(synth({ logRetentionDays: 7 }).template)).toEqual(
+        Array<number>(FUNCTION_COUNT + 1).fill(7),
+      );
+    });
+  });
+
+  describe('browser access', () => {
+    it('answers CORS preflight for the allowed origin with the auth and CSRF headers', () => {
+      const preflight = findMethod(template, 'OPTIONS', '/me');
+      const headers = preflight.Integration.IntegrationResponses[0].ResponseParameters;
+
+      expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'http://localhost:3000'");
+      expect(headers['method.response.header.Access-Control-Allow-Credentials']).toBe("'true'");
+      expect(headers['method.response.header.Access-Control-Allow-Headers']).toBe(
+        "'Authorization,Content-Type,X-Requested-With,X-CognitoGuard-CSRF'",
+      );
+    });
+
+    it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])(
+      'adds CORS and security headers to API Gateway %s responses',
+      (type) => {
+        template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+          ResponseType: type,
+          ResponseParameters: Match.objectLike({
+            'gatewayresponse.header.Access-Control-Allow-Origin': "'http://localhost:3000'",
+            'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
+            'gatewayresponse.header.Strict-Transport-Security': "'max-age=31536000; includeSubDomains'",
+          }),
+        });
+      },
+    );
+  });
+
+  describe('functions', () => {
+    it('run on Node.js 24 on arm64 with 256 MB, each with its own role', () => {
+      const functions = propsOf<{ LoggingConfig: { LogGroup: unknown } }>(template, 'AWS::Lambda::Function');
+
+      expect(functions).toHaveLength(FUNCTION_COUNT);
+      for (const fn of functions) {
+        expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], MemorySize: 256 });
+        expect(fn.LoggingConfig.LogGroup).toHaveProperty('Ref');
+      }
+    });
+
+    it('denies every role the AWS managed Lambda execution policy', () => {
+      const roles = Object.values(
+        template.findResources('AWS::IAM::Role', {
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+            },
+          },
+        }),
+      );
+
+      expect(roles).toHaveLength(FUNCTION_COUNT);
+      for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    });
+  });
+
+  describe('outputs', () => {
+    it('prints what a client needs to connect', () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+      expect(Object.keys(outputs).sort()).toEqual(
+        [
+          'ApiUrl',
+          'AuthorizerCacheTtlSeconds',
+          'HostedUiDomain',
+          'Region',
+          'RevocationTableName',
+          'UserPoolClientId',
+          'UserPoolId',
+        ].sort(),
+      );
+      expect(outputs.UserPoolId.Value).toEqual({ Ref: poolId });
+      expect(outputs.UserPoolClientId.Value).toEqual({ Ref: clientId });
+      expect(outputs.RevocationTableName.Value).toEqual({ Ref: tableId });
+      expect(outputs.AuthorizerCacheTtlSeconds.Value).toBe('0');
+      expect(JSON.stringify(outputs.HostedUiDomain.Value)).toMatch(/https:\/\/.*auth\..*amazoncognito\.com/);
+    });
   });
 });

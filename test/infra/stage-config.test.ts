@@ -47,7 +47,11 @@ describe('loadStageConfig', () => {
     ['a negative cache TTL', { authorizerCacheTtlSeconds: -1 }, /authorizerCacheTtlSeconds/],
     ['an access token shorter than 5 minutes', { accessTokenMinutes: 4 }, /accessTokenMinutes/],
     ['a fractional refresh lifetime', { refreshTokenDays: 1.5 }, /refreshTokenDays/],
-    ['a rotation grace period above 60 s', { refreshRotationGraceSeconds: 61 }, /refreshRotationGraceSeconds/],
+    [
+      'a rotation grace period above 60 s',
+      { refreshRotationGraceSeconds: 61 },
+      /refreshRotationGraceSeconds/,
+    ],
     ['a domain prefix containing "cognito"', { domainPrefix: 'cognito-guard-demo' }, /reserved/],
     ['a domain prefix with capitals', { domainPrefix: 'Acme' }, /domainPrefix/],
     ['a plain-http callback off localhost', { callbackUrls: ['http://app.example.com/'] }, /callbackUrls/],

@@ -1,0 +1,38 @@
+// REST handler for the admin routes: list a user's sessions, revoke a user, revoke one session (admins group only).
+
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { corsHeaders, errorResponse, findRoute, guard, header } from '../shared/http';
+import { createObservability } from '../shared/observability';
+import { listSessions, revokeSession, revokeUser } from '../sessions/admin-core';
+import { buildSessionDeps } from '../sessions/deps';
+import { failure, respond } from '../sessions/http-adapter';
+import { loadAdminConfig } from './config';
+
+const config = loadAdminConfig(process.env);
+const obs = createObservability('admin');
+const deps = buildSessionDeps(config);
+
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const headers = corsHeaders(header(event, 'origin'), config.allowedOrigins);
+  const route = findRoute(event);
+  if (route?.fn !== 'admin') return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });
+  const guarded = guard(event, route, { headers }); // 403 ERR_FORBIDDEN outside the admins group
+  if (!guarded.ok) return guarded.response;
+  const { sub, sessionId } = event.pathParameters ?? {};
+  try {
+    switch (route.path) {
+      case '/admin/users/{sub}/sessions':
+        return respond(await listSessions(sub, deps), event, obs, headers);
+      case '/admin/users/{sub}/revoke':
+        return respond(await revokeUser(guarded.identity, sub, deps), event, obs, headers);
+      case '/admin/sessions/{sessionId}/revoke':
+        return respond(await revokeSession(guarded.identity, sessionId, deps), event, obs, headers);
+      default:
+        return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });
+    }
+  } catch (error) {
+    return failure(error, obs, headers);
+  } finally {
+    obs.metrics.publishStoredMetrics();
+  }
+};

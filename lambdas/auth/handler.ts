@@ -1,0 +1,60 @@
+// REST handler for /auth/session, /auth/refresh (public, cookie) and /auth/logout, /auth/logout-all (authorized).
+
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
+import { OAuthTokenEndpoint } from '../adapters/oauth-token-endpoint';
+import { corsHeaders, errorResponse, findRoute, guard, header } from '../shared/http';
+import { createObservability } from '../shared/observability';
+import type { AuthDeps } from '../sessions/auth-core';
+import { logout, logoutAll, refresh, signIn } from '../sessions/auth-core';
+import { buildSessionDeps } from '../sessions/deps';
+import { failure, respond, sessionRequest } from '../sessions/http-adapter';
+import { loadAuthConfig } from './config';
+
+const config = loadAuthConfig(process.env);
+const obs = createObservability('auth');
+const shared = buildSessionDeps(config);
+const deps: AuthDeps = {
+  ...shared,
+  denyList: shared.revocationStore,
+  tokens: new OAuthTokenEndpoint({
+    domainUrl: config.cognitoDomainUrl,
+    issuer: config.issuer,
+    clientId: config.clientId,
+    allowInsecureRequests: config.allowInsecureTokenEndpoint,
+  }),
+  verifier: new CognitoTokenVerifier(config),
+  newSessionId: randomUUID,
+  config,
+};
+
+export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const headers = corsHeaders(header(event, 'origin'), config.allowedOrigins);
+  const route = findRoute(event);
+  const request = sessionRequest(event);
+  try {
+    switch (route?.path) {
+      case '/auth/session':
+        return respond(await signIn(request, deps), event, obs, headers);
+      case '/auth/refresh':
+        return respond(await refresh(request, deps), event, obs, headers);
+      case '/auth/logout':
+      case '/auth/logout-all': {
+        const guarded = guard(event, route, { headers });
+        if (!guarded.ok) return guarded.response;
+        const outcome =
+          route.path === '/auth/logout'
+            ? await logout(guarded.identity, request, deps)
+            : await logoutAll(guarded.identity, deps);
+        return respond(outcome, event, obs, headers);
+      }
+      default:
+        return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });
+    }
+  } catch (error) {
+    return failure(error, obs, headers);
+  } finally {
+    obs.metrics.publishStoredMetrics();
+  }
+};

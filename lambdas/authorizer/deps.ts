@@ -1,0 +1,18 @@
+// Builds the authorize core's dependencies once per cold start: shared by the REST and the $connect authorizers.
+
+import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
+import { DynamoRevocationStore } from '../adapters/dynamo-revocation-store';
+import { systemClock } from '../shared/ports';
+import type { AuthorizeDeps } from './authorize';
+import type { AuthorizerConfig } from './config';
+
+/** The verifier (JWKS cache) and the DynamoDB client inside survive warm invocations. */
+export function buildAuthorizeDeps(config: AuthorizerConfig): AuthorizeDeps {
+  return {
+    verifier: new CognitoTokenVerifier(config),
+    revocations: new DynamoRevocationStore(config.revocationTable),
+    clock: systemClock,
+    requireSessionId: config.requireSessionId,
+    mode: config.mode,
+  };
+}

@@ -1,0 +1,67 @@
+// The admin core: list a user's sessions, revoke a user everywhere, revoke one session (caller is in the admins group).
+
+import type { Identity } from '../shared/claims';
+import { isSessionId } from './cookie';
+import type { EndUserDeps } from './end-session';
+import { endSession, endUser } from './end-session';
+import type { Outcome } from './outcome';
+import { fail, ok, SessionErrorCode } from './outcome';
+import type { SessionRecord } from './ports';
+
+const SUB = /^[A-Za-z0-9-]{1,128}$/;
+
+/** What an admin sees of a session: no refresh-token fingerprint beyond its first 12 hex chars (as in logs). */
+export interface SessionView {
+  readonly sessionId: string;
+  readonly sessionIdSource: SessionRecord['sessionIdSource'];
+  readonly sub: string;
+  readonly username: string;
+  readonly status: SessionRecord['status'];
+  readonly createdAt: number;
+  readonly refreshedAt: number;
+  readonly expiresAt: number;
+  readonly rotations: number;
+  readonly refreshFingerprint: string;
+  readonly revokedAt?: number;
+  readonly revokedBy?: string;
+  readonly revokedReason?: string;
+}
+
+export function sessionView(session: SessionRecord): SessionView {
+  const { refreshFingerprint, rotated, latestJti: _jti, latestJtiExpiresAt: _exp, ...rest } = session;
+  return { ...rest, rotations: rotated.length, refreshFingerprint: refreshFingerprint.slice(0, 12) };
+}
+
+/** GET /admin/users/{sub}/sessions: newest first. */
+export async function listSessions(sub: string | undefined, deps: EndUserDeps): Promise<Outcome> {
+  if (!sub || !SUB.test(sub)) return fail(400, SessionErrorCode.badRequest, 'invalid user id');
+  const sessions = [...(await deps.sessions.listBySub(sub))].sort((a, b) => b.createdAt - a.createdAt);
+  return ok({ sub, sessions: sessions.map(sessionView) });
+}
+
+/** POST /admin/users/{sub}/revoke: global sign-out + watermark + every session record; unknown users change nothing. */
+export async function revokeUser(admin: Identity, sub: string | undefined, deps: EndUserDeps): Promise<Outcome> {
+  if (!sub || !SUB.test(sub)) return fail(400, SessionErrorCode.badRequest, 'invalid user id');
+  const result = await endUser(deps, sub, { actor: `admin:${admin.sub}`, reason: 'admin' }, 'stop');
+  if (result.globalSignOut === 'user-not-found') return fail(404, SessionErrorCode.notFound, 'no such user');
+  return ok(
+    { sub, ...result },
+    { event: { event: 'admin_revoke_user', sub, actor: admin.sub, globalSignOut: result.globalSignOut } },
+  );
+}
+
+/** POST /admin/sessions/{sessionId}/revoke: session# + its latest jti + the record; unknown sessions change nothing. */
+export async function revokeSession(
+  admin: Identity,
+  sessionId: string | undefined,
+  deps: EndUserDeps,
+): Promise<Outcome> {
+  if (!isSessionId(sessionId)) return fail(400, SessionErrorCode.badRequest, 'invalid session id');
+  const session = await deps.sessions.get(sessionId);
+  if (!session) return fail(404, SessionErrorCode.notFound, 'no such session');
+  await endSession(deps, session, { actor: `admin:${admin.sub}`, reason: 'admin' });
+  return ok(
+    { sessionId, sub: session.sub, status: 'revoked' },
+    { event: { event: 'admin_revoke_session', sub: session.sub, sessionId, actor: admin.sub } },
+  );
+}

@@ -1,0 +1,105 @@
+// Ports of the session cores: the session record store, the OAuth token endpoint and the Cognito identity provider.
+
+/** A refresh token that was replaced by rotation; kept (as a fingerprint) to recognise reuse. */
+export interface RotatedFingerprint {
+  /** SHA-256 hex of the rotated-away refresh token. */
+  readonly fingerprint: string;
+  /** Epoch seconds. */
+  readonly rotatedAt: number;
+}
+
+export type SessionStatus = 'active' | 'revoked';
+
+/** One sign-in session. Stores fingerprints of refresh tokens, never a token. */
+export interface SessionRecord {
+  /** `origin_jti` of the session's tokens, or a server-generated id when the tokens carry none (emulator). */
+  readonly sessionId: string;
+  /** Where the id came from: `origin_jti` ids are deny-listable by session; `server` ids are not in any token. */
+  readonly sessionIdSource: 'origin_jti' | 'server';
+  readonly sub: string;
+  readonly username: string;
+  /** Epoch seconds. */
+  readonly createdAt: number;
+  /** Epoch seconds of the last successful refresh (createdAt until then). */
+  readonly refreshedAt: number;
+  /** SHA-256 hex of the refresh token the browser should hold now. */
+  readonly refreshFingerprint: string;
+  /** The reuse registry, oldest first. */
+  readonly rotated: readonly RotatedFingerprint[];
+  readonly status: SessionStatus;
+  /** `jti` and `exp` of the latest access token issued for this session. */
+  readonly latestJti: string;
+  readonly latestJtiExpiresAt: number;
+  /** Epoch seconds: end of the refresh token's validity (also the TTL). */
+  readonly expiresAt: number;
+  readonly revokedAt?: number;
+  readonly revokedBy?: string;
+  readonly revokedReason?: string;
+}
+
+/** The fields a refresh changes. */
+export type SessionRefresh = Pick<
+  SessionRecord,
+  'refreshFingerprint' | 'rotated' | 'latestJti' | 'latestJtiExpiresAt' | 'refreshedAt'
+>;
+
+export interface SessionRevocation {
+  readonly revokedAt: number;
+  readonly revokedBy: string;
+  readonly revokedReason: string;
+}
+
+/** Session records. Throws when the store is unreachable. */
+export interface SessionStore {
+  /** Stores a new session; false when the id is already taken. */
+  create(record: SessionRecord): Promise<boolean>;
+  /** Strongly consistent read. */
+  get(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Every session of a user (eventually consistent index). */
+  listBySub(sub: string): Promise<readonly SessionRecord[]>;
+  /**
+   * Applies a refresh only if the session is still active and its current fingerprint is still `expected`
+   * (a concurrent refresh or a revocation wins); false otherwise.
+   */
+  refresh(sessionId: string, expected: string, change: SessionRefresh): Promise<boolean>;
+  /** Marks an existing session revoked (idempotent); false when there is no such session. */
+  markRevoked(sessionId: string, revocation: SessionRevocation): Promise<boolean>;
+}
+
+/** Tokens from the token endpoint. */
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly idToken?: string;
+  /** Absent on a refresh without rotation. */
+  readonly refreshToken?: string;
+  /** Access-token lifetime in seconds. */
+  readonly expiresIn: number;
+}
+
+/** A grant either yields tokens or an OAuth error code (`invalid_grant`, ...). Outages throw. */
+export type GrantResult = { readonly ok: true; readonly tokens: TokenSet } | { readonly ok: false; readonly error: string };
+
+/** The OAuth 2.0 token endpoint of the user pool's domain (public client, PKCE). */
+export interface TokenEndpoint {
+  exchangeCode(grant: { code: string; codeVerifier: string; redirectUri: string }): Promise<GrantResult>;
+  refresh(refreshToken: string): Promise<GrantResult>;
+}
+
+/** What the identity provider did with a global sign-out. */
+export type GlobalSignOutResult = 'signed-out' | 'user-not-found' | 'unsupported';
+
+/** Cognito's user-pool API. Outages and unexpected errors throw. */
+export interface IdentityProvider {
+  /** Revokes a refresh token (and Cognito's view of its access tokens); resolves when it is unusable. */
+  revokeRefreshToken(refreshToken: string): Promise<void>;
+  /** Invalidates every refresh token of the user. `unsupported` only from an emulator lacking the operation. */
+  globalSignOut(username: string): Promise<GlobalSignOutResult>;
+}
+
+/** The identity provider or its token endpoint is unreachable or answered something unexpected (502, retry). */
+export class UpstreamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}

@@ -1,0 +1,30 @@
+// Signaling configuration, read once at cold start; fails fast with a ConfigError.
+
+import type { AuthorizerConfig } from '../authorizer/config';
+import { loadAuthorizerConfig } from '../authorizer/config';
+import type { Env } from '../shared/config';
+import { ConfigError, requireEnv } from '../shared/config';
+import { SignalingEnv } from './env';
+
+/** Where open sockets live and how to reach them: all a socket closer needs. */
+export interface ConnectionsConfig {
+  readonly connectionsTable: string;
+  readonly connectionsEndpoint: string;
+}
+
+/** The message handler also verifies tokens (`reauth`) and reads the deny-list, like the authorizer. */
+export interface SignalingConfig extends ConnectionsConfig {
+  readonly auth: AuthorizerConfig;
+}
+
+export function loadConnectionsConfig(env: Env): ConnectionsConfig {
+  const connectionsEndpoint = requireEnv(env, SignalingEnv.connectionsEndpoint);
+  if (!/^https?:\/\/[^/]+/.test(connectionsEndpoint)) {
+    throw new ConfigError(`${SignalingEnv.connectionsEndpoint} must be an http(s) URL`);
+  }
+  return { connectionsTable: requireEnv(env, SignalingEnv.connectionsTable), connectionsEndpoint };
+}
+
+export function loadSignalingConfig(env: Env): SignalingConfig {
+  return { ...loadConnectionsConfig(env), auth: loadAuthorizerConfig(env) };
+}

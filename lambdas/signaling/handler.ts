@@ -1,0 +1,61 @@
+// WebSocket routes ($connect, $disconnect, join, signal, reauth, leave, $default): events in, core, effects out.
+
+import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2WithRequestContext, APIGatewayEventWebsocketRequestContextV2 } from 'aws-lambda';
+import { ApiGatewayConnectionSender } from '../adapters/api-gateway-connection-sender';
+import { DynamoConnectionStore } from '../adapters/dynamo-connection-store';
+import { buildAuthorizeDeps } from '../authorizer/deps';
+import { fromAuthorizerContext } from '../shared/claims';
+import { createObservability, recordDenied } from '../shared/observability';
+import { systemClock } from '../shared/ports';
+import { loadSignalingConfig } from './config';
+import type { EffectPorts } from './effects';
+import { performEffects } from './effects';
+import { SUBPROTOCOL } from '../shared/websocket-routes';
+import type { Effects, SignalingDeps } from './signaling';
+import { connectionOf, onDisconnect, onMessage } from './signaling';
+
+/** A WebSocket proxy event; on `$connect` it carries the authorizer's context. */
+export type WebSocketEvent = APIGatewayProxyWebsocketEventV2WithRequestContext<
+  APIGatewayEventWebsocketRequestContextV2 & { readonly authorizer?: Record<string, unknown> | null }
+>;
+
+const config = loadSignalingConfig(process.env);
+const obs = createObservability('signaling');
+const auth = buildAuthorizeDeps(config.auth);
+const connections = new DynamoConnectionStore(config.connectionsTable);
+const ports: EffectPorts = { sender: new ApiGatewayConnectionSender(config.connectionsEndpoint), connections, obs };
+const deps: SignalingDeps = {
+  connections,
+  revocations: auth.revocations,
+  verifier: auth.verifier,
+  clock: systemClock,
+  requireSessionId: config.auth.requireSessionId,
+};
+
+export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyResult> => {
+  const { connectionId, eventType, routeKey } = event.requestContext;
+  switch (eventType) {
+    case 'CONNECT': {
+      const identity = fromAuthorizerContext(event.requestContext.authorizer);
+      const iat = Number(event.requestContext.authorizer?.iat);
+      // API Gateway never connects without the authorizer's Allow; a missing context is refused anyway (fail closed).
+      if (!identity || !Number.isFinite(iat)) return { statusCode: 401, body: '' };
+      await connections.put(connectionOf(identity, iat, connectionId, systemClock.nowSeconds()));
+      obs.logger.info('connected', { event: 'ws_connect', connectionId, sub: identity.sub, sessionId: identity.sessionId });
+      // Browsers drop a socket whose handshake selects no subprotocol they offered.
+      return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL }, body: '' };
+    }
+    case 'DISCONNECT':
+      await perform(await onDisconnect(connectionId, connections), routeKey);
+      return { statusCode: 200, body: '' };
+    case 'MESSAGE':
+      // Never log the body: a reauth frame carries a token.
+      await perform(await onMessage(connectionId, event.body, deps), routeKey);
+      return { statusCode: 200, body: '' };
+  }
+};
+
+async function perform(effects: Effects, route: string): Promise<void> {
+  if (effects.denied) recordDenied(obs, { ...effects.denied, route: `ws:${route}` });
+  await performEffects(effects, ports);
+}

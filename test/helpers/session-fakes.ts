@@ -1,0 +1,154 @@
+// Hand-written fakes for the session cores: in-memory stores, a scripted token endpoint and identity provider.
+
+import type { AccessClaims } from '../../lambdas/shared/claims';
+import type { RevocationKey, RevocationRecord, VerifyResult } from '../../lambdas/shared/ports';
+import { RevocationService } from '../../lambdas/shared/revocation-service';
+import type { AuthCoreConfig, AuthDeps } from '../../lambdas/sessions/auth-core';
+import type {
+  GlobalSignOutResult,
+  GrantResult,
+  SessionRecord,
+  SessionRefresh,
+  SessionRevocation,
+  SessionStore,
+} from '../../lambdas/sessions/ports';
+
+export const NOW = 1_800_000_000;
+export const WEEK = 7 * 86400;
+
+export class MemorySessions implements SessionStore {
+  readonly items = new Map<string, SessionRecord>();
+
+  async create(record: SessionRecord): Promise<boolean> {
+    if (this.items.has(record.sessionId)) return false;
+    this.items.set(record.sessionId, record);
+    return true;
+  }
+  async get(sessionId: string): Promise<SessionRecord | undefined> {
+    return this.items.get(sessionId);
+  }
+  async listBySub(sub: string): Promise<readonly SessionRecord[]> {
+    return [...this.items.values()].filter((item) => item.sub === sub);
+  }
+  async refresh(sessionId: string, expected: string, change: SessionRefresh): Promise<boolean> {
+    const item = this.items.get(sessionId);
+    if (!item || item.status !== 'active' || item.refreshFingerprint !== expected) return false;
+    this.items.set(sessionId, { ...item, ...change });
+    return true;
+  }
+  async markRevoked(sessionId: string, revocation: SessionRevocation): Promise<boolean> {
+    const item = this.items.get(sessionId);
+    if (!item) return false;
+    this.items.set(sessionId, { ...revocation, ...item, status: 'revoked' });
+    return true;
+  }
+}
+
+/** Deny-list writer and reader in one, keyed like the DynamoDB table. */
+export class MemoryDenyList {
+  readonly entries = new Map<string, RevocationRecord>();
+
+  async put(key: RevocationKey, record: RevocationRecord): Promise<void> {
+    this.entries.set(keyOf(key), record);
+  }
+  async lookup(claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>): Promise<readonly RevocationRecord[]> {
+    const keys = [`jti#${claims.jti}`, `user#${claims.sub}`, ...(claims.originJti ? [`session#${claims.originJti}`] : [])];
+    return keys.flatMap((key) => this.entries.get(key) ?? []);
+  }
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+}
+
+function keyOf(key: RevocationKey): string {
+  switch (key.scope) {
+    case 'token':
+      return `jti#${key.jti}`;
+    case 'session':
+      return `session#${key.sessionId}`;
+    case 'user':
+      return `user#${key.sub}`;
+  }
+}
+
+export const ALICE = 'aaaaaaaa-1111-2222-3333-444444444444';
+
+/** Claims of an access token as the verifier would return them. */
+export function claims(overrides: Partial<AccessClaims> = {}): AccessClaims {
+  return {
+    sub: ALICE,
+    username: ALICE,
+    jti: 'jti-1',
+    originJti: 'origin-1',
+    clientId: 'client',
+    iat: NOW,
+    exp: NOW + 900,
+    groups: [],
+    scopes: [],
+    ...overrides,
+  };
+}
+
+export interface FakeWorld {
+  readonly deps: AuthDeps;
+  readonly sessions: MemorySessions;
+  readonly denyList: MemoryDenyList;
+  /** Access token string => what the verifier says. */
+  readonly verified: Map<string, VerifyResult>;
+  /** Scripted answers of the token endpoint. */
+  readonly grants: { code?: GrantResult; refresh?: GrantResult };
+  readonly calls: { revoked: string[]; signedOut: string[]; refreshed: string[] };
+  globalSignOut: GlobalSignOutResult;
+  clock: { now: number };
+}
+
+export const CONFIG: AuthCoreConfig = {
+  refreshTokenValiditySeconds: WEEK,
+  rotationGraceSeconds: 10,
+  requireSessionId: true,
+  allowedOrigins: ['https://app.example.com'],
+  logoutUrl: 'https://auth.example.com/logout?client_id=client&logout_uri=https%3A%2F%2Fapp.example.com%2F',
+};
+
+export function fakeWorld(config: Partial<AuthCoreConfig> = {}): FakeWorld {
+  const sessions = new MemorySessions();
+  const denyList = new MemoryDenyList();
+  const verified = new Map<string, VerifyResult>();
+  const grants: FakeWorld['grants'] = {};
+  const calls: FakeWorld['calls'] = { revoked: [], signedOut: [], refreshed: [] };
+  const clock = { now: NOW };
+  const clockPort = { nowSeconds: () => clock.now };
+  const world: FakeWorld = {
+    sessions,
+    denyList,
+    verified,
+    grants,
+    calls,
+    globalSignOut: 'signed-out',
+    clock,
+    deps: {
+      sessions,
+      denyList,
+      clock: clockPort,
+      revocations: new RevocationService(denyList, clockPort, { refreshTokenValiditySeconds: WEEK }),
+      newSessionId: () => 'server-session-1',
+      config: { ...CONFIG, ...config },
+      verifier: { verify: async (token) => verified.get(token) ?? { ok: false, reason: 'ERR_TOKEN_SIGNATURE' } },
+      tokens: {
+        exchangeCode: async () => grants.code ?? { ok: false, error: 'invalid_grant' },
+        refresh: async (token) => {
+          calls.refreshed.push(token);
+          return grants.refresh ?? { ok: false, error: 'invalid_grant' };
+        },
+      },
+      idp: {
+        revokeRefreshToken: async (token) => void calls.revoked.push(token),
+        globalSignOut: async (username) => {
+          calls.signedOut.push(username);
+          return world.globalSignOut;
+        },
+      },
+    },
+  };
+  return world;
+}

@@ -1,0 +1,58 @@
+// RevocationStore grants: the checker may only read; the revoker may write entries; neither gets more.
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { RevocationStore } from '../../lib/constructs/revocation-store';
+import { testApp } from './test-app';
+
+/** The statements granted to a fresh role, with the table and key ARNs shown as 'table' and 'key'. */
+function statementsGranted(
+  grant: (store: RevocationStore, role: iam.Role) => void,
+): Record<string, unknown>[] {
+  const stack = new Stack(testApp(), 'Test');
+  const store = new RevocationStore(stack, 'Store');
+  const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  grant(store, role);
+  const names = new Map([
+    [
+      JSON.stringify({ 'Fn::GetAtt': [stack.getLogicalId(store.table.node.defaultChild as never), 'Arn'] }),
+      'table',
+    ],
+    [
+      JSON.stringify({ 'Fn::GetAtt': [stack.getLogicalId(store.key.node.defaultChild as never), 'Arn'] }),
+      'key',
+    ],
+  ]);
+  return Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+    .map((s) => ({ ...s, Resource: names.get(JSON.stringify(s.Resource)) ?? s.Resource }));
+}
+
+describe('RevocationStore', () => {
+  it('grantCheck allows BatchGetItem and GetItem on the table and kms:Decrypt on the key only', () => {
+    expect(statementsGranted((store, role) => store.grantCheck(role))).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], Resource: 'table' },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: 'key' },
+    ]);
+  });
+
+  it('grantRevoke allows putting and reading entries and encrypting, but denies updates and deletes', () => {
+    expect(statementsGranted((store, role) => store.grantRevoke(role))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: 'table',
+      },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: 'key' },
+    ]);
+  });
+
+  it('retains table and key by default', () => {
+    const stack = new Stack(testApp(), 'Test');
+    new RevocationStore(stack, 'Store');
+    const template = Template.fromStack(stack);
+
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+});

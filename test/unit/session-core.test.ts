@@ -1,0 +1,381 @@
+// The session cores with fakes and a frozen clock: sign-in, refresh (CSRF, rotation, reuse), logout, admin.
+
+import { listSessions, revokeSession, revokeUser } from '../../lambdas/sessions/admin-core';
+import type { SessionRequest } from '../../lambdas/sessions/auth-core';
+import { logout, logoutAll, refresh, signIn } from '../../lambdas/sessions/auth-core';
+import type { SessionRecord } from '../../lambdas/sessions/ports';
+import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
+import type { Identity } from '../../lambdas/shared/claims';
+import type { FakeWorld } from '../helpers/session-fakes';
+import { ALICE, claims, fakeWorld, NOW, WEEK } from '../helpers/session-fakes';
+
+const ORIGIN = 'https://app.example.com';
+const VERIFIER = 'v'.repeat(43);
+const signInBody = JSON.stringify({ code: 'code-1', codeVerifier: VERIFIER, redirectUri: `${ORIGIN}/` });
+
+function withTokens(world: FakeWorld, access: string, overrides: Parameters<typeof claims>[0] = {}) {
+  world.verified.set(access, { ok: true, claims: claims(overrides) });
+}
+
+function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    sessionId: 'origin-1',
+    sessionIdSource: 'origin_jti',
+    sub: ALICE,
+    username: ALICE,
+    createdAt: NOW - 100,
+    refreshedAt: NOW - 100,
+    refreshFingerprint: refreshFingerprint('rt-1'),
+    rotated: [],
+    status: 'active',
+    latestJti: 'jti-0',
+    latestJtiExpiresAt: NOW + 800,
+    expiresAt: NOW - 100 + WEEK,
+    ...overrides,
+  };
+}
+
+function refreshRequest(overrides: Partial<SessionRequest> = {}): SessionRequest {
+  return { origin: ORIGIN, csrfHeader: '1', cookies: ['__Host-cg_refresh=origin-1:rt-1'], ...overrides };
+}
+
+const alice: Identity = { sub: ALICE, username: ALICE, groups: [], scopes: [], jti: 'jti-7', sessionId: 'origin-1', exp: NOW + 600 };
+const admin: Identity = { ...alice, sub: 'admin-sub', groups: ['admins'], sessionId: 'origin-9' };
+
+describe('signIn', () => {
+  it('exchanges the code, records the session under origin_jti and sets the cookie', async () => {
+    const world = fakeWorld();
+    world.grants.code = { ok: true, tokens: { accessToken: 'at-1', idToken: 'id-1', refreshToken: 'rt-1', expiresIn: 900 } };
+    withTokens(world, 'at-1');
+    const outcome = await signIn({ body: signInBody, cookies: [] }, world.deps);
+    expect(outcome.status).toBe(200);
+    expect(outcome.body).toEqual({ accessToken: 'at-1', idToken: 'id-1', expiresIn: 900 });
+    expect(outcome.cookie).toEqual({ set: { sessionId: 'origin-1', refreshToken: 'rt-1' }, maxAgeSeconds: WEEK });
+    expect(world.sessions.items.get('origin-1')).toEqual({
+      sessionId: 'origin-1',
+      sessionIdSource: 'origin_jti',
+      sub: ALICE,
+      username: ALICE,
+      createdAt: NOW,
+      refreshedAt: NOW,
+      refreshFingerprint: refreshFingerprint('rt-1'),
+      rotated: [],
+      status: 'active',
+      latestJti: 'jti-1',
+      latestJtiExpiresAt: NOW + 900,
+      expiresAt: NOW + WEEK,
+    });
+    expect(JSON.stringify([...world.sessions.items.values()])).not.toContain('rt-1');
+  });
+
+  it('uses a server-generated session id for tokens without origin_jti when allowed (emulator)', async () => {
+    const world = fakeWorld({ requireSessionId: false });
+    world.grants.code = { ok: true, tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresIn: 900 } };
+    withTokens(world, 'at-1', { originJti: undefined });
+    const outcome = await signIn({ body: signInBody, cookies: [] }, world.deps);
+    expect(outcome.cookie).toMatchObject({ set: { sessionId: 'server-session-1' } });
+    expect(world.sessions.items.get('server-session-1')?.sessionIdSource).toBe('server');
+  });
+
+  it.each<[string, string | null, number, string]>([
+    ['no body', null, 400, 'ERR_BAD_REQUEST'],
+    ['a body that is not JSON', 'code=1', 400, 'ERR_BAD_REQUEST'],
+    ['a JSON array', '[]', 400, 'ERR_BAD_REQUEST'],
+    ['a missing code', JSON.stringify({ codeVerifier: VERIFIER, redirectUri: ORIGIN }), 400, 'ERR_BAD_REQUEST'],
+    ['a short code verifier', JSON.stringify({ code: 'c', codeVerifier: 'short', redirectUri: ORIGIN }), 400, 'ERR_BAD_REQUEST'],
+    ['a redirect URI that is not a URL', JSON.stringify({ code: 'c', codeVerifier: VERIFIER, redirectUri: 'x' }), 400, 'ERR_BAD_REQUEST'],
+    ['a code the token endpoint refuses', signInBody, 400, 'ERR_BAD_REQUEST'],
+  ])('rejects %s and records nothing', async (_case, body, status, error) => {
+    const world = fakeWorld();
+    const outcome = await signIn({ body, cookies: [] }, world.deps);
+    expect(outcome).toMatchObject({ status, body: { error } });
+    expect(outcome.cookie).toBeUndefined();
+    expect(world.sessions.items.size).toBe(0);
+  });
+
+  it('refuses tokens without origin_jti when the session id is required (AWS)', async () => {
+    const world = fakeWorld();
+    world.grants.code = { ok: true, tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresIn: 900 } };
+    withTokens(world, 'at-1', { originJti: undefined });
+    expect(await signIn({ body: signInBody, cookies: [] }, world.deps)).toMatchObject({
+      status: 502,
+      body: { error: 'ERR_TOKEN_CLAIMS' },
+    });
+    expect(world.sessions.items.size).toBe(0);
+  });
+
+  it('fails with 502 when the returned access token does not verify', async () => {
+    const world = fakeWorld();
+    world.grants.code = { ok: true, tokens: { accessToken: 'bad', refreshToken: 'rt-1', expiresIn: 900 } };
+    expect(await signIn({ body: signInBody, cookies: [] }, world.deps)).toMatchObject({ status: 502 });
+    expect(world.sessions.items.size).toBe(0);
+  });
+});
+
+describe('refresh', () => {
+  function world(record: Partial<SessionRecord> = {}) {
+    const w = fakeWorld();
+    void w.sessions.create(session(record));
+    w.grants.refresh = { ok: true, tokens: { accessToken: 'at-2', idToken: 'id-2', refreshToken: 'rt-2', expiresIn: 900 } };
+    withTokens(w, 'at-2', { jti: 'jti-2' });
+    return w;
+  }
+
+  it.each<[string, Partial<SessionRequest>]>([
+    ['without the CSRF header', { csrfHeader: undefined }],
+    ['with a CSRF header other than 1', { csrfHeader: 'true' }],
+    ['without an Origin', { origin: undefined }],
+    ['from a foreign Origin', { origin: 'https://evil.example' }],
+    ['from a look-alike Origin', { origin: 'https://app.example.com.evil.example' }],
+  ])('denies a refresh %s with 403 ERR_CSRF and changes nothing', async (_case, overrides) => {
+    const w = world();
+    const outcome = await refresh(refreshRequest(overrides), w.deps);
+    expect(outcome).toMatchObject({ status: 403, body: { error: 'ERR_CSRF' }, denial: { reason: 'ERR_CSRF' } });
+    expect(outcome.cookie).toBeUndefined();
+    expect(w.calls.refreshed).toEqual([]);
+  });
+
+  it('rotates: new tokens, the old fingerprint in the registry, the new cookie for the rest of the session', async () => {
+    const w = world();
+    const outcome = await refresh(refreshRequest(), w.deps);
+    expect(outcome).toMatchObject({ status: 200, body: { accessToken: 'at-2', idToken: 'id-2', expiresIn: 900 } });
+    expect(outcome.cookie).toEqual({ set: { sessionId: 'origin-1', refreshToken: 'rt-2' }, maxAgeSeconds: WEEK - 100 });
+    expect(w.sessions.items.get('origin-1')).toMatchObject({
+      refreshFingerprint: refreshFingerprint('rt-2'),
+      rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW }],
+      latestJti: 'jti-2',
+    });
+  });
+
+  it('keeps the cookie when the token endpoint does not rotate (emulator)', async () => {
+    const w = world();
+    w.grants.refresh = { ok: true, tokens: { accessToken: 'at-2', expiresIn: 900 } };
+    const outcome = await refresh(refreshRequest(), w.deps);
+    expect(outcome.status).toBe(200);
+    expect(outcome.cookie).toBeUndefined();
+    expect(w.sessions.items.get('origin-1')).toMatchObject({ refreshFingerprint: refreshFingerprint('rt-1'), latestJti: 'jti-2' });
+  });
+
+  it('detects reuse of a rotated-away token: session revoked, 401, cookie cleared, metric', async () => {
+    const w = world({
+      refreshFingerprint: refreshFingerprint('rt-2'),
+      rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 60 }],
+    });
+    const outcome = await refresh(refreshRequest(), w.deps);
+    expect(outcome).toMatchObject({
+      status: 401,
+      body: { error: 'ERR_REFRESH_REUSE' },
+      cookie: 'clear',
+      reuseDetected: true,
+      denial: { reason: 'ERR_REFRESH_REUSE', sub: ALICE, sessionId: 'origin-1' },
+    });
+    expect(w.calls.refreshed).toEqual([]);
+    expect(w.denyList.entries.get('session#origin-1')).toMatchObject({ actor: 'system', reason: 'refresh-reuse' });
+    expect(w.denyList.has('jti#jti-0')).toBe(true);
+    expect(w.sessions.items.get('origin-1')).toMatchObject({ status: 'revoked', revokedReason: 'refresh-reuse' });
+  });
+
+  it('allows a rotated-away token inside the grace period (a concurrent refresh)', async () => {
+    const w = world({
+      refreshFingerprint: refreshFingerprint('rt-2'),
+      rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 3 }],
+    });
+    w.grants.refresh = { ok: true, tokens: { accessToken: 'at-2', refreshToken: 'rt-3', expiresIn: 900 } };
+    expect((await refresh(refreshRequest(), w.deps)).status).toBe(200);
+    expect(w.sessions.items.get('origin-1')?.rotated.map((r) => r.fingerprint)).toEqual([
+      refreshFingerprint('rt-1'),
+      refreshFingerprint('rt-2'),
+    ]);
+  });
+
+  it.each<[string, Partial<SessionRequest>, Partial<SessionRecord>, number, string, boolean]>([
+    ['no cookie', { cookies: [] }, {}, 401, 'ERR_TOKEN_MISSING', false],
+    ['a malformed cookie', { cookies: ['__Host-cg_refresh=garbage'] }, {}, 401, 'ERR_TOKEN_MALFORMED', true],
+    ['an unknown session', { cookies: ['__Host-cg_refresh=other:rt-1'] }, {}, 401, 'ERR_TOKEN_CLAIMS', true],
+    ['a token the session never issued', { cookies: ['__Host-cg_refresh=origin-1:rt-x'] }, {}, 401, 'ERR_TOKEN_CLAIMS', true],
+    ['a revoked session', {}, { status: 'revoked' }, 401, 'ERR_TOKEN_REVOKED', true],
+    ['an expired session', {}, { expiresAt: NOW }, 401, 'ERR_TOKEN_EXPIRED', true],
+  ])('denies %s without calling the token endpoint', async (_case, request, record, status, error, clears) => {
+    const w = world(record);
+    const before = JSON.stringify([...w.sessions.items.values()]);
+    const outcome = await refresh(refreshRequest(request), w.deps);
+    expect(outcome).toMatchObject({ status, body: { error }, denial: { reason: error } });
+    expect(outcome.cookie).toBe(clears ? 'clear' : undefined);
+    expect(w.calls.refreshed).toEqual([]);
+    expect(JSON.stringify([...w.sessions.items.values()])).toBe(before);
+    expect(w.denyList.entries.size).toBe(0);
+  });
+
+  it('denies a session revoked on the deny-list (record not yet marked)', async () => {
+    const w = world();
+    await w.deps.revocations.revokeSession({ sessionId: 'origin-1', sub: ALICE }, { actor: 'a', reason: 'r' });
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_REVOKED' } });
+    expect(w.calls.refreshed).toEqual([]);
+  });
+
+  it('denies a session started before the user watermark', async () => {
+    const w = world();
+    await w.deps.revocations.revokeUser({ sub: ALICE }, { actor: 'a', reason: 'r' });
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 401,
+      denial: { reason: 'ERR_TOKEN_REVOKED', scope: 'user' },
+    });
+  });
+
+  it('ignores a token-only revocation of the latest access token', async () => {
+    const w = world();
+    await w.deps.revocations.revokeToken({ jti: 'jti-0', sub: ALICE, exp: NOW + 800 }, { actor: 'a', reason: 'r' });
+    expect((await refresh(refreshRequest(), w.deps)).status).toBe(200);
+  });
+
+  it('denies with 401 and clears the cookie when the token endpoint refuses the refresh token', async () => {
+    const w = world();
+    w.grants.refresh = { ok: false, error: 'invalid_grant' };
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 401,
+      body: { error: 'ERR_TOKEN_REVOKED' },
+      cookie: 'clear',
+    });
+    expect(w.sessions.items.get('origin-1')?.latestJti).toBe('jti-0');
+  });
+
+  it('denies refreshed tokens of another session', async () => {
+    const w = world();
+    withTokens(w, 'at-2', { originJti: 'origin-2' });
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_CLAIMS' } });
+    expect(w.sessions.items.get('origin-1')?.refreshFingerprint).toBe(refreshFingerprint('rt-1'));
+  });
+
+  it('answers 409 when a concurrent refresh or revocation changed the session first', async () => {
+    const w = world();
+    const race = w.sessions.refresh.bind(w.sessions);
+    w.sessions.refresh = async (id, _expected, change) => race(id, 'someone-else', change);
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({ status: 409, body: { error: 'ERR_CONFLICT' } });
+  });
+});
+
+describe('logout', () => {
+  it('revokes the cookie refresh token at Cognito, deny-lists jti + session, marks the record, clears the cookie', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session());
+    const outcome = await logout(alice, { cookies: ['__Host-cg_refresh=origin-1:rt-1'] }, w.deps);
+    expect(outcome).toMatchObject({ status: 200, body: { logoutUrl: w.deps.config.logoutUrl }, cookie: 'clear' });
+    expect(w.calls.revoked).toEqual(['rt-1']);
+    expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-0', 'jti#jti-7', 'session#origin-1']);
+    expect(w.sessions.items.get('origin-1')).toMatchObject({ status: 'revoked', revokedBy: ALICE, revokedReason: 'logout' });
+  });
+
+  it('finds the session through the cookie when the token has no origin_jti (emulator)', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session({ sessionId: 'server-1', sessionIdSource: 'server', latestJti: 'jti-7' }));
+    const { sessionId: _none, ...emulatorIdentity } = alice;
+    await logout(emulatorIdentity, { cookies: ['__Host-cg_refresh=server-1:rt-1'] }, w.deps);
+    expect(w.calls.revoked).toEqual(['rt-1']);
+    expect(w.denyList.has('jti#jti-7')).toBe(true);
+    expect(w.sessions.items.get('server-1')?.status).toBe('revoked');
+  });
+
+  it("never ends another user's session named by a cookie", async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session({ sessionId: 'bobs', sub: 'bob' }));
+    const { sessionId: _none, ...emulatorIdentity } = alice;
+    await logout(emulatorIdentity, { cookies: ['__Host-cg_refresh=bobs:rt-1'] }, w.deps);
+    expect(w.calls.revoked).toEqual([]);
+    expect(w.sessions.items.get('bobs')?.status).toBe('active');
+    expect([...w.denyList.entries.keys()]).toEqual(['jti#jti-7']);
+  });
+
+  it('still deny-lists the session and token without a cookie or record', async () => {
+    const w = fakeWorld();
+    await logout(alice, { cookies: [] }, w.deps);
+    expect(w.calls.revoked).toEqual([]);
+    expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-7', 'session#origin-1']);
+  });
+
+  it('changes nothing when Cognito RevokeToken fails (the caller can retry)', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session());
+    w.deps.idp.revokeRefreshToken = async () => Promise.reject(new Error('Cognito down'));
+    await expect(logout(alice, { cookies: ['__Host-cg_refresh=origin-1:rt-1'] }, w.deps)).rejects.toThrow('Cognito down');
+    expect(w.denyList.entries.size).toBe(0);
+    expect(w.sessions.items.get('origin-1')?.status).toBe('active');
+  });
+});
+
+describe('logoutAll', () => {
+  it('signs out globally, writes the watermark, marks every active session, clears the cookie', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session());
+    await w.sessions.create(session({ sessionId: 'origin-2' }));
+    await w.sessions.create(session({ sessionId: 'bobs', sub: 'bob' }));
+    const outcome = await logoutAll(alice, w.deps);
+    expect(outcome).toMatchObject({ status: 200, body: { sessionsRevoked: 2 }, cookie: 'clear' });
+    expect(w.calls.signedOut).toEqual([ALICE]);
+    expect(w.denyList.entries.get(`user#${ALICE}`)).toMatchObject({ notBefore: NOW + 1, reason: 'logout-all' });
+    expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
+    expect(w.sessions.items.get('bobs')?.status).toBe('active');
+  });
+
+  it('still writes the watermark when the emulator lacks global sign-out', async () => {
+    const w = fakeWorld();
+    w.globalSignOut = 'unsupported';
+    expect(await logoutAll(alice, w.deps)).toMatchObject({ status: 200, event: { globalSignOut: 'unsupported' } });
+    expect(w.denyList.has(`user#${ALICE}`)).toBe(true);
+  });
+});
+
+describe('admin', () => {
+  it('lists a user’s sessions newest first, with short fingerprints only', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session({ sessionId: 'old', createdAt: NOW - 500 }));
+    await w.sessions.create(session({ sessionId: 'new', createdAt: NOW - 5, rotated: [{ fingerprint: 'f', rotatedAt: 1 }] }));
+    const outcome = await listSessions(ALICE, w.deps);
+    const body = outcome.body as { sessions: Record<string, unknown>[] };
+    expect(body.sessions.map((s) => s.sessionId)).toEqual(['new', 'old']);
+    expect(body.sessions[0]).toMatchObject({ rotations: 1, refreshFingerprint: refreshFingerprint('rt-1').slice(0, 12) });
+    expect(body.sessions[0]).not.toHaveProperty('rotated');
+    expect(body.sessions[0]).not.toHaveProperty('latestJti');
+  });
+
+  it('revokes a user: global sign-out, watermark by admin, sessions marked', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session());
+    const outcome = await revokeUser(admin, ALICE, w.deps);
+    expect(outcome).toMatchObject({ status: 200, body: { sub: ALICE, notBefore: NOW + 1, sessionsRevoked: 1 } });
+    expect(w.denyList.entries.get(`user#${ALICE}`)).toMatchObject({ actor: 'admin:admin-sub', reason: 'admin' });
+  });
+
+  it('revokes one session: session#, its latest jti, the record', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session());
+    expect(await revokeSession(admin, 'origin-1', w.deps)).toMatchObject({ status: 200 });
+    expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-0', 'session#origin-1']);
+    expect(w.sessions.items.get('origin-1')).toMatchObject({ status: 'revoked', revokedBy: 'admin:admin-sub' });
+  });
+
+  it.each<[string, string, 'user-not-found' | 'signed-out', number, string]>([
+    ['an unknown user', 'ghost', 'user-not-found', 404, 'ERR_NOT_FOUND'],
+    ['an invalid user id', 'a/b', 'signed-out', 400, 'ERR_BAD_REQUEST'],
+  ])('rejects revoking %s and changes nothing', async (_case, sub, cognitoSays, status, error) => {
+    const w = fakeWorld();
+    w.globalSignOut = cognitoSays;
+    expect(await revokeUser(admin, sub, w.deps)).toMatchObject({ status, body: { error } });
+    expect(w.denyList.entries.size).toBe(0);
+  });
+
+  it.each<[string, string | undefined, number]>([
+    ['an unknown session', 'nope', 404],
+    ['an invalid session id', 'a b', 400],
+    ['a missing session id', undefined, 400],
+  ])('rejects revoking %s and changes nothing', async (_case, sessionId, status) => {
+    const w = fakeWorld();
+    await w.sessions.create(session());
+    expect(await revokeSession(admin, sessionId, w.deps)).toMatchObject({ status });
+    expect(w.denyList.entries.size).toBe(0);
+    expect(w.sessions.items.get('origin-1')?.status).toBe('active');
+  });
+
+  it('rejects listing an invalid user id', async () => {
+    expect(await listSessions('', fakeWorld().deps)).toMatchObject({ status: 400 });
+  });
+});
