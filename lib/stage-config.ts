@@ -1,6 +1,7 @@
 // Typed deployment settings: defaults merged with the CDK context key `stage`, validated before any construct.
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ENFORCEMENT_MODES, type EnforcementMode } from '../lambdas/authorizer/authorize';
 
 /** Settings of one deployment of the stack (README: "Configuration"). */
 export interface StageConfig {
@@ -32,6 +33,17 @@ export interface StageConfig {
   readonly selfSignUp: boolean;
   /** Fate of the user pool and the revocation table on stack deletion. @default 'retain' */
   readonly removalPolicy: 'retain' | 'destroy';
+  /**
+   * `enforce` denies revoked tokens; `monitor` allows them and logs `would_deny` (deny-list rollout). Forged,
+   * malformed, wrongly issued and expired tokens are denied in both modes. @default 'enforce'
+   */
+  readonly enforcementMode: EnforcementMode;
+  /** Email address subscribed to the alarm topic (confirm the subscription mail). @default - no subscription */
+  readonly alarmEmail?: string;
+  /** Denials (client-caused reasons, summed) within one alarm period that page (1..1000000). @default 100 */
+  readonly authDeniedAlarmThreshold: number;
+  /** Length of the AuthDenied spike alarm's period in minutes (1..60). @default 5 */
+  readonly authDeniedAlarmPeriodMinutes: number;
 }
 
 /** A stage config that cannot be deployed; the message names the key and the rule. */
@@ -58,6 +70,9 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   logRetentionDays: RetentionDays.ONE_MONTH,
   selfSignUp: false,
   removalPolicy: 'retain',
+  enforcementMode: 'enforce',
+  authDeniedAlarmThreshold: 100,
+  authDeniedAlarmPeriodMinutes: 5,
 };
 
 type Check = (value: unknown, key: string) => void;
@@ -110,6 +125,13 @@ const domainPrefix: Check = (value, key) => {
   }
 };
 
+const optionalEmail: Check = (value, key) => {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    throw new StageConfigError(`${key} must be an email address, got ${JSON.stringify(value)}`);
+  }
+};
+
 const checks: Record<keyof StageConfig, Check> = {
   domainPrefix,
   accessTokenMinutes: integer(5, 1440),
@@ -125,6 +147,10 @@ const checks: Record<keyof StageConfig, Check> = {
   logRetentionDays: oneOf(Object.values(RetentionDays).filter((days) => typeof days === 'number')),
   selfSignUp: boolean,
   removalPolicy: oneOf(['retain', 'destroy']),
+  enforcementMode: oneOf(ENFORCEMENT_MODES),
+  alarmEmail: optionalEmail,
+  authDeniedAlarmThreshold: integer(1, 1_000_000),
+  authDeniedAlarmPeriodMinutes: integer(1, 60),
 };
 
 /**

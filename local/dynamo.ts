@@ -13,8 +13,10 @@ import type {
   KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import type { TableName, TableSchema } from '../lambdas/shared/table-schemas';
+import { Level } from 'level';
+import type { TableSchema } from '../lambdas/shared/table-schemas';
 import { TABLE_SCHEMAS } from '../lambdas/shared/table-schemas';
+import { DataDirInUseError } from './errors';
 import type { ListenTarget } from './listen';
 import { close, listen } from './listen';
 
@@ -32,8 +34,9 @@ export interface LocalDynamoOptions extends Omit<ListenTarget, 'service'> {
 /** Starts dynalite and creates every table of TABLE_SCHEMAS that does not exist yet. */
 export async function startDynamo(options: LocalDynamoOptions): Promise<LocalDynamo> {
   await mkdir(options.dir, { recursive: true });
-  // Probe the port first: dynalite opens (and locks) its LevelDB as soon as it is created.
+  // Probe first: dynalite opens its LevelDB as soon as it is created, and crashes the process if it can't.
   await probePort(options);
+  await probeDataDir(options.dir);
   const server = dynalite({ path: options.dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const port = await listen(server, { ...options, service: 'DynamoDB (dynalite)' });
   const endpoint = `http://${options.host}:${port}`;
@@ -44,8 +47,9 @@ export async function startDynamo(options: LocalDynamoOptions): Promise<LocalDyn
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    for (const [name, schema] of Object.entries(TABLE_SCHEMAS))
-      await ensureTable(client, name as TableName, schema);
+    for (const [name, schema] of Object.entries(TABLE_SCHEMAS)) {
+      await ensureTable(client, name, schema);
+    }
     client.destroy();
   } catch (error) {
     await stop();
@@ -61,7 +65,19 @@ async function probePort(target: Omit<ListenTarget, 'service'>): Promise<void> {
   await close(probe);
 }
 
-async function ensureTable(client: DynamoDBClient, name: TableName, schema: TableSchema): Promise<void> {
+async function probeDataDir(dir: string): Promise<void> {
+  const db = new Level(dir);
+  try {
+    await db.open();
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED')
+      throw new DataDirInUseError(dir);
+    throw error;
+  }
+  await db.close();
+}
+
+async function ensureTable(client: DynamoDBClient, name: string, schema: TableSchema): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: name }));
   } catch (error) {
@@ -71,7 +87,7 @@ async function ensureTable(client: DynamoDBClient, name: TableName, schema: Tabl
 }
 
 /** TTL is not set: dynalite has no TTL deletion, and readers ignore expired items anyway. */
-export function createTableInput(name: string, schema: TableSchema): CreateTableCommandInput {
+function createTableInput(name: string, schema: TableSchema): CreateTableCommandInput {
   const keySchema = (partitionKey: string, sortKey?: string): KeySchemaElement[] => [
     { AttributeName: partitionKey, KeyType: 'HASH' },
     ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),

@@ -1,18 +1,7 @@
 // Listening and closing HTTP servers with a clear error when a port is taken.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-/** A port the offline stack needs is in use; the message names the service and the env variable to change. */
-export class PortInUseError extends Error {
-  constructor(
-    readonly service: string,
-    readonly port: number,
-    readonly envName: string,
-  ) {
-    super(`${service} cannot listen on port ${port}: it is already in use (set ${envName} to another port)`);
-    this.name = 'PortInUseError';
-  }
-}
+import { PortInUseError } from './errors';
 
 export interface ListenTarget {
   readonly service: string;

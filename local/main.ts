@@ -1,6 +1,6 @@
 // `npm start`: the offline stack on fixed ports (env overrides), a short summary, clean shutdown on SIGINT/SIGTERM.
 import { join } from 'node:path';
-import { PortInUseError } from './listen';
+import { OfflineStartError } from './errors';
 import type { OfflineStack, StackPorts } from './stack';
 import { startOfflineStack } from './stack';
 
@@ -72,6 +72,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Expected start failures get one line, not a stack trace.
-  console.error(error instanceof PortInUseError ? `error: ${error.message}` : error);
+  console.error(error instanceof OfflineStartError ? `error: ${error.message}` : error);
   process.exit(1);
 });

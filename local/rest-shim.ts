@@ -56,8 +56,9 @@ export function createRestShim(options: RestShimOptions): RequestListener {
       return write(res, gatewayReply(404, { message: 'Not Found' }, cors));
     }
     const body = await readBody(req, maxBodyBytes);
-    if (body === TOO_LARGE)
+    if (body === TOO_LARGE) {
       return write(res, gatewayReply(413, { message: 'Request Entity Too Large' }, cors));
+    }
 
     const request: GatewayRequest = {
       method,
@@ -97,7 +98,9 @@ export function createRestShim(options: RestShimOptions): RequestListener {
         );
       }
       // REST APIs hand context values to the integration as strings.
-      const context = Object.entries(result.context ?? {}).map(([key, value]) => [key, String(value)] as const);
+      const context = Object.entries(result.context ?? {}).map(
+        ([key, value]) => [key, String(value)] as const,
+      );
       authorizer = { ...Object.fromEntries(context), principalId: result.principalId };
     }
 

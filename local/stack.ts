@@ -73,6 +73,7 @@ let loadedEnv: string | undefined;
 export async function startOfflineStack(options: OfflineStackOptions): Promise<OfflineStack> {
   if (running) throw new Error('an offline stack is already running in this process');
   running = true;
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // the seed already uses the SDK
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const stopOne of stops.splice(0).reverse()) await stopOne();
@@ -144,7 +145,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
         region: REGION,
         stage: STAGE,
         allowedOrigins: [apiUrl],
-        ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+        maxBodyBytes: options.maxBodyBytes,
       }),
     );
     await writeFile(join(options.dataDir, 'stack.json'), `${JSON.stringify(outputs, null, 2)}\n`, {
@@ -174,7 +175,6 @@ function setRuntimeEnv(
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: outputs.hostedUiUrl,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     [AuthorizerEnv.userPoolId]: outputs.userPoolId,
     [AuthorizerEnv.clientId]: outputs.clientId,
     [AuthorizerEnv.jwksUri]: outputs.jwksUri,

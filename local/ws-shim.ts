@@ -3,7 +3,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { APIGatewayAuthorizerResult, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
 import type { RawData, WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import { SIGNALING_ACTIONS } from '../lambdas/shared/websocket-routes';
@@ -21,7 +25,9 @@ const API_ID = 'localws';
 const MAX_MESSAGE_BYTES = 128 * 1024;
 
 export interface WsHandlers {
-  readonly connectAuthorizer: (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+  readonly connectAuthorizer: (
+    event: APIGatewayRequestAuthorizerEvent,
+  ) => Promise<APIGatewayAuthorizerResult>;
   readonly signaling: (event: WebSocketEvent) => Promise<APIGatewayProxyResult>;
   readonly sweep: () => Promise<unknown>;
 }
@@ -76,7 +82,11 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
   let sweepTimer: NodeJS.Timeout | undefined;
   let stopping = false;
 
-  const requestContext = (connectionId: string, routeKey: string, eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT') => ({
+  const requestContext = (
+    connectionId: string,
+    routeKey: string,
+    eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
+  ) => ({
     routeKey,
     eventType,
     messageId: randomUUID(),
@@ -118,10 +128,14 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
         queryStringParameters: url.searchParams.size ? query : null,
         multiValueQueryStringParameters: null,
         stageVariables: null,
-        requestContext: { ...context, identity: { sourceIp, userAgent } } as unknown as APIGatewayRequestAuthorizerEvent['requestContext'],
+        requestContext: {
+          ...context,
+          identity: { sourceIp, userAgent },
+        } as unknown as APIGatewayRequestAuthorizerEvent['requestContext'],
       });
     } catch (error) {
-      if (error instanceof Error && error.message === 'Unauthorized') return refuse(socket, 401, 'Unauthorized');
+      if (error instanceof Error && error.message === 'Unauthorized')
+        return refuse(socket, 401, 'Unauthorized');
       onError(error);
       return refuse(socket, 500, 'Internal Server Error');
     }
@@ -129,17 +143,28 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
     const authorizer = { ...result.context, principalId: result.principalId };
     let connected: APIGatewayProxyResult;
     try {
-      connected = await handlers.signaling({ requestContext: { ...context, authorizer }, isBase64Encoded: false });
+      connected = await handlers.signaling({
+        requestContext: { ...context, authorizer },
+        isBase64Encoded: false,
+      });
     } catch (error) {
       onError(error);
       return refuse(socket, 502, 'Bad Gateway');
     }
-    if (connected.statusCode < 200 || connected.statusCode > 299) return refuse(socket, connected.statusCode, 'Forbidden');
+    if (connected.statusCode < 200 || connected.statusCode > 299)
+      return refuse(socket, connected.statusCode, 'Forbidden');
     const protocol = connected.headers?.['Sec-WebSocket-Protocol'];
     if (typeof protocol === 'string') chosenProtocol.set(req, protocol);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const now = Date.now();
-      const entry: Open = { socket: ws, connectedAt: now, lastActiveAt: now, sourceIp, userAgent, queue: Promise.resolve() };
+      const entry: Open = {
+        socket: ws,
+        connectedAt: now,
+        lastActiveAt: now,
+        sourceIp,
+        userAgent,
+        queue: Promise.resolve(),
+      };
       open.set(connectionId, entry);
       ws.on('message', (data, isBinary) => {
         entry.lastActiveAt = Date.now();
@@ -165,7 +190,10 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
 
   async function disconnect(connectionId: string): Promise<void> {
     try {
-      await handlers!.signaling({ requestContext: requestContext(connectionId, '$disconnect', 'DISCONNECT'), isBase64Encoded: false });
+      await handlers!.signaling({
+        requestContext: requestContext(connectionId, '$disconnect', 'DISCONNECT'),
+        isBase64Encoded: false,
+      });
     } finally {
       open.delete(connectionId);
     }
@@ -173,9 +201,11 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
 
   /** `POST|GET|DELETE /<stage>/@connections/<id>`, as the real ApiGatewayManagementApiClient calls it. */
   async function connections(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const match = new RegExp(`^${base}/@connections/([^/]+)$`).exec(new URL(req.url ?? '/', 'http://shim').pathname);
+    const match = new RegExp(`^${base}/@connections/([^/]+)$`).exec(
+      new URL(req.url ?? '/', 'http://shim').pathname,
+    );
     if (!match) return reply(res, 404, { message: 'Not Found' });
-    const entry = open.get(decodeURIComponent(match[1]!));
+    const entry = open.get(decodeURIComponent(match[1]));
     if (!entry || entry.socket.readyState !== entry.socket.OPEN) {
       req.resume();
       return reply(res, 410, { message: 'Gone' }, { 'x-amzn-ErrorType': 'GoneException' });
@@ -262,7 +292,12 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.destroy();
 }
 
-function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function reply(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(text);
 }
@@ -272,10 +307,10 @@ function headerMaps(rawHeaders: readonly string[]) {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
+    const name = rawHeaders[i];
     const known = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase()) ?? name;
     headers[known] = rawHeaders[i + 1]!;
-    (multiValueHeaders[known] ??= []).push(rawHeaders[i + 1]!);
+    (multiValueHeaders[known] ??= []).push(rawHeaders[i + 1]);
   }
   return { headers, multiValueHeaders };
 }

@@ -19,7 +19,9 @@ export class ApiGatewayConnectionSender implements ConnectionSender {
 
   async send(connectionId: string, frame: ServerFrame): Promise<boolean> {
     const data = new TextEncoder().encode(JSON.stringify(frame));
-    return this.delivered(this.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data })));
+    return this.delivered(
+      this.client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data })),
+    );
   }
 
   async close(connectionId: string): Promise<boolean> {

@@ -2,7 +2,14 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Connection, ConnectionStore, ConnectionToken } from '../signaling/ports';
 import { ConnectionIndex, ConnectionTableSchema } from '../shared/table-schemas';
 import { createDocumentClient } from './dynamo-revocation-store';
@@ -52,7 +59,10 @@ export class DynamoConnectionStore implements ConnectionStore {
     return this.updateExisting(
       connectionId,
       token.sessionId === undefined
-        ? { UpdateExpression: 'SET jti = :jti, tokenExp = :exp, tokenIat = :iat REMOVE sessionId', ExpressionAttributeValues: values }
+        ? {
+            UpdateExpression: 'SET jti = :jti, tokenExp = :exp, tokenIat = :iat REMOVE sessionId',
+            ExpressionAttributeValues: values,
+          }
         : {
             UpdateExpression: 'SET jti = :jti, tokenExp = :exp, tokenIat = :iat, sessionId = :sid',
             ExpressionAttributeValues: { ...values, ':sid': token.sessionId },

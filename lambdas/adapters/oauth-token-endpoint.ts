@@ -32,10 +32,19 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
     this.client = { client_id: config.clientId };
   }
 
-  async exchangeCode(grant: { code: string; codeVerifier: string; redirectUri: string }): Promise<GrantResult> {
+  async exchangeCode(grant: {
+    code: string;
+    codeVerifier: string;
+    redirectUri: string;
+  }): Promise<GrantResult> {
     return this.grant(async (oauth) => {
       // The page checked `state` before posting the code; the code still goes through the library's validation.
-      const params = oauth.validateAuthResponse(this.as, this.client, new URLSearchParams({ code: grant.code }), oauth.skipStateCheck);
+      const params = oauth.validateAuthResponse(
+        this.as,
+        this.client,
+        new URLSearchParams({ code: grant.code }),
+        oauth.skipStateCheck,
+      );
       const response = await oauth.authorizationCodeGrantRequest(
         this.as,
         this.client,
@@ -70,7 +79,9 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
   }
 
   /** OAuth error bodies become values; anything else (network, bad JSON, ID token claims) is an UpstreamError. */
-  private async grant(call: (oauth: OAuthLibrary) => Promise<OAuth.TokenEndpointResponse>): Promise<GrantResult> {
+  private async grant(
+    call: (oauth: OAuthLibrary) => Promise<OAuth.TokenEndpointResponse>,
+  ): Promise<GrantResult> {
     const oauth = await loadOAuth();
     let body: OAuth.TokenEndpointResponse;
     try {

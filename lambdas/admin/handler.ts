@@ -2,7 +2,8 @@
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { corsHeaders, errorResponse, findRoute, guard, header } from '../shared/http';
-import { createObservability } from '../shared/observability';
+import { countColdStart, createObservability } from '../shared/observability';
+import { RevocationRecorder } from '../shared/revocation-metrics';
 import { listSessions, revokeSession, revokeUser } from '../sessions/admin-core';
 import { buildSessionDeps } from '../sessions/deps';
 import { failure, respond } from '../sessions/http-adapter';
@@ -10,9 +11,10 @@ import { loadAdminConfig } from './config';
 
 const config = loadAdminConfig(process.env);
 const obs = createObservability('admin');
-const deps = buildSessionDeps(config);
+const deps = buildSessionDeps(config, [new RevocationRecorder(obs)]);
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  countColdStart(obs);
   const headers = corsHeaders(header(event, 'origin'), config.allowedOrigins);
   const route = findRoute(event);
   if (route?.fn !== 'admin') return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });
@@ -32,7 +34,5 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
     }
   } catch (error) {
     return failure(error, obs, headers);
-  } finally {
-    obs.metrics.publishStoredMetrics();
   }
 };

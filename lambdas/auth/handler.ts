@@ -5,7 +5,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
 import { OAuthTokenEndpoint } from '../adapters/oauth-token-endpoint';
 import { corsHeaders, errorResponse, findRoute, guard, header } from '../shared/http';
-import { createObservability } from '../shared/observability';
+import { countColdStart, createObservability } from '../shared/observability';
+import { RevocationRecorder } from '../shared/revocation-metrics';
 import type { AuthDeps } from '../sessions/auth-core';
 import { logout, logoutAll, refresh, signIn } from '../sessions/auth-core';
 import { buildSessionDeps } from '../sessions/deps';
@@ -14,7 +15,7 @@ import { loadAuthConfig } from './config';
 
 const config = loadAuthConfig(process.env);
 const obs = createObservability('auth');
-const shared = buildSessionDeps(config);
+const shared = buildSessionDeps(config, [new RevocationRecorder(obs)]);
 const deps: AuthDeps = {
   ...shared,
   denyList: shared.revocationStore,
@@ -30,6 +31,7 @@ const deps: AuthDeps = {
 };
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  countColdStart(obs);
   const headers = corsHeaders(header(event, 'origin'), config.allowedOrigins);
   const route = findRoute(event);
   const request = sessionRequest(event);
@@ -54,7 +56,5 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
     }
   } catch (error) {
     return failure(error, obs, headers);
-  } finally {
-    obs.metrics.publishStoredMetrics();
   }
 };

@@ -34,7 +34,8 @@ export interface ConnectAuthorizerConfig extends AuthorizerConfig {
 
 export function loadConnectAuthorizerConfig(env: Env): ConnectAuthorizerConfig {
   const allowedOrigins = listEnv(env, AuthorizerEnv.allowedOrigins);
-  if (allowedOrigins.length === 0) throw new ConfigError(`missing environment variable ${AuthorizerEnv.allowedOrigins}`);
+  if (allowedOrigins.length === 0)
+    throw new ConfigError(`missing environment variable ${AuthorizerEnv.allowedOrigins}`);
   return { ...loadAuthorizerConfig(env), allowedOrigins };
 }
 

@@ -2,7 +2,13 @@
 
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { toAuthorizerContext } from '../shared/claims';
-import { createObservability, recordAllowed, recordDenied, recordWouldDeny } from '../shared/observability';
+import {
+  countColdStart,
+  createObservability,
+  recordAllowed,
+  recordDenied,
+  recordWouldDeny,
+} from '../shared/observability';
 import type { TokenVerifier } from '../shared/ports';
 import type { AuthorizeDeps, Decision } from './authorize';
 import { authorizeToken } from './authorize';
@@ -17,7 +23,10 @@ const deps = buildAuthorizeDeps(config);
 
 const ROUTE = '$connect';
 
-export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEvent,
+): Promise<APIGatewayAuthorizerResult> => {
+  countColdStart(obs);
   const handshake = checkHandshake({
     protocols: singleHeader(event, 'sec-websocket-protocol'),
     origin: singleHeader(event, 'origin'),
@@ -27,10 +36,17 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
   // `iat` is not part of the identity; $connect stores it for user-watermark checks on the open socket.
   let iat = 0;
   const decision: Decision = handshake.ok
-    ? await authorizeToken(handshake.token, capturingIat(deps, (value) => (iat = value)))
+    ? await authorizeToken(
+        handshake.token,
+        capturingIat(deps, (value) => (iat = value)),
+      )
     : { effect: 'Deny', reason: handshake.reason };
   const token = handshake.ok ? handshake.token : undefined;
-  const client = { route: ROUTE, sourceIp: event.requestContext?.identity?.sourceIp, userAgent: event.requestContext?.identity?.userAgent ?? undefined };
+  const client = {
+    route: ROUTE,
+    sourceIp: event.requestContext?.identity?.sourceIp,
+    userAgent: event.requestContext?.identity?.userAgent ?? undefined,
+  };
   if (decision.effect === 'Deny') {
     recordDenied(obs, {
       ...client,
@@ -45,7 +61,13 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     throw new Error('Unauthorized'); // API Gateway answers 401 only for this exact text
   }
   if (decision.wouldDeny) {
-    recordWouldDeny(obs, { ...client, ...decision.wouldDeny, sub: decision.identity.sub, jti: decision.identity.jti, token });
+    recordWouldDeny(obs, {
+      ...client,
+      ...decision.wouldDeny,
+      sub: decision.identity.sub,
+      jti: decision.identity.jti,
+      token,
+    });
   }
   recordAllowed(obs);
   return {

@@ -2,7 +2,13 @@
 
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { toAuthorizerContext } from '../shared/claims';
-import { createObservability, recordAllowed, recordDenied, recordWouldDeny } from '../shared/observability';
+import {
+  countColdStart,
+  createObservability,
+  recordAllowed,
+  recordDenied,
+  recordWouldDeny,
+} from '../shared/observability';
 import type { Decision } from './authorize';
 import { authorizeToken, parseBearer } from './authorize';
 import { loadAuthorizerConfig } from './config';
@@ -13,7 +19,10 @@ const config = loadAuthorizerConfig(process.env);
 const obs = createObservability('authorizer');
 const deps = buildAuthorizeDeps(config);
 
-export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEvent,
+): Promise<APIGatewayAuthorizerResult> => {
+  countColdStart(obs);
   const authorization = singleHeader(event, 'authorization');
   const bearer = authorization === null ? { malformed: true } : parseBearer(authorization);
   const decision: Decision = bearer.malformed
@@ -50,7 +59,9 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     policyDocument: {
       Version: '2012-10-17',
       // Cover every route of this stage, so a cached decision (if caching is on) stays right for any route.
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+      Statement: [
+        { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) },
+      ],
     },
     context: toAuthorizerContext(decision.identity),
   };

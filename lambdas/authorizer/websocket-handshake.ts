@@ -18,7 +18,16 @@ export type Handshake =
   | { readonly ok: false; readonly reason: ReasonCode; readonly detail: string; readonly token?: string };
 
 const BEARER_PREFIX = 'bearer.';
-const TOKEN_PARAMS = new Set(['token', 'access_token', 'accesstoken', 'id_token', 'bearer', 'authorization', 'jwt', 'auth']);
+const TOKEN_PARAMS = new Set([
+  'token',
+  'access_token',
+  'accesstoken',
+  'id_token',
+  'bearer',
+  'authorization',
+  'jwt',
+  'auth',
+]);
 const JWT_SHAPE = /^(bearer\.)?eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/; // a JWT starts with base64url('{"')
 
 /** Extracts the bearer token offered as `Sec-WebSocket-Protocol: cognito-guard.v1, bearer.<token>`. */
@@ -31,18 +40,24 @@ export function checkHandshake(request: HandshakeRequest): Handshake {
   const leaked = Object.entries(request.query ?? {}).some(
     ([name, value]) => TOKEN_PARAMS.has(name.toLowerCase()) || JWT_SHAPE.test(value ?? ''),
   );
-  if (leaked) return refuse('ERR_TOKEN_MALFORMED', 'token in query string refused: send it as subprotocol bearer.<token>');
+  if (leaked)
+    return refuse(
+      'ERR_TOKEN_MALFORMED',
+      'token in query string refused: send it as subprotocol bearer.<token>',
+    );
   if (request.protocols === undefined || request.protocols === '') {
     return refuse('ERR_TOKEN_MISSING', 'no Sec-WebSocket-Protocol header');
   }
-  if (request.protocols === null) return refuse('ERR_TOKEN_MALFORMED', 'Sec-WebSocket-Protocol sent more than once');
+  if (request.protocols === null)
+    return refuse('ERR_TOKEN_MALFORMED', 'Sec-WebSocket-Protocol sent more than once');
   const offered = request.protocols.split(',').map((p) => p.trim());
-  if (!offered.includes(SUBPROTOCOL)) return refuse('ERR_TOKEN_MALFORMED', `subprotocol ${SUBPROTOCOL} not offered`);
+  if (!offered.includes(SUBPROTOCOL))
+    return refuse('ERR_TOKEN_MALFORMED', `subprotocol ${SUBPROTOCOL} not offered`);
   const bearers = offered.filter((p) => p.startsWith(BEARER_PREFIX));
   if (bearers.length === 0) return refuse('ERR_TOKEN_MISSING', 'no bearer.<token> subprotocol');
   if (bearers.length > 1) return refuse('ERR_TOKEN_MALFORMED', 'more than one bearer.<token> subprotocol');
   // Same character set and length limit as an Authorization header.
-  const { token, malformed } = parseBearer(`Bearer ${bearers[0]!.slice(BEARER_PREFIX.length)}`);
+  const { token, malformed } = parseBearer(`Bearer ${bearers[0].slice(BEARER_PREFIX.length)}`);
   if (malformed || !token) return refuse('ERR_TOKEN_MALFORMED', 'bearer subprotocol is not a token');
   return { ok: true, token };
 }

@@ -27,9 +27,23 @@ export interface SessionView {
   readonly revokedReason?: string;
 }
 
+/** The admin view of a session record. */
 export function sessionView(session: SessionRecord): SessionView {
-  const { refreshFingerprint, rotated, latestJti: _jti, latestJtiExpiresAt: _exp, ...rest } = session;
-  return { ...rest, rotations: rotated.length, refreshFingerprint: refreshFingerprint.slice(0, 12) };
+  return {
+    sessionId: session.sessionId,
+    sessionIdSource: session.sessionIdSource,
+    sub: session.sub,
+    username: session.username,
+    status: session.status,
+    createdAt: session.createdAt,
+    refreshedAt: session.refreshedAt,
+    expiresAt: session.expiresAt,
+    rotations: session.rotated.length,
+    refreshFingerprint: session.refreshFingerprint.slice(0, 12),
+    ...(session.revokedAt !== undefined ? { revokedAt: session.revokedAt } : {}),
+    ...(session.revokedBy !== undefined ? { revokedBy: session.revokedBy } : {}),
+    ...(session.revokedReason !== undefined ? { revokedReason: session.revokedReason } : {}),
+  };
 }
 
 /** GET /admin/users/{sub}/sessions: newest first. */
@@ -40,7 +54,11 @@ export async function listSessions(sub: string | undefined, deps: EndUserDeps): 
 }
 
 /** POST /admin/users/{sub}/revoke: global sign-out + watermark + every session record; unknown users change nothing. */
-export async function revokeUser(admin: Identity, sub: string | undefined, deps: EndUserDeps): Promise<Outcome> {
+export async function revokeUser(
+  admin: Identity,
+  sub: string | undefined,
+  deps: EndUserDeps,
+): Promise<Outcome> {
   if (!sub || !SUB.test(sub)) return fail(400, SessionErrorCode.badRequest, 'invalid user id');
   const result = await endUser(deps, sub, { actor: `admin:${admin.sub}`, reason: 'admin' }, 'stop');
   if (result.globalSignOut === 'user-not-found') return fail(404, SessionErrorCode.notFound, 'no such user');

@@ -61,14 +61,21 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
     return fail(400, SessionErrorCode.badRequest, 'body must be JSON { code, codeVerifier, redirectUri }');
   }
   const grant = await deps.tokens.exchangeCode(input);
-  if (!grant.ok) return fail(400, SessionErrorCode.badRequest, `the token endpoint refused the code (${grant.error})`);
+  if (!grant.ok)
+    return fail(400, SessionErrorCode.badRequest, `the token endpoint refused the code (${grant.error})`);
   const { refreshToken } = grant.tokens;
-  if (!refreshToken) return fail(502, SessionErrorCode.upstream, 'the token endpoint returned no refresh token');
+  if (!refreshToken)
+    return fail(502, SessionErrorCode.upstream, 'the token endpoint returned no refresh token');
   const verified = await deps.verifier.verify(grant.tokens.accessToken);
-  if (!verified.ok) return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
+  if (!verified.ok)
+    return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
   const claims = verified.claims;
   if (!claims.originJti && deps.config.requireSessionId) {
-    return fail(502, 'ERR_TOKEN_CLAIMS', 'access token has no origin_jti: enable token revocation on the app client');
+    return fail(
+      502,
+      'ERR_TOKEN_CLAIMS',
+      'access token has no origin_jti: enable token revocation on the app client',
+    );
   }
   const now = deps.clock.nowSeconds();
   const session: SessionRecord = {
@@ -89,7 +96,10 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
     return fail(409, SessionErrorCode.conflict, 'this sign-in session is already recorded');
   }
   return ok(tokenBody(grant.tokens), {
-    cookie: { set: { sessionId: session.sessionId, refreshToken }, maxAgeSeconds: deps.config.refreshTokenValiditySeconds },
+    cookie: {
+      set: { sessionId: session.sessionId, refreshToken },
+      maxAgeSeconds: deps.config.refreshTokenValiditySeconds,
+    },
     event: { event: 'session_created', sub: session.sub, sessionId: session.sessionId },
   });
 }
@@ -119,7 +129,11 @@ export async function refresh(request: SessionRequest, deps: AuthDeps): Promise<
 }
 
 /** Why a presented cookie may not refresh, or undefined when it may. Reuse revokes the session here. */
-async function refusal(session: SessionRecord, cookie: RefreshCookieValue, deps: AuthDeps): Promise<Outcome | undefined> {
+async function refusal(
+  session: SessionRecord,
+  cookie: RefreshCookieValue,
+  deps: AuthDeps,
+): Promise<Outcome | undefined> {
   const now = deps.clock.nowSeconds();
   const denial = { sub: session.sub, sessionId: session.sessionId, token: cookie.refreshToken };
   const presented = classifyPresentedToken(
@@ -156,7 +170,11 @@ async function refusal(session: SessionRecord, cookie: RefreshCookieValue, deps:
       break;
   }
   // Session entries and user watermarks apply to refresh too (records can lag behind the deny-list).
-  const records = await deps.denyList.lookup({ jti: session.latestJti, originJti: session.sessionId, sub: session.sub });
+  const records = await deps.denyList.lookup({
+    jti: session.latestJti,
+    originJti: session.sessionId,
+    sub: session.sub,
+  });
   const scope = revokingScope(
     { iat: session.createdAt, sub: session.sub },
     records.filter((record) => record.scope !== 'token'),
@@ -176,7 +194,11 @@ function unknownSession(cookie: RefreshCookieValue): Outcome {
   });
 }
 
-async function refreshGrant(session: SessionRecord, cookie: RefreshCookieValue, deps: AuthDeps): Promise<Outcome> {
+async function refreshGrant(
+  session: SessionRecord,
+  cookie: RefreshCookieValue,
+  deps: AuthDeps,
+): Promise<Outcome> {
   const denial = { sub: session.sub, sessionId: session.sessionId, token: cookie.refreshToken };
   const grant = await deps.tokens.refresh(cookie.refreshToken);
   if (!grant.ok) {
@@ -186,7 +208,8 @@ async function refreshGrant(session: SessionRecord, cookie: RefreshCookieValue, 
     });
   }
   const verified = await deps.verifier.verify(grant.tokens.accessToken);
-  if (!verified.ok) return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
+  if (!verified.ok)
+    return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
   if (!belongsTo(verified.claims, session)) {
     return fail(401, 'ERR_TOKEN_CLAIMS', 'the refreshed tokens belong to another session', {
       cookie: 'clear',
@@ -210,7 +233,12 @@ async function refreshGrant(session: SessionRecord, cookie: RefreshCookieValue, 
   const rotated = change.refreshFingerprint !== session.refreshFingerprint && rotatedTo !== undefined;
   return ok(tokenBody(grant.tokens), {
     ...(rotated
-      ? { cookie: { set: { sessionId: session.sessionId, refreshToken: rotatedTo }, maxAgeSeconds: session.expiresAt - now } }
+      ? {
+          cookie: {
+            set: { sessionId: session.sessionId, refreshToken: rotatedTo },
+            maxAgeSeconds: session.expiresAt - now,
+          },
+        }
       : {}),
     event: { event: 'session_refreshed', sub: session.sub, sessionId: session.sessionId, rotated },
   });
@@ -236,7 +264,8 @@ export async function logout(identity: Identity, request: SessionRequest, deps: 
   const by = { actor: identity.sub, reason: 'logout' };
   await deps.revocations.revokeToken({ jti: identity.jti, sub: identity.sub, exp: identity.exp }, by);
   if (session) await endSession(deps, session, by);
-  else if (identity.sessionId) await deps.revocations.revokeSession({ sessionId: identity.sessionId, sub: identity.sub }, by);
+  else if (identity.sessionId)
+    await deps.revocations.revokeSession({ sessionId: identity.sessionId, sub: identity.sub }, by);
   return ok(
     { logoutUrl: deps.config.logoutUrl },
     { cookie: 'clear', event: { event: 'session_logout', sub: identity.sub, sessionId } },
@@ -249,7 +278,10 @@ export async function logoutAll(identity: Identity, deps: AuthDeps): Promise<Out
   const result = await endUser(deps, identity.sub, { actor: identity.sub, reason: 'logout-all' }, 'continue');
   return ok(
     { logoutUrl: deps.config.logoutUrl, sessionsRevoked: result.sessionsRevoked },
-    { cookie: 'clear', event: { event: 'user_logout_all', sub: identity.sub, globalSignOut: result.globalSignOut } },
+    {
+      cookie: 'clear',
+      event: { event: 'user_logout_all', sub: identity.sub, globalSignOut: result.globalSignOut },
+    },
   );
 }
 
@@ -261,7 +293,9 @@ function tokenBody(tokens: TokenSet): { accessToken: string; idToken?: string; e
   };
 }
 
-function parseSignInBody(body: string | null | undefined): { code: string; codeVerifier: string; redirectUri: string } | undefined {
+function parseSignInBody(
+  body: string | null | undefined,
+): { code: string; codeVerifier: string; redirectUri: string } | undefined {
   if (!body || body.length > MAX_BODY) return undefined;
   let parsed: unknown;
   try {
@@ -273,6 +307,7 @@ function parseSignInBody(body: string | null | undefined): { code: string; codeV
   const { code, codeVerifier, redirectUri } = parsed as Record<string, unknown>;
   if (typeof code !== 'string' || !CODE.test(code)) return undefined;
   if (typeof codeVerifier !== 'string' || !CODE_VERIFIER.test(codeVerifier)) return undefined;
-  if (typeof redirectUri !== 'string' || redirectUri.length > 2048 || !URL.canParse(redirectUri)) return undefined;
+  if (typeof redirectUri !== 'string' || redirectUri.length > 2048 || !URL.canParse(redirectUri))
+    return undefined;
   return { code, codeVerifier, redirectUri };
 }

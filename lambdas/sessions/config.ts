@@ -24,7 +24,8 @@ export function loadSessionsConfig(env: Env, names: typeof AdminEnv): SessionsCo
   const region = USER_POOL_ID.exec(userPoolId)?.[1];
   if (!region) throw new ConfigError(`${names.userPoolId} must look like <region>_<id>, got "${userPoolId}"`);
   const allowedOrigins = listEnv(env, names.allowedOrigins);
-  if (allowedOrigins.length === 0) throw new ConfigError(`missing environment variable ${names.allowedOrigins}`);
+  if (allowedOrigins.length === 0)
+    throw new ConfigError(`missing environment variable ${names.allowedOrigins}`);
   return {
     userPoolId,
     region,

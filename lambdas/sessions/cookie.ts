@@ -57,6 +57,7 @@ export function parseRefreshCookie(cookieHeaders: readonly string[]): ParsedRefr
   const separator = value.indexOf(':');
   const sessionId = value.slice(0, separator);
   const refreshToken = value.slice(separator + 1);
-  if (separator < 0 || !isSessionId(sessionId) || !REFRESH_TOKEN.test(refreshToken)) return { kind: 'malformed' };
+  if (separator < 0 || !isSessionId(sessionId) || !REFRESH_TOKEN.test(refreshToken))
+    return { kind: 'malformed' };
   return { kind: 'present', sessionId, refreshToken };
 }

@@ -23,9 +23,16 @@ export async function endSession(deps: EndSessionDeps, session: SessionRecord, b
   const now = deps.clock.nowSeconds();
   await deps.revocations.revokeSession({ sessionId: session.sessionId, sub: session.sub }, by);
   if (session.latestJtiExpiresAt > now) {
-    await deps.revocations.revokeToken({ jti: session.latestJti, sub: session.sub, exp: session.latestJtiExpiresAt }, by);
+    await deps.revocations.revokeToken(
+      { jti: session.latestJti, sub: session.sub, exp: session.latestJtiExpiresAt },
+      by,
+    );
   }
-  await deps.sessions.markRevoked(session.sessionId, { revokedAt: now, revokedBy: by.actor, revokedReason: by.reason });
+  await deps.sessions.markRevoked(session.sessionId, {
+    revokedAt: now,
+    revokedBy: by.actor,
+    revokedReason: by.reason,
+  });
 }
 
 export interface EndUserResult {
@@ -48,12 +55,17 @@ export async function endUser(
 ): Promise<EndUserResult> {
   // With email as the username attribute, the username Cognito's admin API takes is the sub.
   const globalSignOut = await deps.idp.globalSignOut(sub);
-  if (globalSignOut === 'user-not-found' && ifUserMissing === 'stop') return { globalSignOut, sessionsRevoked: 0 };
+  if (globalSignOut === 'user-not-found' && ifUserMissing === 'stop')
+    return { globalSignOut, sessionsRevoked: 0 };
   const { notBefore } = await deps.revocations.revokeUser({ sub }, by);
   const now = deps.clock.nowSeconds();
   const active = (await deps.sessions.listBySub(sub)).filter((session) => session.status === 'active');
   for (const session of active) {
-    await deps.sessions.markRevoked(session.sessionId, { revokedAt: now, revokedBy: by.actor, revokedReason: by.reason });
+    await deps.sessions.markRevoked(session.sessionId, {
+      revokedAt: now,
+      revokedBy: by.actor,
+      revokedReason: by.reason,
+    });
   }
   return { globalSignOut, ...(notBefore !== undefined ? { notBefore } : {}), sessionsRevoked: active.length };
 }

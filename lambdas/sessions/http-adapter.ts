@@ -19,7 +19,8 @@ export function sessionRequest(event: APIGatewayProxyEvent): SessionRequest {
     .filter(([name]) => name.toLowerCase() === 'cookie')
     .flatMap(([, values]) => values ?? []);
   const single = header(event, 'cookie');
-  const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const body =
+    event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   return {
     body,
     origin: header(event, 'origin'),
@@ -57,9 +58,17 @@ export function respond(
 }
 
 /** Unexpected failures: Cognito -> 502, anything else (the stores) -> 503. Logs the error's name and message only. */
-export function failure(error: unknown, obs: Observability, headers: Record<string, string>): APIGatewayProxyResult {
+export function failure(
+  error: unknown,
+  obs: Observability,
+  headers: Record<string, string>,
+): APIGatewayProxyResult {
   const { name, message } = error instanceof Error ? error : new Error('non-error thrown');
-  obs.logger.error('session request failed', { event: 'session_error', errorName: name, errorMessage: message });
+  obs.logger.error('session request failed', {
+    event: 'session_error',
+    errorName: name,
+    errorMessage: message,
+  });
   if (error instanceof UpstreamError) {
     return errorResponse(502, SessionErrorCode.upstream, 'Cognito is unavailable; retry', { headers });
   }

@@ -77,7 +77,8 @@ export interface TokenSet {
 }
 
 /** A grant either yields tokens or an OAuth error code (`invalid_grant`, ...). Outages throw. */
-export type GrantResult = { readonly ok: true; readonly tokens: TokenSet } | { readonly ok: false; readonly error: string };
+export type GrantResult =
+  { readonly ok: true; readonly tokens: TokenSet } | { readonly ok: false; readonly error: string };
 
 /** The OAuth 2.0 token endpoint of the user pool's domain (public client, PKCE). */
 export interface TokenEndpoint {

@@ -35,7 +35,12 @@ export function listEnv(env: Env, name: string): string[] {
 }
 
 /** A whole number within [min, max]; `fallback` when unset. */
-export function integerEnv(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+export function integerEnv(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

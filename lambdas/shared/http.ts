@@ -57,7 +57,9 @@ export function findRoute(event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'reso
   return ROUTES.find((route) => routeKey(route) === key);
 }
 
-export type Guarded = { ok: true; identity: Identity } | { ok: false; response: APIGatewayProxyResult };
+export type Guarded =
+  | { ok: true; identity: Identity }
+  | { ok: false; reason: 'ERR_TOKEN_MISSING' | 'ERR_FORBIDDEN'; response: APIGatewayProxyResult };
 
 /**
  * The identity the authorizer verified, checked against the route's group. API Gateway never invokes an
@@ -65,9 +67,12 @@ export type Guarded = { ok: true; identity: Identity } | { ok: false; response: 
  */
 export function guard(event: APIGatewayProxyEvent, route: Route, options?: JsonResponseOptions): Guarded {
   const identity = fromAuthorizerContext(event.requestContext.authorizer);
-  if (!identity) return { ok: false, response: errorResponse(401, 'ERR_TOKEN_MISSING', 'Unauthorized', options) };
+  if (!identity) {
+    return { ok: false, reason: 'ERR_TOKEN_MISSING', response: errorResponse(401, 'ERR_TOKEN_MISSING', 'Unauthorized', options) };
+  }
   if (route.group && !identity.groups.includes(route.group)) {
-    return { ok: false, response: errorResponse(403, 'ERR_FORBIDDEN', `requires group ${route.group}`, options) };
+    const response = errorResponse(403, 'ERR_FORBIDDEN', `requires group ${route.group}`, options);
+    return { ok: false, reason: 'ERR_FORBIDDEN', response };
   }
   return { ok: true, identity };
 }

@@ -2,6 +2,12 @@
 
 export const METRIC_NAMESPACE = 'CognitoGuard';
 
+/**
+ * Value of Powertools' `service` dimension on every custom metric, whichever function emits it: one fixed value keeps
+ * `AuthDenied{Reason}` one time series per reason across functions (alarms match exact dimension sets).
+ */
+export const METRIC_SERVICE = 'cognito-guard';
+
 export const MetricName = {
   AuthAllowed: 'AuthAllowed',
   AuthDenied: 'AuthDenied',
@@ -12,7 +18,11 @@ export const MetricName = {
 } as const;
 
 export const MetricDimension = {
+  /** Powertools' own dimension; always METRIC_SERVICE. */
+  Service: 'service',
   Reason: 'Reason',
+  /** Second dimension set of AuthDenied: per-function total across reasons (the function's service name). */
+  Function: 'Function',
   Scope: 'Scope',
   Cause: 'Cause',
 } as const;

@@ -3,19 +3,30 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_NAMESPACE, MetricDimension, MetricName } from './metric-names';
+import { METRIC_NAMESPACE, METRIC_SERVICE, MetricDimension, MetricName } from './metric-names';
 import type { ReasonCode, RevocationScope } from './reasons';
 
 export interface Observability {
+  /** The function's name in logs and in the `Function` metric dimension. */
+  readonly serviceName: string;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
-/** Call once at module scope of each function. */
+/**
+ * Call once at module scope of each function. Logs carry the function's `serviceName`; metrics carry the fixed
+ * METRIC_SERVICE dimension (bounded cardinality, one series per reason/scope/cause across functions), and the
+ * cold-start metric carries the function name.
+ */
 export function createObservability(serviceName: string): Observability {
   const logger = new Logger({ serviceName });
-  const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName });
-  return { logger, metrics };
+  const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE, functionName: serviceName });
+  return { serviceName, logger, metrics };
+}
+
+/** Call at the start of every invocation: emits `ColdStart{function_name}` on the first one only (Powertools tracks it). */
+export function countColdStart(obs: Observability): void {
+  obs.metrics.captureColdStartMetric();
 }
 
 /** First 12 hex chars of SHA-256: lets operators correlate a token across lines without logging it. */
@@ -38,7 +49,10 @@ export interface DeniedRequest {
   readonly token?: string;
 }
 
-/** One `auth_denied` line and one `AuthDenied{Reason}` metric per denial. */
+/**
+ * One `auth_denied` line and one `AuthDenied` datapoint per denial, in two dimension sets: `{Reason}` (what) and
+ * `{Function}` (where; lets alarms tell an authorizer's denials from its crashes, as Lambda counts both as Errors).
+ */
 export function recordDenied(obs: Observability, denied: DeniedRequest): void {
   const { token, ...fields } = denied;
   obs.logger.warn('auth denied', {
@@ -49,6 +63,7 @@ export function recordDenied(obs: Observability, denied: DeniedRequest): void {
   obs.metrics
     .singleMetric()
     .addDimension(MetricDimension.Reason, denied.reason)
+    .addDimensions({ [MetricDimension.Function]: obs.serviceName })
     .addMetric(MetricName.AuthDenied, MetricUnit.Count, 1);
 }
 

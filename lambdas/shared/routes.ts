@@ -27,7 +27,13 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/auth/logout-all', fn: 'auth', auth: 'authorized' },
   { method: 'GET', path: '/admin/users/{sub}/sessions', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
   { method: 'POST', path: '/admin/users/{sub}/revoke', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
-  { method: 'POST', path: '/admin/sessions/{sessionId}/revoke', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
+  {
+    method: 'POST',
+    path: '/admin/sessions/{sessionId}/revoke',
+    fn: 'admin',
+    auth: 'authorized',
+    group: ADMIN_GROUP,
+  },
 ];
 
 /** Key that handlers dispatch on: API Gateway's `${httpMethod} ${resource}`. */

@@ -13,7 +13,6 @@ export const revocationKey = {
   user: (sub: string) => `user#${sub}`,
 } as const;
 
-
 /** A table's keys as every consumer needs them; all key attributes are strings. */
 export interface TableSchema {
   readonly partitionKey: string;

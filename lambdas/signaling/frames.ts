@@ -20,7 +20,12 @@ export type SignalPayload =
 
 export type ClientFrame =
   | { readonly action: 'join'; readonly room: string }
-  | { readonly action: 'signal'; readonly to: string; readonly kind: SignalKind; readonly payload: SignalPayload }
+  | {
+      readonly action: 'signal';
+      readonly to: string;
+      readonly kind: SignalKind;
+      readonly payload: SignalPayload;
+    }
   | { readonly action: 'reauth'; readonly token: string }
   | { readonly action: 'leave' };
 
@@ -55,7 +60,11 @@ export type ServerFrame =
 
 export type ParseResult =
   | { readonly ok: true; readonly frame: ClientFrame }
-  | { readonly ok: false; readonly code: 'ERR_FRAME_MALFORMED' | 'ERR_FRAME_TOO_LARGE'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly code: 'ERR_FRAME_MALFORMED' | 'ERR_FRAME_TOO_LARGE';
+      readonly message: string;
+    };
 
 const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
 const CONNECTION_ID = /^[A-Za-z0-9+/=_-]{1,128}$/;
@@ -68,7 +77,11 @@ type Json = Record<string, unknown>;
 export function parseFrame(body: string | undefined | null): ParseResult {
   if (!body) return malformed('empty frame');
   if (new TextEncoder().encode(body).length > MAX_FRAME_BYTES) {
-    return { ok: false, code: 'ERR_FRAME_TOO_LARGE', message: `frames are limited to ${MAX_FRAME_BYTES} bytes` };
+    return {
+      ok: false,
+      code: 'ERR_FRAME_TOO_LARGE',
+      message: `frames are limited to ${MAX_FRAME_BYTES} bytes`,
+    };
   }
   let value: unknown;
   try {
@@ -99,7 +112,8 @@ export function parseFrame(body: string | undefined | null): ParseResult {
 }
 
 function parseSignal(value: Json): ParseResult {
-  if (!hasOnly(value, ['action', 'to', 'kind', 'payload'])) return malformed('signal takes only "to", "kind", "payload"');
+  if (!hasOnly(value, ['action', 'to', 'kind', 'payload']))
+    return malformed('signal takes only "to", "kind", "payload"');
   const { to, kind, payload } = value;
   if (!isString(to, CONNECTION_ID)) return malformed('to must be a connection id');
   if (!SIGNAL_KINDS.includes(kind as SignalKind)) return malformed('kind must be offer, answer or candidate');
@@ -118,13 +132,15 @@ function parsePayload(kind: SignalKind, payload: unknown): SignalPayload | undef
   if (!hasOnly(payload, ['candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment'])) return undefined;
   const { candidate, sdpMid, sdpMLineIndex, usernameFragment } = payload;
   const optionalString = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-  if (typeof candidate !== 'string' || !optionalString(sdpMid) || !optionalString(usernameFragment)) return undefined;
-  if (!(sdpMLineIndex === undefined || sdpMLineIndex === null || Number.isInteger(sdpMLineIndex))) return undefined;
+  if (typeof candidate !== 'string' || !optionalString(sdpMid) || !optionalString(usernameFragment))
+    return undefined;
+  if (!(sdpMLineIndex === undefined || sdpMLineIndex === null || Number.isInteger(sdpMLineIndex)))
+    return undefined;
   return {
     candidate,
-    ...(sdpMid !== undefined ? { sdpMid: sdpMid as string | null } : {}),
+    ...(sdpMid !== undefined ? { sdpMid: sdpMid } : {}),
     ...(sdpMLineIndex !== undefined ? { sdpMLineIndex: sdpMLineIndex as number | null } : {}),
-    ...(usernameFragment !== undefined ? { usernameFragment: usernameFragment as string | null } : {}),
+    ...(usernameFragment !== undefined ? { usernameFragment: usernameFragment } : {}),
   };
 }
 

@@ -1,14 +1,16 @@
 // WebSocket routes ($connect, $disconnect, join, signal, reauth, leave, $default): events in, core, effects out.
 
-import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2WithRequestContext, APIGatewayEventWebsocketRequestContextV2 } from 'aws-lambda';
-import { ApiGatewayConnectionSender } from '../adapters/api-gateway-connection-sender';
-import { DynamoConnectionStore } from '../adapters/dynamo-connection-store';
+import type {
+  APIGatewayProxyResult,
+  APIGatewayProxyWebsocketEventV2WithRequestContext,
+  APIGatewayEventWebsocketRequestContextV2,
+} from 'aws-lambda';
 import { buildAuthorizeDeps } from '../authorizer/deps';
 import { fromAuthorizerContext } from '../shared/claims';
-import { createObservability, recordDenied } from '../shared/observability';
+import { countColdStart, createObservability, recordDenied } from '../shared/observability';
 import { systemClock } from '../shared/ports';
 import { loadSignalingConfig } from './config';
-import type { EffectPorts } from './effects';
+import { buildEffectPorts } from './deps';
 import { performEffects } from './effects';
 import { SUBPROTOCOL } from '../shared/websocket-routes';
 import type { Effects, SignalingDeps } from './signaling';
@@ -22,8 +24,8 @@ export type WebSocketEvent = APIGatewayProxyWebsocketEventV2WithRequestContext<
 const config = loadSignalingConfig(process.env);
 const obs = createObservability('signaling');
 const auth = buildAuthorizeDeps(config.auth);
-const connections = new DynamoConnectionStore(config.connectionsTable);
-const ports: EffectPorts = { sender: new ApiGatewayConnectionSender(config.connectionsEndpoint), connections, obs };
+const ports = buildEffectPorts(config, obs);
+const connections = ports.connections;
 const deps: SignalingDeps = {
   connections,
   revocations: auth.revocations,
@@ -33,6 +35,7 @@ const deps: SignalingDeps = {
 };
 
 export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyResult> => {
+  countColdStart(obs);
   const { connectionId, eventType, routeKey } = event.requestContext;
   switch (eventType) {
     case 'CONNECT': {
@@ -41,7 +44,12 @@ export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyRes
       // API Gateway never connects without the authorizer's Allow; a missing context is refused anyway (fail closed).
       if (!identity || !Number.isFinite(iat)) return { statusCode: 401, body: '' };
       await connections.put(connectionOf(identity, iat, connectionId, systemClock.nowSeconds()));
-      obs.logger.info('connected', { event: 'ws_connect', connectionId, sub: identity.sub, sessionId: identity.sessionId });
+      obs.logger.info('connected', {
+        event: 'ws_connect',
+        connectionId,
+        sub: identity.sub,
+        sessionId: identity.sessionId,
+      });
       // Browsers drop a socket whose handshake selects no subprotocol they offered.
       return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL }, body: '' };
     }

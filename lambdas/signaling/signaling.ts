@@ -54,7 +54,12 @@ const NONE: Effects = { outbound: [], close: [] };
 const DEFAULT_MAX_ROOM_SIZE = 16;
 
 /** The row `$connect` stores for a connection the authorizer allowed. */
-export function connectionOf(identity: Identity, tokenIat: number, connectionId: string, nowSeconds: number): Connection {
+export function connectionOf(
+  identity: Identity,
+  tokenIat: number,
+  connectionId: string,
+  nowSeconds: number,
+): Connection {
   return {
     connectionId,
     sub: identity.sub,
@@ -68,14 +73,28 @@ export function connectionOf(identity: Identity, tokenIat: number, connectionId:
 }
 
 /** One client frame: the token must still be unexpired and unrevoked (else error frame + close), then the action. */
-export async function onMessage(connectionId: string, body: string | undefined, deps: SignalingDeps): Promise<Effects> {
+export async function onMessage(
+  connectionId: string,
+  body: string | undefined,
+  deps: SignalingDeps,
+): Promise<Effects> {
   const conn = await deps.connections.get(connectionId);
-  if (!conn) return closeWith(connectionId, 'ERR_UNKNOWN_CONNECTION', 'connection is not registered', 'unknown-connection');
+  if (!conn)
+    return closeWith(
+      connectionId,
+      'ERR_UNKNOWN_CONNECTION',
+      'connection is not registered',
+      'unknown-connection',
+    );
   const now = deps.clock.nowSeconds();
   if (conn.tokenExp <= now) return deny(conn, 'ERR_TOKEN_EXPIRED', 'expired');
   let scope: RevocationScope | undefined;
   try {
-    const records = await deps.revocations.lookup({ jti: conn.jti, originJti: conn.sessionId, sub: conn.sub });
+    const records = await deps.revocations.lookup({
+      jti: conn.jti,
+      originJti: conn.sessionId,
+      sub: conn.sub,
+    });
     scope = revokingScope({ iat: conn.tokenIat, sub: conn.sub }, records, now);
   } catch {
     return deny(conn, 'ERR_STORE_UNAVAILABLE', 'store-unavailable'); // fail closed
@@ -98,7 +117,12 @@ async function act(conn: Connection, frame: ClientFrame, deps: SignalingDeps): P
         return reply(conn.connectionId, error('ERR_PEER_NOT_IN_ROOM', 'no such peer in your room'));
       }
       // `from` is always the sender's own connection id: never taken from the client.
-      const relayed: ServerFrame = { type: 'signal', from: conn.connectionId, kind: frame.kind, payload: frame.payload };
+      const relayed: ServerFrame = {
+        type: 'signal',
+        from: conn.connectionId,
+        kind: frame.kind,
+        payload: frame.payload,
+      };
       return { outbound: [{ to: peer.connectionId, frame: relayed }], close: [] };
     }
     case 'reauth':
@@ -119,7 +143,8 @@ async function join(conn: Connection, room: string, deps: SignalingDeps): Promis
   }
   const rejoin = conn.room === room;
   const left = conn.room && !rejoin ? await leaveRoom(conn, deps.connections) : NONE;
-  if (!left || !(await deps.connections.setRoom(conn.connectionId, room))) return unknownConnection(conn.connectionId);
+  if (!left || !(await deps.connections.setRoom(conn.connectionId, room)))
+    return unknownConnection(conn.connectionId);
   const self = { connectionId: conn.connectionId, username: conn.username };
   const joined: Outbound = {
     to: conn.connectionId,
@@ -136,7 +161,8 @@ async function reauth(conn: Connection, token: string, deps: SignalingDeps): Pro
   if (!verified.ok) return refuse(conn, verified.reason, 'token refused');
   const claims = verified.claims;
   if (claims.sub !== conn.sub) return refuse(conn, 'ERR_FORBIDDEN', 'token belongs to another user');
-  if (deps.requireSessionId && !claims.originJti) return refuse(conn, 'ERR_TOKEN_CLAIMS', 'token has no origin_jti');
+  if (deps.requireSessionId && !claims.originJti)
+    return refuse(conn, 'ERR_TOKEN_CLAIMS', 'token has no origin_jti');
   let scope: RevocationScope | undefined;
   try {
     scope = revokingScope(claims, await deps.revocations.lookup(claims), deps.clock.nowSeconds());
@@ -165,7 +191,10 @@ export async function onDisconnect(connectionId: string, connections: Connection
 export async function sweep(connections: ConnectionStore, clock: Clock): Promise<Effects> {
   const expired = await connections.listExpired(clock.nowSeconds());
   return {
-    outbound: expired.map((c) => ({ to: c.connectionId, frame: error('ERR_TOKEN_EXPIRED', 'token expired') })),
+    outbound: expired.map((c) => ({
+      to: c.connectionId,
+      frame: error('ERR_TOKEN_EXPIRED', 'token expired'),
+    })),
     close: expired.map((c) => ({ connectionId: c.connectionId, cause: 'expired' as const })),
   };
 }
@@ -173,7 +202,10 @@ export async function sweep(connections: ConnectionStore, clock: Clock): Promise
 /** Revocation push: a `revoked` frame to each affected socket, then close it. */
 export function revokedEffects(affected: readonly Connection[], scope: RevocationScope): Effects {
   return {
-    outbound: affected.map((c) => ({ to: c.connectionId, frame: { type: 'revoked', reason: 'ERR_TOKEN_REVOKED', scope } })),
+    outbound: affected.map((c) => ({
+      to: c.connectionId,
+      frame: { type: 'revoked', reason: 'ERR_TOKEN_REVOKED', scope },
+    })),
     close: affected.map((c) => ({ connectionId: c.connectionId, cause: 'revoked' as const })),
   };
 }
@@ -187,7 +219,13 @@ async function leaveRoom(conn: Connection, connections: ConnectionStore): Promis
 
 function peerLeft(room: string, connectionId: string, members: readonly Connection[]): Effects {
   const others = members.filter((p) => p.connectionId !== connectionId); // an index may still list the leaver
-  return { outbound: others.map((p) => ({ to: p.connectionId, frame: { type: 'peer-left', room, peer: connectionId } })), close: [] };
+  return {
+    outbound: others.map((p) => ({
+      to: p.connectionId,
+      frame: { type: 'peer-left', room, peer: connectionId },
+    })),
+    close: [],
+  };
 }
 
 function peerOf(conn: Connection) {
@@ -206,12 +244,25 @@ function merge(first: Effects, second: Effects): Effects {
   return { outbound: [...first.outbound, ...second.outbound], close: [...first.close, ...second.close] };
 }
 
-function closeWith(connectionId: string, reason: ReasonCode | FrameErrorCode, message: string, cause: CloseCause): Effects {
-  return { outbound: [{ to: connectionId, frame: error(reason, message) }], close: [{ connectionId, cause }] };
+function closeWith(
+  connectionId: string,
+  reason: ReasonCode | FrameErrorCode,
+  message: string,
+  cause: CloseCause,
+): Effects {
+  return {
+    outbound: [{ to: connectionId, frame: error(reason, message) }],
+    close: [{ connectionId, cause }],
+  };
 }
 
 function unknownConnection(connectionId: string): Effects {
-  return closeWith(connectionId, 'ERR_UNKNOWN_CONNECTION', 'connection is not registered', 'unknown-connection');
+  return closeWith(
+    connectionId,
+    'ERR_UNKNOWN_CONNECTION',
+    'connection is not registered',
+    'unknown-connection',
+  );
 }
 
 function identityOfConnection(conn: Connection) {
@@ -220,7 +271,12 @@ function identityOfConnection(conn: Connection) {
 
 /** The token on this socket is no longer good: error frame with the reason, then close. */
 function deny(conn: Connection, reason: ReasonCode, cause: CloseCause, scope?: RevocationScope): Effects {
-  const message = reason === 'ERR_TOKEN_EXPIRED' ? 'token expired' : reason === 'ERR_TOKEN_REVOKED' ? 'token revoked' : 'refused';
+  const message =
+    reason === 'ERR_TOKEN_EXPIRED'
+      ? 'token expired'
+      : reason === 'ERR_TOKEN_REVOKED'
+        ? 'token revoked'
+        : 'refused';
   return {
     ...closeWith(conn.connectionId, reason, message, cause),
     denied: { reason, ...(scope ? { scope } : {}), ...identityOfConnection(conn) },
@@ -229,5 +285,8 @@ function deny(conn: Connection, reason: ReasonCode, cause: CloseCause, scope?: R
 
 /** A `reauth` that failed: error frame, the socket keeps its current (still valid) token. */
 function refuse(conn: Connection, reason: ReasonCode, message: string, scope?: RevocationScope): Effects {
-  return { ...reply(conn.connectionId, error(reason, message)), denied: { reason, ...(scope ? { scope } : {}), ...identityOfConnection(conn) } };
+  return {
+    ...reply(conn.connectionId, error(reason, message)),
+    denied: { reason, ...(scope ? { scope } : {}), ...identityOfConnection(conn) },
+  };
 }

@@ -29,6 +29,8 @@ export interface NodeFunctionProps {
 /** A bundled Node.js Lambda function with its own log group; grant to it like to any function. */
 export class NodeFunction extends Construct implements iam.IGrantable {
   public readonly function: nodejs.NodejsFunction;
+  /** Powertools service name: the `service` of its log lines and the `Function` dimension of its AuthDenied. */
+  public readonly serviceName: string;
   public readonly logGroup: logs.ILogGroup;
   /** The function's own role: log writes to its log group, plus whatever is granted to this construct. */
   public readonly role: iam.IRole;
@@ -36,6 +38,7 @@ export class NodeFunction extends Construct implements iam.IGrantable {
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     super(scope, id);
+    this.serviceName = props.serviceName;
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });

@@ -23,7 +23,10 @@ beforeAll(async () => {
     handlers: () => ({
       connectAuthorizer: async (event) => ({
         principalId: 'p',
-        policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }] },
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+        },
       }),
       signaling: async (event) => {
         events.push(event);
@@ -41,7 +44,7 @@ afterAll(() => shim.stop());
 async function open(): Promise<{ ws: WebSocket; id: string; frames: string[] }> {
   const ws = new WebSocket(shim.url, ['cognito-guard.v1', 'bearer.x']);
   const frames: string[] = [];
-  ws.on('message', (data) => frames.push(String(data)));
+  ws.on('message', (data) => frames.push((data as Buffer).toString('utf8')));
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   expect(ws.protocol).toBe('cognito-guard.v1');
   return { ws, id: connected.at(-1)!, frames };
@@ -58,7 +61,7 @@ describe('ApiGatewayConnectionSender', () => {
     const sender = new ApiGatewayConnectionSender(shim.connectionsEndpoint);
     expect(await sender.send(id, { type: 'left', room: 'r1' })).toBe(true);
     expect(await until(() => frames.length === 1)).toBe(true);
-    expect(JSON.parse(frames[0]!)).toEqual({ type: 'left', room: 'r1' });
+    expect(JSON.parse(frames[0])).toEqual({ type: 'left', room: 'r1' });
     ws.close();
   });
 
@@ -67,7 +70,13 @@ describe('ApiGatewayConnectionSender', () => {
     const closed = new Promise<number>((resolve) => ws.once('close', resolve));
     expect(await new ApiGatewayConnectionSender(shim.connectionsEndpoint).close(id)).toBe(true);
     expect(await closed).toBe(1000);
-    expect(await until(() => events.some((e) => e.requestContext.eventType === 'DISCONNECT' && e.requestContext.connectionId === id))).toBe(true);
+    expect(
+      await until(() =>
+        events.some(
+          (e) => e.requestContext.eventType === 'DISCONNECT' && e.requestContext.connectionId === id,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('answers false (410 Gone) for a socket that is already closed', async () => {
@@ -78,7 +87,9 @@ describe('ApiGatewayConnectionSender', () => {
 
   it('refuses a handshake without the Sec-WebSocket-Protocol header before any authorizer runs', async () => {
     const ws = new WebSocket(shim.url);
-    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status).toBe(401);
   });
 });

@@ -9,6 +9,7 @@ import { DynamoConnectionStore } from '../../lambdas/adapters/dynamo-connection-
 import type { Connection } from '../../lambdas/signaling/ports';
 import type { LocalDynamo } from '../../local/dynamo';
 import { startDynamo } from '../../local/dynamo';
+import { omit } from '../helpers/memory-connections';
 
 const NOW = 1_800_000_000;
 let dir: string;
@@ -56,12 +57,14 @@ describe('DynamoConnectionStore', () => {
     const row = connection();
     await store.put(row);
     expect(await store.get(row.connectionId)).toEqual(row);
-    const raw = await documents.send(new GetCommand({ TableName: 'Connections', Key: { connectionId: row.connectionId } }));
+    const raw = await documents.send(
+      new GetCommand({ TableName: 'Connections', Key: { connectionId: row.connectionId } }),
+    );
     expect(raw.Item?.expiresAt).toBeGreaterThan(NOW + 7200);
   });
 
   it('reads a connection without a session id (emulator tokens)', async () => {
-    const { sessionId: _none, ...row } = connection();
+    const row = omit(connection(), 'sessionId');
     await store.put(row);
     expect(await store.get(row.connectionId)).toEqual(row);
   });
@@ -91,9 +94,16 @@ describe('DynamoConnectionStore', () => {
   it('replaces the token fields on reauth, dropping a session id the new token lacks', async () => {
     const row = connection();
     await store.put(row);
-    expect(await store.updateToken(row.connectionId, { jti: 'new-jti', tokenExp: NOW + 1800, tokenIat: NOW })).toBe(true);
-    const { sessionId: _old, ...rest } = row;
-    expect(await store.get(row.connectionId)).toEqual({ ...rest, jti: 'new-jti', tokenExp: NOW + 1800, tokenIat: NOW });
+    expect(
+      await store.updateToken(row.connectionId, { jti: 'new-jti', tokenExp: NOW + 1800, tokenIat: NOW }),
+    ).toBe(true);
+    const rest = omit(row, 'sessionId');
+    expect(await store.get(row.connectionId)).toEqual({
+      ...rest,
+      jti: 'new-jti',
+      tokenExp: NOW + 1800,
+      tokenIat: NOW,
+    });
   });
 
   it('never recreates a deleted connection on update', async () => {

@@ -1,7 +1,12 @@
 // Test helper: an in-memory ConnectionStore and a recording ConnectionSender (fakes for the signaling core).
 
 import type { ServerFrame } from '../../lambdas/signaling/frames';
-import type { Connection, ConnectionSender, ConnectionStore, ConnectionToken } from '../../lambdas/signaling/ports';
+import type {
+  Connection,
+  ConnectionSender,
+  ConnectionStore,
+  ConnectionToken,
+} from '../../lambdas/signaling/ports';
 
 export class MemoryConnections implements ConnectionStore {
   readonly rows = new Map<string, Connection>();
@@ -24,15 +29,13 @@ export class MemoryConnections implements ConnectionStore {
   async setRoom(connectionId: string, room: string | undefined) {
     const row = this.rows.get(connectionId);
     if (!row) return false;
-    const { room: _old, ...rest } = row;
-    this.rows.set(connectionId, room === undefined ? rest : { ...rest, room });
+    this.rows.set(connectionId, room === undefined ? omit(row, 'room') : { ...row, room });
     return true;
   }
   async updateToken(connectionId: string, token: ConnectionToken) {
     const row = this.rows.get(connectionId);
     if (!row) return false;
-    const { sessionId: _old, ...rest } = row;
-    this.rows.set(connectionId, { ...rest, ...token });
+    this.rows.set(connectionId, { ...omit(row, 'sessionId'), ...token });
     return true;
   }
   async listRoom(room: string) {
@@ -65,4 +68,9 @@ export class RecordingSender implements ConnectionSender {
     this.closed.push(connectionId);
     return true;
   }
+}
+
+/** A copy without one key (as a store that REMOVEs an attribute). */
+export function omit<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {
+  return Object.fromEntries(Object.entries(value).filter(([name]) => name !== key)) as Omit<T, K>;
 }

@@ -51,8 +51,14 @@ export class MemoryDenyList {
   async put(key: RevocationKey, record: RevocationRecord): Promise<void> {
     this.entries.set(keyOf(key), record);
   }
-  async lookup(claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>): Promise<readonly RevocationRecord[]> {
-    const keys = [`jti#${claims.jti}`, `user#${claims.sub}`, ...(claims.originJti ? [`session#${claims.originJti}`] : [])];
+  async lookup(
+    claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>,
+  ): Promise<readonly RevocationRecord[]> {
+    const keys = [
+      `jti#${claims.jti}`,
+      `user#${claims.sub}`,
+      ...(claims.originJti ? [`session#${claims.originJti}`] : []),
+    ];
     return keys.flatMap((key) => this.entries.get(key) ?? []);
   }
   has(key: string): boolean {
@@ -133,7 +139,9 @@ export function fakeWorld(config: Partial<AuthCoreConfig> = {}): FakeWorld {
       revocations: new RevocationService(denyList, clockPort, { refreshTokenValiditySeconds: WEEK }),
       newSessionId: () => 'server-session-1',
       config: { ...CONFIG, ...config },
-      verifier: { verify: async (token) => verified.get(token) ?? { ok: false, reason: 'ERR_TOKEN_SIGNATURE' } },
+      verifier: {
+        verify: async (token) => verified.get(token) ?? { ok: false, reason: 'ERR_TOKEN_SIGNATURE' },
+      },
       tokens: {
         exchangeCode: async () => grants.code ?? { ok: false, error: 'invalid_grant' },
         refresh: async (token) => {

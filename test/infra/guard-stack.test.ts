@@ -91,8 +91,10 @@ function roleStatements(template: Template, roleId: string): Statement[] {
   return [...inline, ...attached];
 }
 
-/** The authorizer plus one function per route function. */
-const FUNCTION_COUNT = 1 + Object.keys(ROUTE_FUNCTION_ENTRIES).length;
+/** The authorizer, one function per route function, and the signaling API's $connect authorizer, handler and sweep. */
+const FUNCTION_COUNT = 1 + Object.keys(ROUTE_FUNCTION_ENTRIES).length + 3;
+/** REST and WebSocket stage access logs. */
+const ACCESS_LOG_GROUPS = 2;
 
 const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 
@@ -275,6 +277,7 @@ describe('GuardStack', () => {
         [AuthorizerEnv.clientId]: { Ref: clientId },
         [AuthorizerEnv.revocationTable]: { Ref: tableId },
         [AuthorizerEnv.requireSessionId]: 'true',
+        [AuthorizerEnv.enforcementMode]: 'enforce',
         POWERTOOLS_SERVICE_NAME: 'authorizer',
       });
       expect(env).not.toHaveProperty(AuthorizerEnv.jwksUri);
@@ -378,9 +381,9 @@ describe('GuardStack', () => {
       const retentions = (t: Template) =>
         propsOf<{ RetentionInDays: number }>(t, 'AWS::Logs::LogGroup').map((g) => g.RetentionInDays);
 
-      expect(retentions(template)).toEqual(Array<number>(FUNCTION_COUNT + 1).fill(30));
+      expect(retentions(template)).toEqual(Array<number>(FUNCTION_COUNT + ACCESS_LOG_GROUPS).fill(30));
       expect(retentions(synth({ logRetentionDays: 7 }).template)).toEqual(
-        Array<number>(FUNCTION_COUNT + 1).fill(7),
+        Array<number>(FUNCTION_COUNT + ACCESS_LOG_GROUPS).fill(7),
       );
     });
   });
@@ -445,13 +448,17 @@ describe('GuardStack', () => {
 
       expect(Object.keys(outputs).sort()).toEqual(
         [
+          'AlarmTopicArn',
           'ApiUrl',
           'AuthorizerCacheTtlSeconds',
+          'EnforcementMode',
           'HostedUiDomain',
           'Region',
           'RevocationTableName',
+          'SessionTableName',
           'UserPoolClientId',
           'UserPoolId',
+          'WebSocketUrl',
         ].sort(),
       );
       expect(outputs.UserPoolId.Value).toEqual({ Ref: poolId });

@@ -20,6 +20,26 @@ describe('loadStageConfig', () => {
       removalPolicy: 'retain',
       allowedOrigins: ['http://localhost:3000'],
       callbackUrls: ['http://localhost:3000/'],
+      enforcementMode: 'enforce',
+      authDeniedAlarmThreshold: 100,
+      authDeniedAlarmPeriodMinutes: 5,
+    });
+    expect(config.alarmEmail).toBeUndefined();
+  });
+
+  it('accepts monitor mode, an alarm email and alarm tuning', () => {
+    const config = loadStageConfig({
+      enforcementMode: 'monitor',
+      alarmEmail: 'oncall@example.com',
+      authDeniedAlarmThreshold: 500,
+      authDeniedAlarmPeriodMinutes: 1,
+    });
+
+    expect(config).toMatchObject({
+      enforcementMode: 'monitor',
+      alarmEmail: 'oncall@example.com',
+      authDeniedAlarmThreshold: 500,
+      authDeniedAlarmPeriodMinutes: 1,
     });
   });
 
@@ -61,6 +81,10 @@ describe('loadStageConfig', () => {
     ['an unknown removal policy', { removalPolicy: 'snapshot' }, /removalPolicy/],
     ['a misspelt key', { acessTokenMinutes: 30 }, /unknown key acessTokenMinutes/],
     ['a string where a number belongs', { throttleRateLimit: '50' }, /throttleRateLimit/],
+    ['an unknown enforcement mode', { enforcementMode: 'audit' }, /enforcementMode/],
+    ['an alarm email without a domain', { alarmEmail: 'oncall' }, /alarmEmail/],
+    ['a zero AuthDenied threshold', { authDeniedAlarmThreshold: 0 }, /authDeniedAlarmThreshold/],
+    ['an alarm period above an hour', { authDeniedAlarmPeriodMinutes: 61 }, /authDeniedAlarmPeriodMinutes/],
   ])('rejects %s', (_case, overrides, message) => {
     expect(() => loadStageConfig(overrides)).toThrow(StageConfigError);
     expect(() => loadStageConfig(overrides)).toThrow(message);

@@ -40,7 +40,9 @@ describe('classifyPresentedToken', () => {
     ['a rotated token of a revoked session', 'rt-1', { status: 'revoked' }, NOW, 'revoked'],
     ['any token of an expired session', 'rt-3', { expiresAt: NOW }, NOW, 'expired'],
   ])('classifies %s', (_case, token, overrides, now, expected) => {
-    expect(classifyPresentedToken({ ...session, ...overrides }, refreshFingerprint(token), now, GRACE)).toBe(expected);
+    expect(classifyPresentedToken({ ...session, ...overrides }, refreshFingerprint(token), now, GRACE)).toBe(
+      expected,
+    );
   });
 
   it('treats any rotated token as reuse when the grace period is 0', () => {
@@ -52,7 +54,11 @@ describe('refreshedSession', () => {
   const issued = { jti: 'jti-9', exp: NOW + 900 };
 
   it('moves the current fingerprint to the registry when the token endpoint rotated the refresh token', () => {
-    const next = refreshedSession(session, { ...issued, newRefreshFingerprint: refreshFingerprint('rt-4') }, NOW);
+    const next = refreshedSession(
+      session,
+      { ...issued, newRefreshFingerprint: refreshFingerprint('rt-4') },
+      NOW,
+    );
     expect(next).toEqual({
       refreshFingerprint: refreshFingerprint('rt-4'),
       rotated: [...session.rotated, { fingerprint: refreshFingerprint('rt-3'), rotatedAt: NOW }],
@@ -70,14 +76,21 @@ describe('refreshedSession', () => {
   });
 
   it('does not register the current token as rotated when the same token comes back', () => {
-    const next = refreshedSession(session, { ...issued, newRefreshFingerprint: session.refreshFingerprint }, NOW);
+    const next = refreshedSession(
+      session,
+      { ...issued, newRefreshFingerprint: session.refreshFingerprint },
+      NOW,
+    );
     expect(next.rotated).toEqual(session.rotated);
   });
 
   it('keeps only the newest fingerprints', () => {
     const full = {
       refreshFingerprint: 'current',
-      rotated: Array.from({ length: MAX_ROTATED_FINGERPRINTS }, (_, i) => ({ fingerprint: `old-${i}`, rotatedAt: i })),
+      rotated: Array.from({ length: MAX_ROTATED_FINGERPRINTS }, (_, i) => ({
+        fingerprint: `old-${i}`,
+        rotatedAt: i,
+      })),
     };
     const next = refreshedSession(full, { ...issued, newRefreshFingerprint: 'new' }, NOW);
     expect(next.rotated).toHaveLength(MAX_ROTATED_FINGERPRINTS);

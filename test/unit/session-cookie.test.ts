@@ -2,7 +2,10 @@
 
 import { clearedRefreshCookie, parseRefreshCookie, refreshCookie } from '../../lambdas/sessions/cookie';
 
-const value = { sessionId: '0f5c2a4e-1b2c-4d5e-8f90-123456789abc', refreshToken: 'eyJjdHkiOiJKV1QifQ.aGVs.bG8.d29y.bGQ' };
+const value = {
+  sessionId: '0f5c2a4e-1b2c-4d5e-8f90-123456789abc',
+  refreshToken: 'eyJjdHkiOiJKV1QifQ.aGVs.bG8.d29y.bGQ',
+};
 
 describe('refresh cookie', () => {
   it('carries the session id and refresh token with __Host- attributes', () => {
@@ -12,7 +15,9 @@ describe('refresh cookie', () => {
   });
 
   it('clears with Max-Age=0 and the same attributes', () => {
-    expect(clearedRefreshCookie()).toBe('__Host-cg_refresh=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict');
+    expect(clearedRefreshCookie()).toBe(
+      '__Host-cg_refresh=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict',
+    );
   });
 
   it('never sets a negative or fractional Max-Age', () => {
@@ -31,7 +36,9 @@ describe('refresh cookie', () => {
   });
 
   it('finds the cookie in any of several Cookie headers', () => {
-    expect(parseRefreshCookie(['theme=dark', `__Host-cg_refresh=${value.sessionId}:${value.refreshToken}`])).toEqual({
+    expect(
+      parseRefreshCookie(['theme=dark', `__Host-cg_refresh=${value.sessionId}:${value.refreshToken}`]),
+    ).toEqual({
       kind: 'present',
       ...value,
     });

@@ -39,18 +39,32 @@ function refreshRequest(overrides: Partial<SessionRequest> = {}): SessionRequest
   return { origin: ORIGIN, csrfHeader: '1', cookies: ['__Host-cg_refresh=origin-1:rt-1'], ...overrides };
 }
 
-const alice: Identity = { sub: ALICE, username: ALICE, groups: [], scopes: [], jti: 'jti-7', sessionId: 'origin-1', exp: NOW + 600 };
+const alice: Identity = {
+  sub: ALICE,
+  username: ALICE,
+  groups: [],
+  scopes: [],
+  jti: 'jti-7',
+  sessionId: 'origin-1',
+  exp: NOW + 600,
+};
 const admin: Identity = { ...alice, sub: 'admin-sub', groups: ['admins'], sessionId: 'origin-9' };
 
 describe('signIn', () => {
   it('exchanges the code, records the session under origin_jti and sets the cookie', async () => {
     const world = fakeWorld();
-    world.grants.code = { ok: true, tokens: { accessToken: 'at-1', idToken: 'id-1', refreshToken: 'rt-1', expiresIn: 900 } };
+    world.grants.code = {
+      ok: true,
+      tokens: { accessToken: 'at-1', idToken: 'id-1', refreshToken: 'rt-1', expiresIn: 900 },
+    };
     withTokens(world, 'at-1');
     const outcome = await signIn({ body: signInBody, cookies: [] }, world.deps);
     expect(outcome.status).toBe(200);
     expect(outcome.body).toEqual({ accessToken: 'at-1', idToken: 'id-1', expiresIn: 900 });
-    expect(outcome.cookie).toEqual({ set: { sessionId: 'origin-1', refreshToken: 'rt-1' }, maxAgeSeconds: WEEK });
+    expect(outcome.cookie).toEqual({
+      set: { sessionId: 'origin-1', refreshToken: 'rt-1' },
+      maxAgeSeconds: WEEK,
+    });
     expect(world.sessions.items.get('origin-1')).toEqual({
       sessionId: 'origin-1',
       sessionIdSource: 'origin_jti',
@@ -81,9 +95,24 @@ describe('signIn', () => {
     ['no body', null, 400, 'ERR_BAD_REQUEST'],
     ['a body that is not JSON', 'code=1', 400, 'ERR_BAD_REQUEST'],
     ['a JSON array', '[]', 400, 'ERR_BAD_REQUEST'],
-    ['a missing code', JSON.stringify({ codeVerifier: VERIFIER, redirectUri: ORIGIN }), 400, 'ERR_BAD_REQUEST'],
-    ['a short code verifier', JSON.stringify({ code: 'c', codeVerifier: 'short', redirectUri: ORIGIN }), 400, 'ERR_BAD_REQUEST'],
-    ['a redirect URI that is not a URL', JSON.stringify({ code: 'c', codeVerifier: VERIFIER, redirectUri: 'x' }), 400, 'ERR_BAD_REQUEST'],
+    [
+      'a missing code',
+      JSON.stringify({ codeVerifier: VERIFIER, redirectUri: ORIGIN }),
+      400,
+      'ERR_BAD_REQUEST',
+    ],
+    [
+      'a short code verifier',
+      JSON.stringify({ code: 'c', codeVerifier: 'short', redirectUri: ORIGIN }),
+      400,
+      'ERR_BAD_REQUEST',
+    ],
+    [
+      'a redirect URI that is not a URL',
+      JSON.stringify({ code: 'c', codeVerifier: VERIFIER, redirectUri: 'x' }),
+      400,
+      'ERR_BAD_REQUEST',
+    ],
     ['a code the token endpoint refuses', signInBody, 400, 'ERR_BAD_REQUEST'],
   ])('rejects %s and records nothing', async (_case, body, status, error) => {
     const world = fakeWorld();
@@ -116,7 +145,10 @@ describe('refresh', () => {
   function world(record: Partial<SessionRecord> = {}) {
     const w = fakeWorld();
     void w.sessions.create(session(record));
-    w.grants.refresh = { ok: true, tokens: { accessToken: 'at-2', idToken: 'id-2', refreshToken: 'rt-2', expiresIn: 900 } };
+    w.grants.refresh = {
+      ok: true,
+      tokens: { accessToken: 'at-2', idToken: 'id-2', refreshToken: 'rt-2', expiresIn: 900 },
+    };
     withTokens(w, 'at-2', { jti: 'jti-2' });
     return w;
   }
@@ -130,7 +162,11 @@ describe('refresh', () => {
   ])('denies a refresh %s with 403 ERR_CSRF and changes nothing', async (_case, overrides) => {
     const w = world();
     const outcome = await refresh(refreshRequest(overrides), w.deps);
-    expect(outcome).toMatchObject({ status: 403, body: { error: 'ERR_CSRF' }, denial: { reason: 'ERR_CSRF' } });
+    expect(outcome).toMatchObject({
+      status: 403,
+      body: { error: 'ERR_CSRF' },
+      denial: { reason: 'ERR_CSRF' },
+    });
     expect(outcome.cookie).toBeUndefined();
     expect(w.calls.refreshed).toEqual([]);
   });
@@ -138,8 +174,14 @@ describe('refresh', () => {
   it('rotates: new tokens, the old fingerprint in the registry, the new cookie for the rest of the session', async () => {
     const w = world();
     const outcome = await refresh(refreshRequest(), w.deps);
-    expect(outcome).toMatchObject({ status: 200, body: { accessToken: 'at-2', idToken: 'id-2', expiresIn: 900 } });
-    expect(outcome.cookie).toEqual({ set: { sessionId: 'origin-1', refreshToken: 'rt-2' }, maxAgeSeconds: WEEK - 100 });
+    expect(outcome).toMatchObject({
+      status: 200,
+      body: { accessToken: 'at-2', idToken: 'id-2', expiresIn: 900 },
+    });
+    expect(outcome.cookie).toEqual({
+      set: { sessionId: 'origin-1', refreshToken: 'rt-2' },
+      maxAgeSeconds: WEEK - 100,
+    });
     expect(w.sessions.items.get('origin-1')).toMatchObject({
       refreshFingerprint: refreshFingerprint('rt-2'),
       rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW }],
@@ -153,7 +195,10 @@ describe('refresh', () => {
     const outcome = await refresh(refreshRequest(), w.deps);
     expect(outcome.status).toBe(200);
     expect(outcome.cookie).toBeUndefined();
-    expect(w.sessions.items.get('origin-1')).toMatchObject({ refreshFingerprint: refreshFingerprint('rt-1'), latestJti: 'jti-2' });
+    expect(w.sessions.items.get('origin-1')).toMatchObject({
+      refreshFingerprint: refreshFingerprint('rt-1'),
+      latestJti: 'jti-2',
+    });
   });
 
   it('detects reuse of a rotated-away token: session revoked, 401, cookie cleared, metric', async () => {
@@ -170,9 +215,15 @@ describe('refresh', () => {
       denial: { reason: 'ERR_REFRESH_REUSE', sub: ALICE, sessionId: 'origin-1' },
     });
     expect(w.calls.refreshed).toEqual([]);
-    expect(w.denyList.entries.get('session#origin-1')).toMatchObject({ actor: 'system', reason: 'refresh-reuse' });
+    expect(w.denyList.entries.get('session#origin-1')).toMatchObject({
+      actor: 'system',
+      reason: 'refresh-reuse',
+    });
     expect(w.denyList.has('jti#jti-0')).toBe(true);
-    expect(w.sessions.items.get('origin-1')).toMatchObject({ status: 'revoked', revokedReason: 'refresh-reuse' });
+    expect(w.sessions.items.get('origin-1')).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'refresh-reuse',
+    });
   });
 
   it('allows a rotated-away token inside the grace period (a concurrent refresh)', async () => {
@@ -192,24 +243,40 @@ describe('refresh', () => {
     ['no cookie', { cookies: [] }, {}, 401, 'ERR_TOKEN_MISSING', false],
     ['a malformed cookie', { cookies: ['__Host-cg_refresh=garbage'] }, {}, 401, 'ERR_TOKEN_MALFORMED', true],
     ['an unknown session', { cookies: ['__Host-cg_refresh=other:rt-1'] }, {}, 401, 'ERR_TOKEN_CLAIMS', true],
-    ['a token the session never issued', { cookies: ['__Host-cg_refresh=origin-1:rt-x'] }, {}, 401, 'ERR_TOKEN_CLAIMS', true],
+    [
+      'a token the session never issued',
+      { cookies: ['__Host-cg_refresh=origin-1:rt-x'] },
+      {},
+      401,
+      'ERR_TOKEN_CLAIMS',
+      true,
+    ],
     ['a revoked session', {}, { status: 'revoked' }, 401, 'ERR_TOKEN_REVOKED', true],
     ['an expired session', {}, { expiresAt: NOW }, 401, 'ERR_TOKEN_EXPIRED', true],
-  ])('denies %s without calling the token endpoint', async (_case, request, record, status, error, clears) => {
-    const w = world(record);
-    const before = JSON.stringify([...w.sessions.items.values()]);
-    const outcome = await refresh(refreshRequest(request), w.deps);
-    expect(outcome).toMatchObject({ status, body: { error }, denial: { reason: error } });
-    expect(outcome.cookie).toBe(clears ? 'clear' : undefined);
-    expect(w.calls.refreshed).toEqual([]);
-    expect(JSON.stringify([...w.sessions.items.values()])).toBe(before);
-    expect(w.denyList.entries.size).toBe(0);
-  });
+  ])(
+    'denies %s without calling the token endpoint',
+    async (_case, request, record, status, error, clears) => {
+      const w = world(record);
+      const before = JSON.stringify([...w.sessions.items.values()]);
+      const outcome = await refresh(refreshRequest(request), w.deps);
+      expect(outcome).toMatchObject({ status, body: { error }, denial: { reason: error } });
+      expect(outcome.cookie).toBe(clears ? 'clear' : undefined);
+      expect(w.calls.refreshed).toEqual([]);
+      expect(JSON.stringify([...w.sessions.items.values()])).toBe(before);
+      expect(w.denyList.entries.size).toBe(0);
+    },
+  );
 
   it('denies a session revoked on the deny-list (record not yet marked)', async () => {
     const w = world();
-    await w.deps.revocations.revokeSession({ sessionId: 'origin-1', sub: ALICE }, { actor: 'a', reason: 'r' });
-    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_REVOKED' } });
+    await w.deps.revocations.revokeSession(
+      { sessionId: 'origin-1', sub: ALICE },
+      { actor: 'a', reason: 'r' },
+    );
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 401,
+      body: { error: 'ERR_TOKEN_REVOKED' },
+    });
     expect(w.calls.refreshed).toEqual([]);
   });
 
@@ -224,7 +291,10 @@ describe('refresh', () => {
 
   it('ignores a token-only revocation of the latest access token', async () => {
     const w = world();
-    await w.deps.revocations.revokeToken({ jti: 'jti-0', sub: ALICE, exp: NOW + 800 }, { actor: 'a', reason: 'r' });
+    await w.deps.revocations.revokeToken(
+      { jti: 'jti-0', sub: ALICE, exp: NOW + 800 },
+      { actor: 'a', reason: 'r' },
+    );
     expect((await refresh(refreshRequest(), w.deps)).status).toBe(200);
   });
 
@@ -242,7 +312,10 @@ describe('refresh', () => {
   it('denies refreshed tokens of another session', async () => {
     const w = world();
     withTokens(w, 'at-2', { originJti: 'origin-2' });
-    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_CLAIMS' } });
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 401,
+      body: { error: 'ERR_TOKEN_CLAIMS' },
+    });
     expect(w.sessions.items.get('origin-1')?.refreshFingerprint).toBe(refreshFingerprint('rt-1'));
   });
 
@@ -250,7 +323,10 @@ describe('refresh', () => {
     const w = world();
     const race = w.sessions.refresh.bind(w.sessions);
     w.sessions.refresh = async (id, _expected, change) => race(id, 'someone-else', change);
-    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({ status: 409, body: { error: 'ERR_CONFLICT' } });
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 409,
+      body: { error: 'ERR_CONFLICT' },
+    });
   });
 });
 
@@ -259,16 +335,26 @@ describe('logout', () => {
     const w = fakeWorld();
     await w.sessions.create(session());
     const outcome = await logout(alice, { cookies: ['__Host-cg_refresh=origin-1:rt-1'] }, w.deps);
-    expect(outcome).toMatchObject({ status: 200, body: { logoutUrl: w.deps.config.logoutUrl }, cookie: 'clear' });
+    expect(outcome).toMatchObject({
+      status: 200,
+      body: { logoutUrl: w.deps.config.logoutUrl },
+      cookie: 'clear',
+    });
     expect(w.calls.revoked).toEqual(['rt-1']);
     expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-0', 'jti#jti-7', 'session#origin-1']);
-    expect(w.sessions.items.get('origin-1')).toMatchObject({ status: 'revoked', revokedBy: ALICE, revokedReason: 'logout' });
+    expect(w.sessions.items.get('origin-1')).toMatchObject({
+      status: 'revoked',
+      revokedBy: ALICE,
+      revokedReason: 'logout',
+    });
   });
 
   it('finds the session through the cookie when the token has no origin_jti (emulator)', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session({ sessionId: 'server-1', sessionIdSource: 'server', latestJti: 'jti-7' }));
-    const { sessionId: _none, ...emulatorIdentity } = alice;
+    await w.sessions.create(
+      session({ sessionId: 'server-1', sessionIdSource: 'server', latestJti: 'jti-7' }),
+    );
+    const emulatorIdentity = { ...alice, sessionId: undefined };
     await logout(emulatorIdentity, { cookies: ['__Host-cg_refresh=server-1:rt-1'] }, w.deps);
     expect(w.calls.revoked).toEqual(['rt-1']);
     expect(w.denyList.has('jti#jti-7')).toBe(true);
@@ -278,7 +364,7 @@ describe('logout', () => {
   it("never ends another user's session named by a cookie", async () => {
     const w = fakeWorld();
     await w.sessions.create(session({ sessionId: 'bobs', sub: 'bob' }));
-    const { sessionId: _none, ...emulatorIdentity } = alice;
+    const emulatorIdentity = { ...alice, sessionId: undefined };
     await logout(emulatorIdentity, { cookies: ['__Host-cg_refresh=bobs:rt-1'] }, w.deps);
     expect(w.calls.revoked).toEqual([]);
     expect(w.sessions.items.get('bobs')?.status).toBe('active');
@@ -296,7 +382,9 @@ describe('logout', () => {
     const w = fakeWorld();
     await w.sessions.create(session());
     w.deps.idp.revokeRefreshToken = async () => Promise.reject(new Error('Cognito down'));
-    await expect(logout(alice, { cookies: ['__Host-cg_refresh=origin-1:rt-1'] }, w.deps)).rejects.toThrow('Cognito down');
+    await expect(logout(alice, { cookies: ['__Host-cg_refresh=origin-1:rt-1'] }, w.deps)).rejects.toThrow(
+      'Cognito down',
+    );
     expect(w.denyList.entries.size).toBe(0);
     expect(w.sessions.items.get('origin-1')?.status).toBe('active');
   });
@@ -311,7 +399,10 @@ describe('logoutAll', () => {
     const outcome = await logoutAll(alice, w.deps);
     expect(outcome).toMatchObject({ status: 200, body: { sessionsRevoked: 2 }, cookie: 'clear' });
     expect(w.calls.signedOut).toEqual([ALICE]);
-    expect(w.denyList.entries.get(`user#${ALICE}`)).toMatchObject({ notBefore: NOW + 1, reason: 'logout-all' });
+    expect(w.denyList.entries.get(`user#${ALICE}`)).toMatchObject({
+      notBefore: NOW + 1,
+      reason: 'logout-all',
+    });
     expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
     expect(w.sessions.items.get('bobs')?.status).toBe('active');
   });
@@ -319,7 +410,10 @@ describe('logoutAll', () => {
   it('still writes the watermark when the emulator lacks global sign-out', async () => {
     const w = fakeWorld();
     w.globalSignOut = 'unsupported';
-    expect(await logoutAll(alice, w.deps)).toMatchObject({ status: 200, event: { globalSignOut: 'unsupported' } });
+    expect(await logoutAll(alice, w.deps)).toMatchObject({
+      status: 200,
+      event: { globalSignOut: 'unsupported' },
+    });
     expect(w.denyList.has(`user#${ALICE}`)).toBe(true);
   });
 });
@@ -328,11 +422,16 @@ describe('admin', () => {
   it('lists a user’s sessions newest first, with short fingerprints only', async () => {
     const w = fakeWorld();
     await w.sessions.create(session({ sessionId: 'old', createdAt: NOW - 500 }));
-    await w.sessions.create(session({ sessionId: 'new', createdAt: NOW - 5, rotated: [{ fingerprint: 'f', rotatedAt: 1 }] }));
+    await w.sessions.create(
+      session({ sessionId: 'new', createdAt: NOW - 5, rotated: [{ fingerprint: 'f', rotatedAt: 1 }] }),
+    );
     const outcome = await listSessions(ALICE, w.deps);
     const body = outcome.body as { sessions: Record<string, unknown>[] };
     expect(body.sessions.map((s) => s.sessionId)).toEqual(['new', 'old']);
-    expect(body.sessions[0]).toMatchObject({ rotations: 1, refreshFingerprint: refreshFingerprint('rt-1').slice(0, 12) });
+    expect(body.sessions[0]).toMatchObject({
+      rotations: 1,
+      refreshFingerprint: refreshFingerprint('rt-1').slice(0, 12),
+    });
     expect(body.sessions[0]).not.toHaveProperty('rotated');
     expect(body.sessions[0]).not.toHaveProperty('latestJti');
   });
@@ -341,8 +440,14 @@ describe('admin', () => {
     const w = fakeWorld();
     await w.sessions.create(session());
     const outcome = await revokeUser(admin, ALICE, w.deps);
-    expect(outcome).toMatchObject({ status: 200, body: { sub: ALICE, notBefore: NOW + 1, sessionsRevoked: 1 } });
-    expect(w.denyList.entries.get(`user#${ALICE}`)).toMatchObject({ actor: 'admin:admin-sub', reason: 'admin' });
+    expect(outcome).toMatchObject({
+      status: 200,
+      body: { sub: ALICE, notBefore: NOW + 1, sessionsRevoked: 1 },
+    });
+    expect(w.denyList.entries.get(`user#${ALICE}`)).toMatchObject({
+      actor: 'admin:admin-sub',
+      reason: 'admin',
+    });
   });
 
   it('revokes one session: session#, its latest jti, the record', async () => {
@@ -350,7 +455,10 @@ describe('admin', () => {
     await w.sessions.create(session());
     expect(await revokeSession(admin, 'origin-1', w.deps)).toMatchObject({ status: 200 });
     expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-0', 'session#origin-1']);
-    expect(w.sessions.items.get('origin-1')).toMatchObject({ status: 'revoked', revokedBy: 'admin:admin-sub' });
+    expect(w.sessions.items.get('origin-1')).toMatchObject({
+      status: 'revoked',
+      revokedBy: 'admin:admin-sub',
+    });
   });
 
   it.each<[string, string, 'user-not-found' | 'signed-out', number, string]>([

@@ -9,7 +9,10 @@ describe('parseFrame', () => {
     ['join', { action: 'join', room: 'r1' }],
     ['leave', { action: 'leave' }],
     ['reauth', { action: 'reauth', token: TOKEN }],
-    ['an offer', { action: 'signal', to: 'abcDEF123=', kind: 'offer', payload: { type: 'offer', sdp: 'v=0' } }],
+    [
+      'an offer',
+      { action: 'signal', to: 'abcDEF123=', kind: 'offer', payload: { type: 'offer', sdp: 'v=0' } },
+    ],
     ['an answer without type', { action: 'signal', to: 'c1', kind: 'answer', payload: { sdp: 'v=0' } }],
     [
       'a candidate',
@@ -17,7 +20,12 @@ describe('parseFrame', () => {
         action: 'signal',
         to: 'c1',
         kind: 'candidate',
-        payload: { candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null },
+        payload: {
+          candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host',
+          sdpMid: '0',
+          sdpMLineIndex: 0,
+          usernameFragment: null,
+        },
       },
     ],
   ])('accepts %s', (_name, frame) => {
@@ -35,12 +43,32 @@ describe('parseFrame', () => {
     ['join with a bad room', JSON.stringify({ action: 'join', room: 'a b' })],
     ['join with a long room', JSON.stringify({ action: 'join', room: 'r'.repeat(65) })],
     ['leave with a field', JSON.stringify({ action: 'leave', room: 'r1' })],
-    ['a client-set from', JSON.stringify({ action: 'signal', to: 'c1', from: 'c9', kind: 'offer', payload: { sdp: 'x' } })],
+    [
+      'a client-set from',
+      JSON.stringify({ action: 'signal', to: 'c1', from: 'c9', kind: 'offer', payload: { sdp: 'x' } }),
+    ],
     ['an unknown kind', JSON.stringify({ action: 'signal', to: 'c1', kind: 'bye', payload: {} })],
-    ['a payload with an unknown field', JSON.stringify({ action: 'signal', to: 'c1', kind: 'offer', payload: { sdp: 'x', evil: 1 } })],
-    ['an offer typed as answer', JSON.stringify({ action: 'signal', to: 'c1', kind: 'offer', payload: { type: 'answer', sdp: 'x' } })],
-    ['a candidate without candidate', JSON.stringify({ action: 'signal', to: 'c1', kind: 'candidate', payload: { sdpMid: '0' } })],
-    ['a fractional sdpMLineIndex', JSON.stringify({ action: 'signal', to: 'c1', kind: 'candidate', payload: { candidate: 'c', sdpMLineIndex: 0.5 } })],
+    [
+      'a payload with an unknown field',
+      JSON.stringify({ action: 'signal', to: 'c1', kind: 'offer', payload: { sdp: 'x', evil: 1 } }),
+    ],
+    [
+      'an offer typed as answer',
+      JSON.stringify({ action: 'signal', to: 'c1', kind: 'offer', payload: { type: 'answer', sdp: 'x' } }),
+    ],
+    [
+      'a candidate without candidate',
+      JSON.stringify({ action: 'signal', to: 'c1', kind: 'candidate', payload: { sdpMid: '0' } }),
+    ],
+    [
+      'a fractional sdpMLineIndex',
+      JSON.stringify({
+        action: 'signal',
+        to: 'c1',
+        kind: 'candidate',
+        payload: { candidate: 'c', sdpMLineIndex: 0.5 },
+      }),
+    ],
     ['a bad peer id', JSON.stringify({ action: 'signal', to: '../x', kind: 'offer', payload: { sdp: 'x' } })],
     ['an array payload', JSON.stringify({ action: 'signal', to: 'c1', kind: 'offer', payload: [] })],
     ['reauth with a non-JWT', JSON.stringify({ action: 'reauth', token: 'secret' })],

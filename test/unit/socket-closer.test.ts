@@ -10,10 +10,26 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // the spy counts metrics; no 
 
 const NOW = 1_800_000_000;
 const row = (id: string, sub: string, sessionId: string, jti: string, tokenIat = NOW - 10): Connection => ({
-  connectionId: id, sub, username: sub, sessionId, jti, tokenExp: NOW + 600, tokenIat, connectedAt: NOW - 5,
+  connectionId: id,
+  sub,
+  username: sub,
+  sessionId,
+  jti,
+  tokenExp: NOW + 600,
+  tokenIat,
+  connectedAt: NOW - 5,
 });
-const record = (scope: RevocationRecord['scope'], extra: Partial<RevocationRecord> = {}): RevocationRecord => ({
-  scope, sub: 'alice', revokedAt: NOW, expiresAt: NOW + 600, reason: 'logout', actor: 'alice', ...extra,
+const record = (
+  scope: RevocationRecord['scope'],
+  extra: Partial<RevocationRecord> = {},
+): RevocationRecord => ({
+  scope,
+  sub: 'alice',
+  revokedAt: NOW,
+  expiresAt: NOW + 600,
+  reason: 'logout',
+  actor: 'alice',
+  ...extra,
 });
 
 function setup(gone: string[] = []) {
@@ -38,7 +54,12 @@ describe('SocketCloser', () => {
     const { closer, sender, metrics } = setup();
     await closer.revoked(key, rec);
     expect(sender.closed).toEqual(expected);
-    expect(sender.sent).toEqual(expected.map((to) => ({ to, frame: { type: 'revoked', reason: 'ERR_TOKEN_REVOKED', scope: key.scope } })));
+    expect(sender.sent).toEqual(
+      expected.map((to) => ({
+        to,
+        frame: { type: 'revoked', reason: 'ERR_TOKEN_REVOKED', scope: key.scope },
+      })),
+    );
     expect(metrics).toHaveBeenCalledTimes(expected.length);
   });
 
@@ -60,8 +81,13 @@ describe('SocketCloser', () => {
     const { connections, sender, obs, closer } = setup();
     jest.spyOn(connections, 'listBySession').mockRejectedValue(new Error('store down'));
     const logged = jest.spyOn(obs.logger, 'error').mockImplementation(() => undefined);
-    await expect(closer.revoked({ scope: 'session', sessionId: 's1' }, record('session'))).resolves.toBeUndefined();
+    await expect(
+      closer.revoked({ scope: 'session', sessionId: 's1' }, record('session')),
+    ).resolves.toBeUndefined();
     expect(sender.closed).toEqual([]);
-    expect(logged).toHaveBeenCalledWith('closing revoked sockets failed', expect.objectContaining({ event: 'socket_close_failed' }));
+    expect(logged).toHaveBeenCalledWith(
+      'closing revoked sockets failed',
+      expect.objectContaining({ event: 'socket_close_failed' }),
+    );
   });
 });

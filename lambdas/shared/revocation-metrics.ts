@@ -1,0 +1,31 @@
+// RevocationListener that makes every revocation visible: one `revoked` log line and one `TokensRevoked{Scope}` metric.
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricDimension, MetricName } from './metric-names';
+import type { Observability } from './observability';
+import type { RevocationKey, RevocationRecord } from './ports';
+import type { RevocationListener } from './revocation-service';
+
+/** Pass to `new RevocationService(writer, clock, config, [new RevocationRecorder(obs), ...])` in every revoking function. */
+export class RevocationRecorder implements RevocationListener {
+  constructor(private readonly obs: Observability) {}
+
+  /** Logs who revoked what and why (the "revocations by actor" query reads these fields); never a token. */
+  async revoked(key: RevocationKey, record: RevocationRecord): Promise<void> {
+    this.obs.logger.info('revoked', {
+      event: 'revoked',
+      scope: record.scope,
+      actor: record.actor,
+      reason: record.reason,
+      sub: record.sub,
+      ...(key.scope === 'token' ? { jti: key.jti } : {}),
+      ...(key.scope === 'session' ? { sessionId: key.sessionId } : {}),
+      revokedAt: record.revokedAt,
+      expiresAt: record.expiresAt,
+    });
+    this.obs.metrics
+      .singleMetric()
+      .addDimension(MetricDimension.Scope, record.scope)
+      .addMetric(MetricName.TokensRevoked, MetricUnit.Count, 1);
+  }
+}

@@ -1,0 +1,220 @@
+// The signaling edge: WebSocket API with a $connect authorizer on the subprotocol, connections table, sweep schedule.
+import * as path from 'node:path';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AuthorizerEnv } from '../../lambdas/authorizer/env';
+import { ConnectionTableSchema } from '../../lambdas/shared/table-schemas';
+import { ROUTE_SELECTION_EXPRESSION, SIGNALING_ACTIONS } from '../../lambdas/shared/websocket-routes';
+import { SignalingEnv } from '../../lambdas/signaling/env';
+import { NodeFunction } from './node-function';
+
+const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
+export const CONNECT_AUTHORIZER_ENTRY = path.join(LAMBDAS_DIR, 'authorizer', 'connect-handler.ts');
+export const SIGNALING_ENTRY = path.join(LAMBDAS_DIR, 'signaling', 'handler.ts');
+export const SWEEP_ENTRY = path.join(LAMBDAS_DIR, 'signaling', 'sweep-handler.ts');
+
+/** The identity source: API Gateway refuses a handshake without this header before invoking the authorizer. */
+export const CONNECT_IDENTITY_SOURCE = 'route.request.header.Sec-WebSocket-Protocol';
+
+// Access log line: who, which route, outcome, authorizer verdict; never headers (the subprotocol carries the token).
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  eventType: '$context.eventType',
+  connectionId: '$context.connectionId',
+  status: '$context.status',
+  principalId: '$context.authorizer.principalId',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+});
+
+export interface SignalingApiProps {
+  /** Token verification settings shared with the REST authorizer (names from lambdas/authorizer/env.ts). */
+  readonly authorizerEnvironment: Readonly<Record<string, string>>;
+  /** Browser Origins allowed to open a socket (a handshake without Origin is a non-browser client and allowed). */
+  readonly allowedOrigins: readonly string[];
+  /** Stage-wide steady-state messages per second. @default 50 */
+  readonly throttleRateLimit?: number;
+  /** Stage-wide burst. @default 100 */
+  readonly throttleBurstLimit?: number;
+  /** Retention of access logs and function logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the connections table and its key on stack deletion. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** @default 'prod' */
+  readonly stageName?: string;
+}
+
+export class SignalingApi extends Construct {
+  public readonly api: apigwv2.WebSocketApi;
+  public readonly stage: apigwv2.WebSocketStage;
+  /** `wss://…/{stage}`: what clients connect to. */
+  public readonly url: string;
+  public readonly table: dynamodb.ITable;
+  public readonly key: kms.IKey;
+  public readonly connectAuthorizerFunction: NodeFunction;
+  public readonly signalingFunction: NodeFunction;
+  public readonly sweepFunction: NodeFunction;
+  /** Env a function needs to close sockets (SocketCloser): give it with `grantCloseSockets`. */
+  public readonly socketCloserEnvironment: Readonly<Record<string, string>>;
+  private readonly grants: dynamodb.TableGrants;
+
+  constructor(scope: Construct, id: string, props: SignalingApiProps) {
+    super(scope, id);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the cognito-guard connections table',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    const table = new dynamodb.Table(this, 'Connections', {
+      partitionKey: { name: ConnectionTableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      timeToLiveAttribute: ConnectionTableSchema.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy,
+    });
+    for (const index of ConnectionTableSchema.globalSecondaryIndexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    this.table = table;
+    this.grants = table.grants;
+
+    this.api = new apigwv2.WebSocketApi(this, 'Api', {
+      description: 'cognito-guard signaling WebSocket API',
+      routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
+    this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
+      webSocketApi: this.api,
+      stageName: props.stageName ?? 'prod',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+      },
+    });
+    this.url = this.stage.url;
+
+    const connectionsEnvironment = {
+      [SignalingEnv.connectionsTable]: table.tableName,
+      [SignalingEnv.connectionsEndpoint]: this.stage.callbackUrl,
+    };
+    this.socketCloserEnvironment = connectionsEnvironment;
+
+    this.connectAuthorizerFunction = new NodeFunction(this, 'ConnectAuthorizer', {
+      entry: CONNECT_AUTHORIZER_ENTRY,
+      serviceName: 'connect-authorizer',
+      description:
+        'Verifies the token offered as WebSocket subprotocol, checks Origin and the revocation list',
+      environment: {
+        ...props.authorizerEnvironment,
+        [AuthorizerEnv.allowedOrigins]: props.allowedOrigins.join(','),
+      },
+      logRetention,
+    });
+    this.signalingFunction = new NodeFunction(this, 'Handler', {
+      entry: SIGNALING_ENTRY,
+      serviceName: 'signaling',
+      description: 'Signaling routes: connect, join, signal, reauth, leave, disconnect',
+      environment: { ...props.authorizerEnvironment, ...connectionsEnvironment },
+      logRetention,
+    });
+    this.sweepFunction = new NodeFunction(this, 'Sweep', {
+      entry: SWEEP_ENTRY,
+      serviceName: 'signaling-sweep',
+      description: 'Closes sockets whose token expired',
+      environment: connectionsEnvironment,
+      timeout: Duration.seconds(50),
+      logRetention,
+    });
+
+    this.grants.actions(
+      this.signalingFunction,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    );
+    this.key.grant(this.signalingFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    this.grants.actions(this.sweepFunction, 'dynamodb:Scan', 'dynamodb:DeleteItem');
+    this.key.grant(this.sweepFunction, 'kms:Decrypt');
+    this.stage.grantManagementApiAccess(this.signalingFunction);
+    this.stage.grantManagementApiAccess(this.sweepFunction);
+
+    const authorizer = new WebSocketLambdaAuthorizer(
+      'ConnectAuthorizer',
+      this.connectAuthorizerFunction.function,
+      {
+        identitySource: [CONNECT_IDENTITY_SOURCE],
+      },
+    );
+    const integration = new WebSocketLambdaIntegration('Signaling', this.signalingFunction.function);
+    this.api.addRoute('$connect', { integration, authorizer });
+    for (const routeKey of ['$disconnect', '$default', ...SIGNALING_ACTIONS]) {
+      const route = this.api.addRoute(routeKey, { integration });
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'WebSocket APIs authorize on $connect only; every frame re-checks expiry and the deny-list in code',
+      });
+    }
+
+    new events.Rule(this, 'SweepSchedule', {
+      description: 'Closes signaling sockets whose token expired',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.sweepFunction.function)],
+    });
+
+    this.acknowledgeScopedWildcards(this.signalingFunction);
+    this.acknowledgeScopedWildcards(this.sweepFunction);
+  }
+
+  /** For every function that revokes (SocketCloser): find sockets by index, close them, drop stale rows. */
+  public grantCloseSockets(grantee: iam.IGrantable): void {
+    this.grants.actions(grantee, 'dynamodb:Query', 'dynamodb:DeleteItem');
+    this.key.grant(grantee, 'kms:Decrypt');
+    this.stage.grantManagementApiAccess(grantee);
+    if (grantee instanceof Construct) this.acknowledgeScopedWildcards(grantee);
+  }
+
+  /** The two wildcards these grants need, each bounded to this construct's own table or stage. */
+  private acknowledgeScopedWildcards(scope: Construct): void {
+    const stack = Stack.of(this);
+    const logicalId = (construct: Construct) =>
+      stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
+    const connections = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalId(this.api)}>/${this.stage.stageName}/*/@connections/*`;
+    Validations.of(scope).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${connections}]`,
+      reason: 'ManageConnections on this stage’s @connections only; connection ids are not known in advance',
+    });
+    Validations.of(scope).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId(this.table)}.Arn>/index/*]`,
+      reason: 'Query on the connections table’s own indexes (by sub, session, room)',
+    });
+  }
+}

@@ -1,0 +1,177 @@
+// Sessions in the stack: the sessions table, the auth/admin functions' environment, and their least-privilege roles.
+import { Template } from 'aws-cdk-lib/assertions';
+import { AdminEnv } from '../../lambdas/admin/env';
+import { AuthEnv } from '../../lambdas/auth/env';
+import { ROUTES } from '../../lambdas/shared/routes';
+import { SessionTableSchema } from '../../lambdas/shared/table-schemas';
+import { GuardStack } from '../../lib/guard-stack';
+import { loadStageConfig } from '../../lib/stage-config';
+import { testApp } from './test-app';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+const stack = new GuardStack(testApp(), 'CognitoGuard', {
+  config: loadStageConfig({ refreshTokenDays: 30, refreshRotationGraceSeconds: 20 }),
+});
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources as Record<string, Resource>;
+const id = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+const sessionsTable = id(stack.sessions.table);
+const sessionsKey = id(stack.sessions.key);
+const revocationTable = id(stack.revocations.table);
+const revocationKey = id(stack.revocations.key);
+const pool = id(stack.identity.userPool);
+const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+function functionOf(service: string): Resource {
+  const found = Object.values(resources).find(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' &&
+      (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables
+        .POWERTOOLS_SERVICE_NAME === service,
+  );
+  if (!found) throw new Error(`no ${service} function`);
+  return found;
+}
+
+function variables(service: string): Record<string, unknown> {
+  return (functionOf(service).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** Every non-logs statement of the role of a function. */
+function dataStatements(service: string): Statement[] {
+  const role = JSON.stringify(
+    (functionOf(service).Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
+  );
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) =>
+      (r.Properties.Roles as unknown[]).some(
+        (ref) => JSON.stringify(ref) === JSON.stringify({ Ref: JSON.parse(role) }),
+      ),
+    )
+    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+    .filter((s) => asList(s.Action).some((a) => !a.startsWith('logs:')));
+}
+
+/** `action resource` pairs, whatever way CDK merged the statements. */
+function grants(statements: Statement[]): string[] {
+  return statements
+    .flatMap((s) =>
+      asList(s.Action).flatMap((action) =>
+        (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) => pair(action, r)),
+      ),
+    )
+    .sort();
+}
+
+function pair(action: string, resource: unknown): string {
+  return `${action} ${JSON.stringify(resource)}`;
+}
+
+describe('sessions', () => {
+  describe('table', () => {
+    it('is keyed on sessionId with a by-user index, on demand, TTL on expiresAt, PITR', () => {
+      expect(resources[sessionsTable]?.Properties).toMatchObject({
+        KeySchema: [{ AttributeName: SessionTableSchema.partitionKey, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'bySub',
+            KeySchema: [{ AttributeName: 'sub', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    });
+
+    it('is encrypted with its own rotating customer-managed key, and both are retained', () => {
+      expect(resources[sessionsTable]?.Properties.SSESpecification).toMatchObject({
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [sessionsKey, 'Arn'] },
+      });
+      expect(resources[sessionsKey]?.Properties.EnableKeyRotation).toBe(true);
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        Properties: { KeySchema: [{ AttributeName: 'sessionId', KeyType: 'HASH' }] },
+      });
+    });
+  });
+
+  describe('environment', () => {
+    it('gives the auth function the pool, tables, managed-login domain, lifetimes and origin_jti requirement', () => {
+      const env = variables('auth');
+      expect(env).toMatchObject({
+        [AuthEnv.userPoolId]: { Ref: pool },
+        [AuthEnv.sessionsTable]: { Ref: sessionsTable },
+        [AuthEnv.revocationTable]: { Ref: revocationTable },
+        [AuthEnv.allowedOrigins]: 'http://localhost:3000',
+        [AuthEnv.logoutRedirectUri]: 'http://localhost:3000/',
+        [AuthEnv.refreshTokenValiditySeconds]: String(30 * 86400),
+        [AuthEnv.rotationGraceSeconds]: '20',
+        [AuthEnv.requireSessionId]: 'true',
+      });
+      expect(JSON.stringify(env[AuthEnv.cognitoDomainUrl])).toMatch(
+        /https:\/\/.*\.auth\..*amazoncognito\.com/,
+      );
+    });
+
+    it('never allows an insecure token endpoint or a foreign JWKS in AWS', () => {
+      expect(variables('auth')).not.toHaveProperty(AuthEnv.allowInsecureTokenEndpoint);
+      expect(variables('auth')).not.toHaveProperty(AuthEnv.jwksUri);
+    });
+
+    it('gives the admin function exactly its settings', () => {
+      expect(Object.keys(variables('admin')).sort()).toEqual(
+        [...Object.values(AdminEnv), 'POWERTOOLS_SERVICE_NAME'].sort(),
+      );
+    });
+  });
+
+  describe.each(['auth', 'admin'])('%s role', (service) => {
+    it('may revoke, read/write sessions (named index only) and globally sign out users of this pool, nothing more', () => {
+      const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+      const index = { 'Fn::Join': ['', [arn(sessionsTable), '/index/bySub']] };
+      const kms = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
+      expect(grants(dataStatements(service))).toEqual(
+        [
+          ...['dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem'].map((a) =>
+            pair(a, arn(revocationTable)),
+          ),
+          ...kms.map((a) => pair(a, arn(revocationKey))),
+          ...['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'].map((a) =>
+            pair(a, arn(sessionsTable)),
+          ),
+          pair('dynamodb:Query', index),
+          ...kms.map((a) => pair(a, arn(sessionsKey))),
+          pair('cognito-idp:AdminUserGlobalSignOut', arn(pool)),
+        ].sort(),
+      );
+    });
+  });
+
+  it('denies the authorizer any access to the sessions table and any write to the deny-list', () => {
+    const statements = dataStatements('authorizer');
+    expect(JSON.stringify(statements)).not.toContain(sessionsTable);
+    expect(
+      statements.flatMap((s) => asList(s.Action)).filter((a) => /Put|Update|Delete|Write/.test(a)),
+    ).toEqual([]);
+  });
+
+  it('routes /auth/session and /auth/refresh public, every other session route through the authorizer', () => {
+    const methods = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod !== 'OPTIONS',
+    );
+    const sessionRoutes = ROUTES.filter((r) => r.fn === 'auth' || r.fn === 'admin');
+    const publicCount = sessionRoutes.filter((r) => r.auth === 'public').length;
+    const byType = (type: string) => methods.filter((m) => m.Properties.AuthorizationType === type).length;
+    expect(publicCount).toBe(2);
+    expect(byType('NONE')).toBe(ROUTES.filter((r) => r.auth === 'public').length);
+    expect(byType('CUSTOM')).toBe(ROUTES.filter((r) => r.auth === 'authorized').length);
+  });
+});

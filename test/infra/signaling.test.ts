@@ -1,0 +1,121 @@
+// SignalingApi in GuardStack: $connect authorizer on the subprotocol, encrypted TTL'd table, least privilege, sweep.
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import { GuardStack } from '../../lib/guard-stack';
+import { loadStageConfig } from '../../lib/stage-config';
+import { testApp } from './test-app';
+
+const template = Template.fromStack(
+  new GuardStack(testApp(), 'CognitoGuard', {
+    config: loadStageConfig({ throttleRateLimit: 7, throttleBurstLimit: 9 }),
+  }),
+);
+
+function policiesOf(functionIdPart: string): Record<string, unknown>[] {
+  return Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([id]) => id.startsWith(`Signaling${functionIdPart}Role`))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+}
+
+describe('SignalingApi', () => {
+  it('routes on $request.body.action', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: '$request.body.action',
+    });
+  });
+
+  it('authorizes $connect with a REQUEST authorizer on the Sec-WebSocket-Protocol header', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.header.Sec-WebSocket-Protocol'],
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$connect',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: Match.anyValue(),
+    });
+  });
+
+  it('has a route for every action plus $disconnect and $default', () => {
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => (r.Properties as { RouteKey: string }).RouteKey,
+    );
+    expect(keys.sort()).toEqual(['$connect', '$default', '$disconnect', 'join', 'leave', 'reauth', 'signal']);
+  });
+
+  it('throttles the stage from the stage config and writes access logs without headers', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 }),
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('connectionId') },
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/header|Sec-WebSocket|querystring/i);
+  });
+
+  it('keeps connections in a CMK-encrypted table with TTL, PITR and the three indexes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }],
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'bySub' }),
+        Match.objectLike({ IndexName: 'bySession' }),
+        Match.objectLike({ IndexName: 'byRoom' }),
+      ],
+    });
+  });
+
+  it('grants ManageConnections on this API stage’s @connections only, to the signaling and sweep functions', () => {
+    for (const fn of ['Handler', 'Sweep']) {
+      const manage = policiesOf(fn).filter((s) => s.Action === 'execute-api:ManageConnections');
+      expect(manage).toHaveLength(1);
+      expect(JSON.stringify(manage[0].Resource)).toMatch(
+        /SignalingApi[0-9A-F]+.*\/prod\/\*\/@connections\/\*/,
+      );
+    }
+    expect(policiesOf('ConnectAuthorizer').some((s) => s.Action === 'execute-api:ManageConnections')).toBe(
+      false,
+    );
+  });
+
+  it('lets the sweep scan and delete, but never write connection rows', () => {
+    const actions = policiesOf('Sweep').flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem']));
+    expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+    expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:UpdateItem']));
+  });
+
+  it('runs the sweep every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SignalingSweepFunction'), 'Arn'] },
+        }),
+      ],
+    });
+  });
+
+  it('tells the signaling function where the @connections endpoint is, and the authorizer which Origins to allow', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Signaling routes'),
+      Environment: {
+        Variables: Match.objectLike({
+          CONNECTIONS_ENDPOINT: Match.anyValue(),
+          CONNECTIONS_TABLE_NAME: Match.anyValue(),
+          REQUIRE_SESSION_ID: 'true',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('subprotocol'),
+      Environment: { Variables: Match.objectLike({ ALLOWED_ORIGINS: 'http://localhost:3000' }) },
+    });
+  });
+
+  it('outputs the WebSocket URL', () => {
+    template.hasOutput('WebSocketUrl', {});
+  });
+});
