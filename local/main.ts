@@ -1,6 +1,7 @@
 // `npm start`: the offline stack on fixed ports (env overrides), a short summary, clean shutdown on SIGINT/SIGTERM.
 import { join } from 'node:path';
 import { OfflineStartError } from './errors';
+import { prettyPrintOutput } from './pretty-logs';
 import type { OfflineStack, StackPorts } from './stack';
 import { startOfflineStack } from './stack';
 
@@ -44,6 +45,8 @@ function summary(stack: OfflineStack): string {
 }
 
 async function main(): Promise<void> {
+  // `npm start -- --pretty`: one short line per log event and metric instead of raw JSON.
+  if (process.argv.includes('--pretty')) prettyPrintOutput();
   const stack = await startOfflineStack({
     dataDir: DATA_DIR,
     ports: {

@@ -5,7 +5,16 @@ type Json = Record<string, unknown>;
 /** Printed right after the event, in this order and without a key (they are what one scans for). */
 const POSITIONAL = ['reason', 'scope', 'route', 'sourceIp'] as const;
 /** Powertools' envelope, already shown or noise on a terminal. */
-const ENVELOPE = new Set(['level', 'message', 'timestamp', 'service', 'sampling_rate', 'event', 'userAgent', 'xray_trace_id']);
+const ENVELOPE = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service',
+  'sampling_rate',
+  'event',
+  'userAgent',
+  'xray_trace_id',
+]);
 
 /**
  * One log line as a human reads it, e.g. `12:00:01 WARN  authorizer auth_denied ERR_TOKEN_EXPIRED GET /me 127.0.0.1 fp=845e…`
@@ -17,12 +26,18 @@ export function formatLogLine(line: string): string {
   if (isEmf(parsed)) return formatMetrics(parsed);
   if (typeof parsed.level !== 'string' || typeof parsed.timestamp !== 'string') return line;
   const time = parsed.timestamp.slice(11, 19);
-  const parts = [time, parsed.level.padEnd(5), String(parsed.service ?? ''), String(parsed.event ?? parsed.message ?? '')];
+  const parts = [
+    time,
+    parsed.level.padEnd(5),
+    String(parsed.service ?? ''),
+    String(parsed.event ?? parsed.message ?? ''),
+  ];
   for (const key of POSITIONAL) if (parsed[key] !== undefined) parts.push(String(parsed[key]));
   for (const [key, value] of Object.entries(parsed)) {
     if (ENVELOPE.has(key) || (POSITIONAL as readonly string[]).includes(key)) continue;
     if (key === 'tokenFingerprint') parts.push(`fp=${String(value).slice(0, 4)}…`);
-    else if (key === 'error' && isObject(value)) parts.push(`error=${String(value.name)}: ${String(value.message)}`);
+    else if (key === 'error' && isObject(value))
+      parts.push(`error=${String(value.name)}: ${String(value.message)}`);
     else parts.push(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   }
   return parts.filter((part) => part !== '').join(' ');
@@ -32,7 +47,9 @@ export function formatLogLine(line: string): string {
  * Rewrites everything written to stdout and stderr line by line through formatLogLine (partial lines are held
  * until their newline). Returns a function that restores the original writers.
  */
-export function prettyPrintOutput(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): () => void {
+export function prettyPrintOutput(
+  streams: NodeJS.WriteStream[] = [process.stdout, process.stderr],
+): () => void {
   const restores = streams.map((stream) => {
     const original = stream.write;
     let pending = '';
@@ -45,7 +62,12 @@ export function prettyPrintOutput(streams: NodeJS.WriteStream[] = [process.stdou
         callback?.();
         return true;
       }
-      return original.call(stream, lines.map((line) => `${formatLogLine(line)}\n`).join(''), 'utf8', callback);
+      return original.call(
+        stream,
+        lines.map((line) => `${formatLogLine(line)}\n`).join(''),
+        'utf8',
+        callback,
+      );
     }) as typeof stream.write;
     return () => {
       if (pending) original.call(stream, formatLogLine(pending));
@@ -60,7 +82,9 @@ function formatMetrics(blob: Json & { _aws: { CloudWatchMetrics: EmfDirective[] 
     // Dimension names across all sets, minus the constant `service`.
     const names = [...new Set(directive.Dimensions.flat())].filter((name) => name !== 'service');
     const dimensions = names.map((name) => `${name}=${String(blob[name])}`).join(',');
-    return directive.Metrics.map((metric) => `metric ${metric.Name}{${dimensions}}=${String(blob[metric.Name])}`);
+    return directive.Metrics.map(
+      (metric) => `metric ${metric.Name}{${dimensions}}=${String(blob[metric.Name])}`,
+    );
   }).join('\n');
 }
 

@@ -67,7 +67,7 @@ export class CognitoTokenVerifier implements TokenVerifier {
   async verify(token: string): Promise<VerifyResult> {
     let payload: Record<string, unknown>;
     try {
-      payload = (await this.verifier.verify(token)) as unknown as Record<string, unknown>;
+      payload = await this.verifier.verify(token);
     } catch (error) {
       return { ok: false, reason: reasonFor(error) };
     }
@@ -113,7 +113,8 @@ function accessClaims(payload: Record<string, unknown>): AccessClaims | undefine
   if (typeof sub !== 'string' || !sub || typeof jti !== 'string' || !jti) return undefined;
   if (typeof client_id !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined; // exp required
   if (origin_jti !== undefined && (typeof origin_jti !== 'string' || !origin_jti)) return undefined;
-  if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string'))) return undefined;
+  if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string')))
+    return undefined;
   return {
     sub,
     username: typeof username === 'string' ? username : sub,
@@ -122,7 +123,7 @@ function accessClaims(payload: Record<string, unknown>): AccessClaims | undefine
     clientId: client_id,
     iat,
     exp,
-    groups: (groups as string[] | undefined) ?? [],
+    groups: groups ?? [],
     scopes: typeof scope === 'string' && scope ? scope.split(' ') : [],
   };
 }

@@ -36,7 +36,9 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
     private readonly documents: DynamoDBDocumentClient = createDocumentClient(),
   ) {}
 
-  async lookup(claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>): Promise<readonly RevocationRecord[]> {
+  async lookup(
+    claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>,
+  ): Promise<readonly RevocationRecord[]> {
     const keys = [revocationKey.token(claims.jti), revocationKey.user(claims.sub)];
     if (claims.originJti) keys.push(revocationKey.session(claims.originJti));
     const output = await this.documents.send(
@@ -66,11 +68,15 @@ function toRecord(item: Record<string, unknown>): RevocationRecord {
   }
   return {
     scope,
-    sub: String(item.sub ?? ''),
+    sub: text(item.sub),
     revokedAt: Number(item.revokedAt),
     expiresAt: item.expiresAt,
     ...(typeof item.notBefore === 'number' ? { notBefore: item.notBefore } : {}),
-    reason: String(item.reason ?? ''),
-    actor: String(item.actor ?? ''),
+    reason: text(item.reason),
+    actor: text(item.actor),
   };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

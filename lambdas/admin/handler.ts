@@ -1,7 +1,7 @@
 // REST handler for the admin routes: list a user's sessions, revoke a user, revoke one session (admins group only).
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { corsHeaders, errorResponse, findRoute, guard, header } from '../shared/http';
+import { corsHeaders, errorResponse, findRoute, guard, header, refuse } from '../shared/http';
 import { countColdStart, createObservability } from '../shared/observability';
 import { RevocationRecorder } from '../shared/revocation-metrics';
 import { listSessions, revokeSession, revokeUser } from '../sessions/admin-core';
@@ -19,7 +19,7 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   const route = findRoute(event);
   if (route?.fn !== 'admin') return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });
   const guarded = guard(event, route, { headers }); // 403 ERR_FORBIDDEN outside the admins group
-  if (!guarded.ok) return guarded.response;
+  if (!guarded.ok) return refuse(obs, event, guarded);
   const { sub, sessionId } = event.pathParameters ?? {};
   try {
     switch (route.path) {

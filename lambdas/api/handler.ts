@@ -3,7 +3,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { enforcementMode } from '../authorizer/config';
 import { listEnv } from '../shared/config';
-import { corsHeaders, errorResponse, findRoute, guard, header, json } from '../shared/http';
+import { corsHeaders, errorResponse, findRoute, guard, header, json, refuse } from '../shared/http';
 import { countColdStart, createObservability } from '../shared/observability';
 import { ApiEnv } from './env';
 
@@ -18,9 +18,13 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   if (route?.path === '/health') return json(200, { status: 'ok', enforcementMode: mode }, { headers });
   if (route?.path === '/me') {
     const guarded = guard(event, route, { headers });
-    if (!guarded.ok) return guarded.response;
+    if (!guarded.ok) return refuse(obs, event, guarded);
     const { sub, username, groups, scopes, exp, sessionId } = guarded.identity;
-    return json(200, { sub, username, groups, scopes, expiresAt: exp, sessionId: sessionId ?? null }, { headers });
+    return json(
+      200,
+      { sub, username, groups, scopes, expiresAt: exp, sessionId: sessionId ?? null },
+      { headers },
+    );
   }
   return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });
 };

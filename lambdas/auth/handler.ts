@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
 import { OAuthTokenEndpoint } from '../adapters/oauth-token-endpoint';
-import { corsHeaders, errorResponse, findRoute, guard, header } from '../shared/http';
+import { corsHeaders, errorResponse, findRoute, guard, header, refuse } from '../shared/http';
 import { countColdStart, createObservability } from '../shared/observability';
 import { RevocationRecorder } from '../shared/revocation-metrics';
 import type { AuthDeps } from '../sessions/auth-core';
@@ -44,7 +44,7 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
       case '/auth/logout':
       case '/auth/logout-all': {
         const guarded = guard(event, route, { headers });
-        if (!guarded.ok) return guarded.response;
+        if (!guarded.ok) return refuse(obs, event, guarded);
         const outcome =
           route.path === '/auth/logout'
             ? await logout(guarded.identity, request, deps)

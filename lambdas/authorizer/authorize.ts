@@ -43,7 +43,8 @@ export async function authorizeToken(token: string | undefined, deps: AuthorizeD
   const verified = await deps.verifier.verify(token); // signature first: garbage never reaches the store
   if (!verified.ok) return { effect: 'Deny', reason: verified.reason };
   const claims = verified.claims;
-  if (deps.requireSessionId && !claims.originJti) return { effect: 'Deny', reason: 'ERR_TOKEN_CLAIMS', claims };
+  if (deps.requireSessionId && !claims.originJti)
+    return { effect: 'Deny', reason: 'ERR_TOKEN_CLAIMS', claims };
   let scope: RevocationScope | undefined;
   try {
     const records = await deps.revocations.lookup(claims); // one round trip
@@ -53,7 +54,11 @@ export async function authorizeToken(token: string | undefined, deps: AuthorizeD
   }
   if (!scope) return { effect: 'Allow', identity: identityOf(claims) };
   if (deps.mode === 'monitor') {
-    return { effect: 'Allow', identity: identityOf(claims), wouldDeny: { reason: 'ERR_TOKEN_REVOKED', scope } };
+    return {
+      effect: 'Allow',
+      identity: identityOf(claims),
+      wouldDeny: { reason: 'ERR_TOKEN_REVOKED', scope },
+    };
   }
   return { effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope, claims };
 }

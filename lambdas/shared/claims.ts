@@ -59,7 +59,9 @@ export function toAuthorizerContext(identity: Identity): AuthorizerContext {
 }
 
 /** Reads the identity back from `requestContext.authorizer`; undefined when the context is incomplete. */
-export function fromAuthorizerContext(context: Record<string, unknown> | null | undefined): Identity | undefined {
+export function fromAuthorizerContext(
+  context: Record<string, unknown> | null | undefined,
+): Identity | undefined {
   if (!context) return undefined;
   const { sub, username, groups, scope, jti, sessionId, exp } = context;
   if (typeof sub !== 'string' || !sub || typeof jti !== 'string' || !jti) return undefined;

@@ -3,6 +3,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Identity } from './claims';
 import { fromAuthorizerContext } from './claims';
+import type { Observability } from './observability';
+import { recordDenied } from './observability';
 import type { ReasonCode } from './reasons';
 import type { Route } from './routes';
 import { ROUTES, routeKey } from './routes';
@@ -16,9 +18,16 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** CORS headers for an allowlisted Origin; none for any other origin. */
-export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
+export function corsHeaders(
+  origin: string | undefined,
+  allowedOrigins: readonly string[],
+): Record<string, string> {
   if (!origin || !allowedOrigins.includes(origin)) return {};
-  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
+  return {
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Allow-Credentials': 'true',
+    Vary: 'Origin',
+  };
 }
 
 export interface JsonResponseOptions {
@@ -26,7 +35,11 @@ export interface JsonResponseOptions {
   readonly cookies?: readonly string[];
 }
 
-export function json(statusCode: number, body: unknown, options: JsonResponseOptions = {}): APIGatewayProxyResult {
+export function json(
+  statusCode: number,
+  body: unknown,
+  options: JsonResponseOptions = {},
+): APIGatewayProxyResult {
   return {
     statusCode,
     headers: { ...SECURITY_HEADERS, ...options.headers },
@@ -35,10 +48,13 @@ export function json(statusCode: number, body: unknown, options: JsonResponseOpt
   };
 }
 
+/** Error codes beyond the auth reason codes (request shape, routing, upstream). */
+export type ErrorCode = ReasonCode | `ERR_${string}`;
+
 /** A typed error body: `{ error: <reason code>, message }`. */
 export function errorResponse(
   statusCode: number,
-  error: ReasonCode | string,
+  error: ErrorCode,
   message: string,
   options?: JsonResponseOptions,
 ): APIGatewayProxyResult {
@@ -59,7 +75,12 @@ export function findRoute(event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'reso
 
 export type Guarded =
   | { ok: true; identity: Identity }
-  | { ok: false; reason: 'ERR_TOKEN_MISSING' | 'ERR_FORBIDDEN'; response: APIGatewayProxyResult };
+  | {
+      ok: false;
+      reason: 'ERR_TOKEN_MISSING' | 'ERR_FORBIDDEN';
+      sub?: string;
+      response: APIGatewayProxyResult;
+    };
 
 /**
  * The identity the authorizer verified, checked against the route's group. API Gateway never invokes an
@@ -68,11 +89,31 @@ export type Guarded =
 export function guard(event: APIGatewayProxyEvent, route: Route, options?: JsonResponseOptions): Guarded {
   const identity = fromAuthorizerContext(event.requestContext.authorizer);
   if (!identity) {
-    return { ok: false, reason: 'ERR_TOKEN_MISSING', response: errorResponse(401, 'ERR_TOKEN_MISSING', 'Unauthorized', options) };
+    return {
+      ok: false,
+      reason: 'ERR_TOKEN_MISSING',
+      response: errorResponse(401, 'ERR_TOKEN_MISSING', 'Unauthorized', options),
+    };
   }
   if (route.group && !identity.groups.includes(route.group)) {
     const response = errorResponse(403, 'ERR_FORBIDDEN', `requires group ${route.group}`, options);
-    return { ok: false, reason: 'ERR_FORBIDDEN', response };
+    return { ok: false, reason: 'ERR_FORBIDDEN', sub: identity.sub, response };
   }
   return { ok: true, identity };
+}
+
+/** Records a guard refusal like any other denial (one `auth_denied` line + metric) and returns its response. */
+export function refuse(
+  obs: Observability,
+  event: APIGatewayProxyEvent,
+  refused: Extract<Guarded, { ok: false }>,
+): APIGatewayProxyResult {
+  recordDenied(obs, {
+    reason: refused.reason,
+    route: `${event.httpMethod} ${event.resource}`,
+    sourceIp: event.requestContext?.identity?.sourceIp,
+    userAgent: event.requestContext?.identity?.userAgent ?? undefined,
+    sub: refused.sub,
+  });
+  return refused.response;
 }

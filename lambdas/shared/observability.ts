@@ -20,7 +20,11 @@ export interface Observability {
  */
 export function createObservability(serviceName: string): Observability {
   const logger = new Logger({ serviceName });
-  const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_SERVICE, functionName: serviceName });
+  const metrics = new Metrics({
+    namespace: METRIC_NAMESPACE,
+    serviceName: METRIC_SERVICE,
+    functionName: serviceName,
+  });
   return { serviceName, logger, metrics };
 }
 

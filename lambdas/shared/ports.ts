@@ -4,8 +4,7 @@ import type { AccessClaims } from './claims';
 import type { ReasonCode, RevocationScope } from './reasons';
 
 export type VerifyResult =
-  | { readonly ok: true; readonly claims: AccessClaims }
-  | { readonly ok: false; readonly reason: ReasonCode };
+  { readonly ok: true; readonly claims: AccessClaims } | { readonly ok: false; readonly reason: ReasonCode };
 
 /** Verifies a Cognito access token's signature and claims. Never throws for a bad token; a JWKS outage is a reason. */
 export interface TokenVerifier {

@@ -35,7 +35,11 @@ export class RevocationService {
   /** Revokes every token of one sign-in session (origin_jti) for as long as its refresh token could live. */
   async revokeSession(session: { sessionId: string; sub: string }, by: Actor): Promise<RevocationRecord> {
     const expiresAt = this.clock.nowSeconds() + this.config.refreshTokenValiditySeconds;
-    return this.store({ scope: 'session', sessionId: session.sessionId }, { sub: session.sub, expiresAt }, by);
+    return this.store(
+      { scope: 'session', sessionId: session.sessionId },
+      { sub: session.sub, expiresAt },
+      by,
+    );
   }
 
   /** Revokes every token of a user issued up to and including the current second (watermark). */

@@ -11,7 +11,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE, METRIC_SERVICE, MetricDimension, MetricName } from '../../lambdas/shared/metric-names';
+import {
+  METRIC_NAMESPACE,
+  METRIC_SERVICE,
+  MetricDimension,
+  MetricName,
+} from '../../lambdas/shared/metric-names';
 import { REASON_CODES, REVOCATION_SCOPES, type ReasonCode } from '../../lambdas/shared/reasons';
 
 /** Logs Insights: which reasons deny most (every function logs one `auth_denied` line per denial). */
@@ -43,7 +48,9 @@ export const REVOCATIONS_BY_ACTOR_QUERY = [
 export const OUTAGE_REASONS: readonly ReasonCode[] = ['ERR_STORE_UNAVAILABLE', 'ERR_JWKS_UNAVAILABLE'];
 
 /** Client-caused reasons summed by the AuthDenied spike alarm (10: the most metrics one alarm may read). */
-export const SPIKE_REASONS: readonly ReasonCode[] = REASON_CODES.filter((reason) => !OUTAGE_REASONS.includes(reason));
+export const SPIKE_REASONS: readonly ReasonCode[] = REASON_CODES.filter(
+  (reason) => !OUTAGE_REASONS.includes(reason),
+);
 
 /** A function the guard runs; NodeFunction satisfies it. */
 export interface MonitoredFunction {
@@ -92,15 +99,32 @@ export class Monitoring extends Construct {
     const spikePeriod = props.authDeniedPeriod ?? PERIOD;
     const spike = new cloudwatch.MathExpression({
       expression: SPIKE_REASONS.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
-      usingMetrics: Object.fromEntries(SPIKE_REASONS.map((reason, i) => [`m${i}`, authDenied(reason, spikePeriod)])),
+      usingMetrics: Object.fromEntries(
+        SPIKE_REASONS.map((reason, i) => [`m${i}`, authDenied(reason, spikePeriod)]),
+      ),
       label: 'AuthDenied (client-caused reasons)',
       period: spikePeriod,
     });
-    this.alarm('AuthDeniedSpike', spike, props.authDeniedThreshold ?? 100, 'Spike of denied requests: attack or broken client');
+    this.alarm(
+      'AuthDeniedSpike',
+      spike,
+      props.authDeniedThreshold ?? 100,
+      'Spike of denied requests: attack or broken client',
+    );
     for (const reason of OUTAGE_REASONS) {
-      this.alarm(pascal(reason), authDenied(reason, Duration.minutes(1)), 1, `${reason}: the guard is failing closed`);
+      this.alarm(
+        pascal(reason),
+        authDenied(reason, Duration.minutes(1)),
+        1,
+        `${reason}: the guard is failing closed`,
+      );
     }
-    this.alarm('RefreshReuseDetected', customMetric(MetricName.RefreshReuseDetected, {}, Duration.minutes(1)), 1, 'A rotated refresh token was replayed: session revoked');
+    this.alarm(
+      'RefreshReuseDetected',
+      customMetric(MetricName.RefreshReuseDetected, {}, Duration.minutes(1)),
+      1,
+      'A rotated refresh token was replayed: session revoked',
+    );
 
     for (const fn of props.authorizers) {
       const name = pascal(fn.serviceName);
@@ -115,10 +139,18 @@ export class Monitoring extends Construct {
         period: PERIOD,
       });
       this.alarm(`${name}Errors`, crashes, 1, `${fn.serviceName} failed (crash, timeout), not a denial`);
-      this.alarm(`${name}Throttles`, fn.function.metricThrottles({ period: PERIOD, statistic: cloudwatch.Stats.SUM }), 1, `${fn.serviceName} throttled: requests denied`);
+      this.alarm(
+        `${name}Throttles`,
+        fn.function.metricThrottles({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+        1,
+        `${fn.serviceName} throttled: requests denied`,
+      );
     }
 
-    const serverErrors = props.restStage.metricServerError({ period: PERIOD, statistic: cloudwatch.Stats.SUM });
+    const serverErrors = props.restStage.metricServerError({
+      period: PERIOD,
+      statistic: cloudwatch.Stats.SUM,
+    });
     this.alarm('RestApi5XX', serverErrors, 1, 'REST API answered 5XX (handler or authorizer failure)');
 
     const tableThrottles = Object.entries(props.tables).map(([name, table]) => {
@@ -126,13 +158,24 @@ export class Monitoring extends Construct {
         // Ids unique per table: the dashboard graphs every table's expression together.
         expression: `FILL(reads${name}, 0) + FILL(writes${name}, 0)`,
         usingMetrics: {
-          [`reads${name}`]: table.metric('ReadThrottleEvents', { period: PERIOD, statistic: cloudwatch.Stats.SUM }),
-          [`writes${name}`]: table.metric('WriteThrottleEvents', { period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+          [`reads${name}`]: table.metric('ReadThrottleEvents', {
+            period: PERIOD,
+            statistic: cloudwatch.Stats.SUM,
+          }),
+          [`writes${name}`]: table.metric('WriteThrottleEvents', {
+            period: PERIOD,
+            statistic: cloudwatch.Stats.SUM,
+          }),
         },
         label: `${name} throttle events`,
         period: PERIOD,
       });
-      this.alarm(`${name}TableThrottles`, throttles, 1, `${name} table throttled: the functions that read it fail closed`);
+      this.alarm(
+        `${name}TableThrottles`,
+        throttles,
+        1,
+        `${name} table throttled: the functions that read it fail closed`,
+      );
       return throttles;
     });
 
@@ -141,22 +184,33 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({ title, left, width: 12, height: 6 });
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
-      graph('AuthDenied by reason', REASON_CODES.map((reason) => authDenied(reason, PERIOD))),
-      graph('AuthAllowed vs client-caused denials', [customMetric(MetricName.AuthAllowed, {}, PERIOD), spike]),
-      graph('WouldDeny (monitor mode) by reason', [search(MetricName.WouldDeny, MetricDimension.Reason)]),
       graph(
-        'TokensRevoked by scope, refresh reuse',
-        [
-          ...REVOCATION_SCOPES.map((scope) => customMetric(MetricName.TokensRevoked, { [MetricDimension.Scope]: scope }, PERIOD)),
-          customMetric(MetricName.RefreshReuseDetected, {}, PERIOD),
-        ],
+        'AuthDenied by reason',
+        REASON_CODES.map((reason) => authDenied(reason, PERIOD)),
       ),
+      graph('AuthAllowed vs client-caused denials', [
+        customMetric(MetricName.AuthAllowed, {}, PERIOD),
+        spike,
+      ]),
+      graph('WouldDeny (monitor mode) by reason', [search(MetricName.WouldDeny, MetricDimension.Reason)]),
+      graph('TokensRevoked by scope, refresh reuse', [
+        ...REVOCATION_SCOPES.map((scope) =>
+          customMetric(MetricName.TokensRevoked, { [MetricDimension.Scope]: scope }, PERIOD),
+        ),
+        customMetric(MetricName.RefreshReuseDetected, {}, PERIOD),
+      ]),
       graph('SocketsClosed by cause', [search(MetricName.SocketsClosed, MetricDimension.Cause)]),
       graph(
         'Authorizers: errors, throttles',
-        props.authorizers.flatMap((fn) => [fn.function.metricErrors({ period: PERIOD }), fn.function.metricThrottles({ period: PERIOD })]),
+        props.authorizers.flatMap((fn) => [
+          fn.function.metricErrors({ period: PERIOD }),
+          fn.function.metricThrottles({ period: PERIOD }),
+        ]),
       ),
-      graph('Authorizers: duration p99', props.authorizers.map((fn) => fn.function.metricDuration({ period: PERIOD, statistic: 'p99' }))),
+      graph(
+        'Authorizers: duration p99',
+        props.authorizers.map((fn) => fn.function.metricDuration({ period: PERIOD, statistic: 'p99' })),
+      ),
       graph('REST API: 4XX, 5XX', [
         props.restStage.metricClientError({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
         serverErrors,
@@ -172,7 +226,11 @@ export class Monitoring extends Construct {
     };
     for (const [name, queryString] of Object.entries(queries)) {
       // L1: the L2 QueryDefinition rebuilds the text from parts; the README prints these exact strings.
-      new logs.CfnQueryDefinition(this, `${name}Query`, { name: `cognito-guard/${name}`, queryString, logGroupNames });
+      new logs.CfnQueryDefinition(this, `${name}Query`, {
+        name: `cognito-guard/${name}`,
+        queryString,
+        logGroupNames,
+      });
     }
   }
 
@@ -203,7 +261,9 @@ function customMetric(name: string, dimensions: Record<string, string>, period: 
 }
 
 function authDenied(reason: ReasonCode, period: Duration): cloudwatch.Metric {
-  return customMetric(MetricName.AuthDenied, { [MetricDimension.Reason]: reason }, period).with({ label: reason });
+  return customMetric(MetricName.AuthDenied, { [MetricDimension.Reason]: reason }, period).with({
+    label: reason,
+  });
 }
 
 /** Dashboards only (alarms cannot use SEARCH): one line per value of an open-ended dimension. */

@@ -1,6 +1,6 @@
 // The verifier adapter with the real aws-jwt-verify, a local RSA key and Cognito-shaped tokens; no network.
 
-import { createHmac } from 'node:crypto';
+import { createHmac, createPublicKey } from 'node:crypto';
 import { CognitoTokenVerifier } from '../../lambdas/adapters/cognito-token-verifier';
 import {
   accessTokenClaims,
@@ -28,8 +28,8 @@ function verifier(): CognitoTokenVerifier {
 function hs256WithPublicKey(): string {
   const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: key.kid }));
   const payload = base64url(JSON.stringify(accessTokenClaims()));
-  const pem = key.privateKey.export({ type: 'pkcs1', format: 'pem' }); // attacker only knows the public part
-  const publicPem = require('node:crypto').createPublicKey(pem).export({ type: 'spki', format: 'pem' }) as string;
+  // the attacker only knows the public key
+  const publicPem = createPublicKey(key.privateKey).export({ type: 'spki', format: 'pem' }) as string;
   const signature = createHmac('sha256', publicPem).update(`${header}.${payload}`).digest();
   return `${header}.${payload}.${base64url(signature)}`;
 }
@@ -54,28 +54,54 @@ describe('CognitoTokenVerifier', () => {
   const noExp = accessTokenClaims();
   delete noExp.exp;
   const cases: Array<[string, () => string, string]> = [
-    ['denies an expired token', () => signRs256(key, accessTokenClaims({ exp: now - 10 })), 'ERR_TOKEN_EXPIRED'],
-    ['denies a token for another client', () => signRs256(key, accessTokenClaims({ client_id: 'other' })), 'ERR_TOKEN_CLAIMS'],
-    ['denies an ID token used as access token', () => signRs256(key, accessTokenClaims({ token_use: 'id' })), 'ERR_TOKEN_CLAIMS'],
+    [
+      'denies an expired token',
+      () => signRs256(key, accessTokenClaims({ exp: now - 10 })),
+      'ERR_TOKEN_EXPIRED',
+    ],
+    [
+      'denies a token for another client',
+      () => signRs256(key, accessTokenClaims({ client_id: 'other' })),
+      'ERR_TOKEN_CLAIMS',
+    ],
+    [
+      'denies an ID token used as access token',
+      () => signRs256(key, accessTokenClaims({ token_use: 'id' })),
+      'ERR_TOKEN_CLAIMS',
+    ],
     [
       'denies a token from another issuer',
-      () => signRs256(key, accessTokenClaims({ iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other' })),
+      () =>
+        signRs256(
+          key,
+          accessTokenClaims({ iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other' }),
+        ),
       'ERR_TOKEN_CLAIMS',
     ],
     ['denies a correctly signed token without exp', () => signRs256(key, noExp), 'ERR_TOKEN_CLAIMS'],
-    ['denies a token without jti', () => signRs256(key, accessTokenClaims({ jti: undefined })), 'ERR_TOKEN_CLAIMS'],
+    [
+      'denies a token without jti',
+      () => signRs256(key, accessTokenClaims({ jti: undefined })),
+      'ERR_TOKEN_CLAIMS',
+    ],
     [
       'denies alg none',
-      () => `${base64url('{"alg":"none","kid":"test-kid-1"}')}.${base64url(JSON.stringify(accessTokenClaims()))}.c2ln`,
+      () =>
+        `${base64url('{"alg":"none","kid":"test-kid-1"}')}.${base64url(JSON.stringify(accessTokenClaims()))}.c2ln`,
       'ERR_TOKEN_SIGNATURE',
     ],
     [
       'denies alg none with an empty signature as malformed',
-      () => `${base64url('{"alg":"none","kid":"test-kid-1"}')}.${base64url(JSON.stringify(accessTokenClaims()))}.`,
+      () =>
+        `${base64url('{"alg":"none","kid":"test-kid-1"}')}.${base64url(JSON.stringify(accessTokenClaims()))}.`,
       'ERR_TOKEN_MALFORMED',
     ],
     ['denies HS256 signed with the public key', hs256WithPublicKey, 'ERR_TOKEN_SIGNATURE'],
-    ['denies a token signed by another key under the same kid', () => signRs256(otherKey, accessTokenClaims()), 'ERR_TOKEN_SIGNATURE'],
+    [
+      'denies a token signed by another key under the same kid',
+      () => signRs256(otherKey, accessTokenClaims()),
+      'ERR_TOKEN_SIGNATURE',
+    ],
     [
       'denies a tampered payload',
       () => {

@@ -80,15 +80,27 @@ describe('DynamoRevocationStore', () => {
     const { service, decide } = setup();
     const claims = fresh();
     await service.revokeToken(claims, { actor: claims.sub, reason: 'logout' });
-    expect(await decide(claims)).toMatchObject({ effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope: 'token' });
-    expect(await decide({ ...claims, jti: 'another-token-of-the-session' })).toMatchObject({ effect: 'Allow' });
+    expect(await decide(claims)).toMatchObject({
+      effect: 'Deny',
+      reason: 'ERR_TOKEN_REVOKED',
+      scope: 'token',
+    });
+    expect(await decide({ ...claims, jti: 'another-token-of-the-session' })).toMatchObject({
+      effect: 'Allow',
+    });
   });
 
   it('denies every token of a revoked session', async () => {
     const { service, decide } = setup();
     const claims = fresh();
-    await service.revokeSession({ sessionId: claims.originJti!, sub: claims.sub }, { actor: 'system', reason: 'refresh-reuse' });
-    expect(await decide({ ...claims, jti: 'refreshed-token' })).toMatchObject({ reason: 'ERR_TOKEN_REVOKED', scope: 'session' });
+    await service.revokeSession(
+      { sessionId: claims.originJti!, sub: claims.sub },
+      { actor: 'system', reason: 'refresh-reuse' },
+    );
+    expect(await decide({ ...claims, jti: 'refreshed-token' })).toMatchObject({
+      reason: 'ERR_TOKEN_REVOKED',
+      scope: 'session',
+    });
     expect(await decide({ ...claims, originJti: 'other-session' })).toMatchObject({ effect: 'Allow' });
   });
 
@@ -105,7 +117,14 @@ describe('DynamoRevocationStore', () => {
     const claims = fresh();
     await service.revokeToken(claims, { actor: claims.sub, reason: 'logout' });
     expect(await store.lookup(claims)).toEqual([
-      { scope: 'token', sub: claims.sub, revokedAt: NOW, expiresAt: claims.exp, reason: 'logout', actor: claims.sub },
+      {
+        scope: 'token',
+        sub: claims.sub,
+        revokedAt: NOW,
+        expiresAt: claims.exp,
+        reason: 'logout',
+        actor: claims.sub,
+      },
     ]);
   });
 

@@ -82,7 +82,12 @@ describe('authorizer handler', () => {
           },
         ],
       },
-      context: expect.objectContaining({ sub: 'aaaaaaaa-1111-2222-3333-444444444444', groups: 'admins', jti: 'allow-1', sessionId: 'origin-jti-1' }),
+      context: expect.objectContaining({
+        sub: 'aaaaaaaa-1111-2222-3333-444444444444',
+        groups: 'admins',
+        jti: 'allow-1',
+        sessionId: 'origin-jti-1',
+      }),
     });
   });
 
@@ -90,8 +95,16 @@ describe('authorizer handler', () => {
     ['no Authorization header', undefined, 'ERR_TOKEN_MISSING'],
     ['a non-Bearer scheme', 'Basic dXNlcjpwYXNz', 'ERR_TOKEN_MALFORMED'],
     ['a garbage token', 'Bearer not.a.jwt', 'ERR_TOKEN_MALFORMED'],
-    ['an expired token', `Bearer ${signRs256(key, accessTokenClaims({ exp: 1000, iat: 900 }))}`, 'ERR_TOKEN_EXPIRED'],
-    ['a token without origin_jti', `Bearer ${signRs256(key, accessTokenClaims({ origin_jti: undefined }))}`, 'ERR_TOKEN_CLAIMS'],
+    [
+      'an expired token',
+      `Bearer ${signRs256(key, accessTokenClaims({ exp: 1000, iat: 900 }))}`,
+      'ERR_TOKEN_EXPIRED',
+    ],
+    [
+      'a token without origin_jti',
+      `Bearer ${signRs256(key, accessTokenClaims({ origin_jti: undefined }))}`,
+      'ERR_TOKEN_CLAIMS',
+    ],
   ])('denies %s with 401 and one auth_denied line', async (_name, authorization, reason) => {
     await expect(handler(event(authorization))).rejects.toThrow(/^Unauthorized$/);
     const denied = logs.lines().filter((line) => line.event === 'auth_denied');
@@ -102,9 +115,14 @@ describe('authorizer handler', () => {
 
   it('denies a request carrying two Authorization headers', async () => {
     const token = signRs256(key, accessTokenClaims());
-    const twice = { ...event(`Bearer ${token}`), multiValueHeaders: { Authorization: [`Bearer ${token}`, `Bearer ${token}`] } };
+    const twice = {
+      ...event(`Bearer ${token}`),
+      multiValueHeaders: { Authorization: [`Bearer ${token}`, `Bearer ${token}`] },
+    };
     await expect(handler(twice)).rejects.toThrow('Unauthorized');
-    expect(logs.lines()).toContainEqual(expect.objectContaining({ event: 'auth_denied', reason: 'ERR_TOKEN_MALFORMED' }));
+    expect(logs.lines()).toContainEqual(
+      expect.objectContaining({ event: 'auth_denied', reason: 'ERR_TOKEN_MALFORMED' }),
+    );
   });
 
   it('never writes the token or the Authorization header to the log, only a fingerprint', async () => {

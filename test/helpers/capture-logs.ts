@@ -10,7 +10,10 @@ export interface CapturedLogs {
 
 export function captureLogs(): CapturedLogs {
   let text = '';
-  const originals = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+  const originals = {
+    out: process.stdout.write.bind(process.stdout),
+    err: process.stderr.write.bind(process.stderr),
+  };
   const intercept = (chunk: unknown, ...rest: unknown[]) => {
     text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
     const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;

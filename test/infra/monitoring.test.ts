@@ -20,7 +20,11 @@ interface Dimension {
   readonly Value: unknown;
 }
 interface MetricStat {
-  readonly Metric: { readonly Namespace: string; readonly MetricName: string; readonly Dimensions: Dimension[] };
+  readonly Metric: {
+    readonly Namespace: string;
+    readonly MetricName: string;
+    readonly Dimensions: Dimension[];
+  };
   readonly Period: number;
   readonly Stat: string;
 }
@@ -35,7 +39,11 @@ interface AlarmProps {
   readonly MetricName?: string;
   readonly Dimensions?: Dimension[];
   readonly Period?: number;
-  readonly Metrics?: { readonly Id: string; readonly Expression?: string; readonly MetricStat?: MetricStat }[];
+  readonly Metrics?: {
+    readonly Id: string;
+    readonly Expression?: string;
+    readonly MetricStat?: MetricStat;
+  }[];
 }
 
 function synth(stage: Record<string, unknown> = {}) {
@@ -112,13 +120,20 @@ describe('Monitoring', () => {
     expect(props.Threshold).toBe(100);
     const stats = props.Metrics!.filter((m) => m.MetricStat).map((m) => m.MetricStat!);
     expect(stats).toHaveLength(10); // CloudWatch's limit for one alarm
-    expect(stats.map((s) => s.Metric.Dimensions.find((d) => d.Name === 'Reason')?.Value)).toEqual(SPIKE_REASONS);
+    expect(stats.map((s) => s.Metric.Dimensions.find((d) => d.Name === 'Reason')?.Value)).toEqual(
+      SPIKE_REASONS,
+    );
     for (const stat of stats) {
-      expect(stat).toMatchObject({ Period: 300, Stat: 'Sum', Metric: { Namespace: METRIC_NAMESPACE, MetricName: 'AuthDenied' } });
+      expect(stat).toMatchObject({
+        Period: 300,
+        Stat: 'Sum',
+        Metric: { Namespace: METRIC_NAMESPACE, MetricName: 'AuthDenied' },
+      });
       expect(stat.Metric.Dimensions).toContainEqual(service);
     }
     const expression = props.Metrics!.find((m) => m.Expression)!.Expression!;
-    for (const m of props.Metrics!.filter((q) => q.MetricStat)) expect(expression).toContain(`FILL(${m.Id}, 0)`);
+    for (const m of props.Metrics!.filter((q) => q.MetricStat))
+      expect(expression).toContain(`FILL(${m.Id}, 0)`);
 
     const tuned = synth({ authDeniedAlarmThreshold: 7, authDeniedAlarmPeriodMinutes: 1 }).template;
     const [spike] = Object.entries(tuned.findResources('AWS::CloudWatch::Alarm'))
@@ -129,7 +144,9 @@ describe('Monitoring', () => {
   });
 
   it('covers every reason code: ten in the spike, the two outages alarmed on their own', () => {
-    expect([...SPIKE_REASONS, 'ERR_STORE_UNAVAILABLE', 'ERR_JWKS_UNAVAILABLE'].sort()).toEqual([...REASON_CODES].sort());
+    expect([...SPIKE_REASONS, 'ERR_STORE_UNAVAILABLE', 'ERR_JWKS_UNAVAILABLE'].sort()).toEqual(
+      [...REASON_CODES].sort(),
+    );
   });
 
   it.each([
@@ -193,7 +210,9 @@ describe('Monitoring', () => {
     expect(alarm('RestApi5XX')).toMatchObject({
       Namespace: 'AWS/ApiGateway',
       MetricName: '5XXError',
-      Dimensions: expect.arrayContaining([{ Name: 'Stage', Value: refOf(stack.restApi.api.deploymentStage) }]),
+      Dimensions: expect.arrayContaining([
+        { Name: 'Stage', Value: refOf(stack.restApi.api.deploymentStage) },
+      ]),
       Threshold: 1,
     });
   });
@@ -207,15 +226,32 @@ describe('Monitoring', () => {
     expect(props.Threshold).toBe(1);
     const metrics = props.Metrics!.filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric);
     expect(metrics).toEqual([
-      { Namespace: 'AWS/DynamoDB', MetricName: 'ReadThrottleEvents', Dimensions: [{ Name: 'TableName', Value: refOf(table()) }] },
-      { Namespace: 'AWS/DynamoDB', MetricName: 'WriteThrottleEvents', Dimensions: [{ Name: 'TableName', Value: refOf(table()) }] },
+      {
+        Namespace: 'AWS/DynamoDB',
+        MetricName: 'ReadThrottleEvents',
+        Dimensions: [{ Name: 'TableName', Value: refOf(table()) }],
+      },
+      {
+        Namespace: 'AWS/DynamoDB',
+        MetricName: 'WriteThrottleEvents',
+        Dimensions: [{ Name: 'TableName', Value: refOf(table()) }],
+      },
     ]);
   });
 
   it('creates one dashboard with the alarms and the guard metrics', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
-    for (const title of ['AuthDenied by reason', 'WouldDeny (monitor mode) by reason', 'TokensRevoked by scope', 'SocketsClosed by cause', 'REST API: 4XX, 5XX', 'DynamoDB throttle events']) {
+    const body = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody,
+    );
+    for (const title of [
+      'AuthDenied by reason',
+      'WouldDeny (monitor mode) by reason',
+      'TokensRevoked by scope',
+      'SocketsClosed by cause',
+      'REST API: 4XX, 5XX',
+      'DynamoDB throttle events',
+    ]) {
       expect(body).toContain(title);
     }
     for (const reason of REASON_CODES) expect(body).toContain(reason);
@@ -228,35 +264,52 @@ describe('Monitoring', () => {
       ['cognito-guard/DenialsBySourceIp', DENIALS_BY_SOURCE_IP_QUERY],
       ['cognito-guard/RevocationsByActor', REVOCATIONS_BY_ACTOR_QUERY],
     ]) {
-      const found = template.findResources('AWS::Logs::QueryDefinition', { Properties: { Name: name, QueryString: queryString } });
+      const found = template.findResources('AWS::Logs::QueryDefinition', {
+        Properties: { Name: name, QueryString: queryString },
+      });
       const [definition] = Object.values(found);
       expect(definition.Properties.LogGroupNames).toHaveLength(functionLogGroups);
-      expect(definition.Properties.LogGroupNames).toContainEqual(refOf(stack.restApi.authorizerFunction.logGroup as never));
-      expect(definition.Properties.LogGroupNames).toContainEqual(refOf(stack.restApi.routeFunctions.auth.logGroup as never));
+      expect(definition.Properties.LogGroupNames).toContainEqual(
+        refOf(stack.restApi.authorizerFunction.logGroup as never),
+      );
+      expect(definition.Properties.LogGroupNames).toContainEqual(
+        refOf(stack.restApi.routeFunctions.auth.logGroup as never),
+      );
     }
   });
 
   it('sets the stage retention on every log group', () => {
-    const groups = Object.values(synth({ logRetentionDays: 90 }).template.findResources('AWS::Logs::LogGroup'));
+    const groups = Object.values(
+      synth({ logRetentionDays: 90 }).template.findResources('AWS::Logs::LogGroup'),
+    );
     expect(groups.length).toBeGreaterThan(0);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
   });
 
-  it.each(['enforce', 'monitor'])('passes enforcement mode %s to the authorizers and the api function, and outputs it', (mode) => {
-    const { stack: s, template: t } = synth({ enforcementMode: mode });
-    t.hasOutput('EnforcementMode', { Value: mode });
-    const functions = t.findResources('AWS::Lambda::Function');
-    for (const fn of [s.restApi.authorizerFunction, s.signaling.connectAuthorizerFunction, s.restApi.routeFunctions.api]) {
-      const id = s.getLogicalId(fn.function.node.defaultChild as never);
-      const variables = functions[id].Properties.Environment.Variables as Record<string, string>;
-      expect(variables[AuthorizerEnv.enforcementMode]).toBe(mode);
-    }
-    expect(ApiEnv.enforcementMode).toBe(AuthorizerEnv.enforcementMode);
-  });
+  it.each(['enforce', 'monitor'])(
+    'passes enforcement mode %s to the authorizers and the api function, and outputs it',
+    (mode) => {
+      const { stack: s, template: t } = synth({ enforcementMode: mode });
+      t.hasOutput('EnforcementMode', { Value: mode });
+      const functions = t.findResources('AWS::Lambda::Function');
+      for (const fn of [
+        s.restApi.authorizerFunction,
+        s.signaling.connectAuthorizerFunction,
+        s.restApi.routeFunctions.api,
+      ]) {
+        const id = s.getLogicalId(fn.function.node.defaultChild as never);
+        const variables = functions[id].Properties.Environment.Variables as Record<string, string>;
+        expect(variables[AuthorizerEnv.enforcementMode]).toBe(mode);
+      }
+      expect(ApiEnv.enforcementMode).toBe(AuthorizerEnv.enforcementMode);
+    },
+  );
 
   it('stays cdk-nag clean with an alarm email and monitor mode', () => {
     const { stack: s } = synth({ alarmEmail: 'oncall@example.com', enforcementMode: 'monitor' });
     const report = new AwsSolutionsChecks(s.node.root).validateScope(s);
-    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))).toEqual([]);
+    expect(
+      report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`)),
+    ).toEqual([]);
   });
 });

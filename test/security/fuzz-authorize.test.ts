@@ -23,16 +23,23 @@ const claims: AccessClaims = {
 describe('parseBearer (fuzzed)', () => {
   it('never throws and only accepts exactly "Bearer <token chars>"', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant('Bearer ').chain((p) => fc.string().map((s) => p + s))), (header) => {
-        const parsed = parseBearer(header);
-        if (parsed.token !== undefined) {
-          expect(parsed.malformed).toBe(false);
-          expect(header).toBe(`Bearer ${parsed.token}`);
-          expect(parsed.token).toMatch(TOKEN_CHARS);
-        } else {
-          expect(parsed.malformed).toBe(header !== '');
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.constant('Bearer ').chain((p) => fc.string().map((s) => p + s)),
+        ),
+        (header) => {
+          const parsed = parseBearer(header);
+          if (parsed.token !== undefined) {
+            expect(parsed.malformed).toBe(false);
+            expect(header).toBe(`Bearer ${parsed.token}`);
+            expect(parsed.token).toMatch(TOKEN_CHARS);
+          } else {
+            expect(parsed.malformed).toBe(header !== '');
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -70,16 +77,20 @@ describe('authorizeToken (fuzzed)', () => {
 
   it('never allows when the store fails, in either mode', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('enforce' as const, 'monitor' as const), fc.string(), async (mode, message) => {
-        const decision = await authorizeToken('t', {
-          verifier: { verify: async () => ({ ok: true, claims }) },
-          revocations: { lookup: async () => Promise.reject(new Error(message)) },
-          clock: { nowSeconds: () => 0 },
-          requireSessionId: true,
-          mode,
-        });
-        expect(decision).toMatchObject({ effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE' });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('enforce' as const, 'monitor' as const),
+        fc.string(),
+        async (mode, message) => {
+          const decision = await authorizeToken('t', {
+            verifier: { verify: async () => ({ ok: true, claims }) },
+            revocations: { lookup: async () => Promise.reject(new Error(message)) },
+            clock: { nowSeconds: () => 0 },
+            requireSessionId: true,
+            mode,
+          });
+          expect(decision).toMatchObject({ effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE' });
+        },
+      ),
       { numRuns: 200 },
     );
   });

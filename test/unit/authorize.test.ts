@@ -20,7 +20,15 @@ const claims: AccessClaims = {
 };
 
 function record(overrides: Partial<RevocationRecord>): RevocationRecord {
-  return { scope: 'token', sub: 'user-1', revokedAt: NOW - 5, expiresAt: NOW + 100, reason: 'logout', actor: 'user-1', ...overrides };
+  return {
+    scope: 'token',
+    sub: 'user-1',
+    revokedAt: NOW - 5,
+    expiresAt: NOW + 100,
+    reason: 'logout',
+    actor: 'user-1',
+    ...overrides,
+  };
 }
 
 interface Fakes {
@@ -53,7 +61,15 @@ describe('authorizeToken', () => {
   it('allows a verified, unrevoked token and returns the identity', async () => {
     expect(await authorizeToken('t', deps())).toEqual({
       effect: 'Allow',
-      identity: { sub: 'user-1', username: 'alice', groups: ['admins'], scopes: ['openid'], jti: 'jti-1', sessionId: 'session-1', exp: NOW + 840 },
+      identity: {
+        sub: 'user-1',
+        username: 'alice',
+        groups: ['admins'],
+        scopes: ['openid'],
+        jti: 'jti-1',
+        sessionId: 'session-1',
+        exp: NOW + 840,
+      },
     });
   });
 
@@ -73,10 +89,18 @@ describe('authorizeToken', () => {
   const revoked: Array<[string, RevocationRecord[], string]> = [
     ['denies a token revoked by jti', [record({ scope: 'token' })], 'token'],
     ['denies a token revoked by session', [record({ scope: 'session' })], 'session'],
-    ['denies a token issued before the user watermark', [record({ scope: 'user', notBefore: NOW - 30 })], 'user'],
+    [
+      'denies a token issued before the user watermark',
+      [record({ scope: 'user', notBefore: NOW - 30 })],
+      'user',
+    ],
   ];
   it.each(revoked)('%s', async (_name, records, scope) => {
-    expect(await authorizeToken('t', deps({ records }))).toMatchObject({ effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope });
+    expect(await authorizeToken('t', deps({ records }))).toMatchObject({
+      effect: 'Deny',
+      reason: 'ERR_TOKEN_REVOKED',
+      scope,
+    });
   });
 
   it('allows a token issued after the user watermark', async () => {
@@ -98,11 +122,17 @@ describe('authorizeToken', () => {
   });
 
   it.each(verifierReasons)('denies with %s in monitor mode too', async (reason) => {
-    expect(await authorizeToken('t', deps({ verify: { ok: false, reason }, mode: 'monitor' }))).toEqual({ effect: 'Deny', reason });
+    expect(await authorizeToken('t', deps({ verify: { ok: false, reason }, mode: 'monitor' }))).toEqual({
+      effect: 'Deny',
+      reason,
+    });
   });
 
   it('fails closed in monitor mode when the store is down', async () => {
-    expect(await authorizeToken('t', deps({ storeDown: true, mode: 'monitor' }))).toMatchObject({ effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE' });
+    expect(await authorizeToken('t', deps({ storeDown: true, mode: 'monitor' }))).toMatchObject({
+      effect: 'Deny',
+      reason: 'ERR_STORE_UNAVAILABLE',
+    });
   });
 
   it('denies with ERR_TOKEN_MISSING when there is no token', async () => {
@@ -110,17 +140,20 @@ describe('authorizeToken', () => {
   });
 
   it('fails closed with ERR_STORE_UNAVAILABLE when the store is down', async () => {
-    expect(await authorizeToken('t', deps({ storeDown: true }))).toMatchObject({ effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE' });
+    expect(await authorizeToken('t', deps({ storeDown: true }))).toMatchObject({
+      effect: 'Deny',
+      reason: 'ERR_STORE_UNAVAILABLE',
+    });
   });
 
   it('denies a token without origin_jti when session ids are required', async () => {
-    const { originJti: _dropped, ...withoutSession } = claims;
+    const withoutSession: AccessClaims = { ...claims, originJti: undefined };
     const d = deps({ verify: { ok: true, claims: withoutSession } });
     expect(await authorizeToken('t', d)).toMatchObject({ effect: 'Deny', reason: 'ERR_TOKEN_CLAIMS' });
   });
 
   it('allows a token without origin_jti when session ids are not required (offline emulator)', async () => {
-    const { originJti: _dropped, ...withoutSession } = claims;
+    const withoutSession: AccessClaims = { ...claims, originJti: undefined };
     const d = deps({ verify: { ok: true, claims: withoutSession }, requireSessionId: false });
     expect(await authorizeToken('t', d)).toMatchObject({ effect: 'Allow' });
   });
@@ -135,10 +168,16 @@ describe('parseBearer', () => {
     expect(parseBearer(value)).toEqual(expected);
   });
 
-  it.each(['bearer abc', 'Bearer  abc', 'Bearer abc ', ' Bearer abc', 'Basic abc', 'Bearer', 'Bearer a\nb', `Bearer ${'a'.repeat(8193)}`])(
-    'rejects %p as malformed',
-    (value) => {
-      expect(parseBearer(value)).toEqual({ malformed: true });
-    },
-  );
+  it.each([
+    'bearer abc',
+    'Bearer  abc',
+    'Bearer abc ',
+    ' Bearer abc',
+    'Basic abc',
+    'Bearer',
+    'Bearer a\nb',
+    `Bearer ${'a'.repeat(8193)}`,
+  ])('rejects %p as malformed', (value) => {
+    expect(parseBearer(value)).toEqual({ malformed: true });
+  });
 });

@@ -5,7 +5,9 @@ import { RevocationRecorder } from '../../lambdas/shared/revocation-metrics';
 import { captureLogs, type CapturedLogs } from '../helpers/capture-logs';
 
 interface Emf {
-  readonly _aws: { readonly CloudWatchMetrics: { readonly Namespace: string; readonly Dimensions: string[][] }[] };
+  readonly _aws: {
+    readonly CloudWatchMetrics: { readonly Namespace: string; readonly Dimensions: string[][] }[];
+  };
   readonly [key: string]: unknown;
 }
 
@@ -21,16 +23,38 @@ describe('recordDenied', () => {
   it('emits AuthDenied by Reason and by Function, with the fixed service value and no user id', () => {
     const obs = createObservability('authorizer');
 
-    recordDenied(obs, { reason: 'ERR_TOKEN_EXPIRED', route: 'GET /me', sub: 'user-123', jti: 'jti-9', token: 'a.b.c' });
+    recordDenied(obs, {
+      reason: 'ERR_TOKEN_EXPIRED',
+      route: 'GET /me',
+      sub: 'user-123',
+      jti: 'jti-9',
+      token: 'a.b.c',
+    });
 
     const [blob] = emf();
     expect(blob._aws.CloudWatchMetrics[0]).toEqual(
-      expect.objectContaining({ Namespace: 'CognitoGuard', Dimensions: [['service', 'Reason'], ['service', 'Function']] }),
+      expect.objectContaining({
+        Namespace: 'CognitoGuard',
+        Dimensions: [
+          ['service', 'Reason'],
+          ['service', 'Function'],
+        ],
+      }),
     );
-    expect(blob).toMatchObject({ service: 'cognito-guard', Reason: 'ERR_TOKEN_EXPIRED', Function: 'authorizer', AuthDenied: 1 });
+    expect(blob).toMatchObject({
+      service: 'cognito-guard',
+      Reason: 'ERR_TOKEN_EXPIRED',
+      Function: 'authorizer',
+      AuthDenied: 1,
+    });
     expect(JSON.stringify(blob)).not.toMatch(/user-123|jti-9/);
     expect(logs.lines()).toContainEqual(
-      expect.objectContaining({ event: 'auth_denied', service: 'authorizer', reason: 'ERR_TOKEN_EXPIRED', sub: 'user-123' }),
+      expect.objectContaining({
+        event: 'auth_denied',
+        service: 'authorizer',
+        reason: 'ERR_TOKEN_EXPIRED',
+        sub: 'user-123',
+      }),
     );
   });
 });
@@ -50,7 +74,9 @@ describe('countColdStart', () => {
     countColdStart(obs);
 
     const coldStarts = emf().filter((blob) => 'ColdStart' in blob);
-    expect(coldStarts).toEqual([expect.objectContaining({ service: 'cognito-guard', function_name: 'auth', ColdStart: 1 })]);
+    expect(coldStarts).toEqual([
+      expect.objectContaining({ service: 'cognito-guard', function_name: 'auth', ColdStart: 1 }),
+    ]);
   });
 });
 

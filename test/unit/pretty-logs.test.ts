@@ -23,7 +23,10 @@ const emf = JSON.stringify({
     CloudWatchMetrics: [
       {
         Namespace: 'CognitoGuard',
-        Dimensions: [['service', 'Reason'], ['service', 'Function']],
+        Dimensions: [
+          ['service', 'Reason'],
+          ['service', 'Function'],
+        ],
         Metrics: [{ Name: 'AuthDenied', Unit: 'Count' }],
       },
     ],
@@ -36,7 +39,9 @@ const emf = JSON.stringify({
 
 describe('formatLogLine', () => {
   it('prints an auth_denied line as time, level, service, event, reason, route, IP and a short fingerprint', () => {
-    expect(formatLogLine(denied)).toBe('12:00:01 WARN  authorizer auth_denied ERR_TOKEN_EXPIRED GET /me 127.0.0.1 fp=845e…');
+    expect(formatLogLine(denied)).toBe(
+      '12:00:01 WARN  authorizer auth_denied ERR_TOKEN_EXPIRED GET /me 127.0.0.1 fp=845e…',
+    );
   });
 
   it('summarises an EMF blob as metric Name{dimensions}=value without the constant service', () => {
@@ -82,7 +87,9 @@ describe('prettyPrintOutput', () => {
     stream.write(`${denied.slice(40)}\nplain\n`);
     restore();
 
-    expect(written).toBe('12:00:01 WARN  authorizer auth_denied ERR_TOKEN_EXPIRED GET /me 127.0.0.1 fp=845e…\nplain\n');
+    expect(written).toBe(
+      '12:00:01 WARN  authorizer auth_denied ERR_TOKEN_EXPIRED GET /me 127.0.0.1 fp=845e…\nplain\n',
+    );
     expect(stream.write).toBe(original);
   });
 });

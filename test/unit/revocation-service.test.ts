@@ -25,7 +25,17 @@ describe('RevocationService', () => {
     const { svc, written, heard } = service();
     await svc.revokeToken({ jti: 'j1', sub: 'user-1', exp: NOW + 500 }, by);
     expect(written).toEqual([
-      [{ scope: 'token', jti: 'j1' }, { scope: 'token', sub: 'user-1', revokedAt: NOW, expiresAt: NOW + 500, reason: 'logout', actor: 'user-1' }],
+      [
+        { scope: 'token', jti: 'j1' },
+        {
+          scope: 'token',
+          sub: 'user-1',
+          revokedAt: NOW,
+          expiresAt: NOW + 500,
+          reason: 'logout',
+          actor: 'user-1',
+        },
+      ],
     ]);
     expect(heard).toEqual([{ scope: 'token', jti: 'j1' }]);
   });
@@ -35,7 +45,14 @@ describe('RevocationService', () => {
     await svc.revokeSession({ sessionId: 's1', sub: 'user-1' }, { actor: 'system', reason: 'refresh-reuse' });
     expect(written[0]).toEqual([
       { scope: 'session', sessionId: 's1' },
-      { scope: 'session', sub: 'user-1', revokedAt: NOW, expiresAt: NOW + WEEK, reason: 'refresh-reuse', actor: 'system' },
+      {
+        scope: 'session',
+        sub: 'user-1',
+        revokedAt: NOW,
+        expiresAt: NOW + WEEK,
+        reason: 'refresh-reuse',
+        actor: 'system',
+      },
     ]);
   });
 
@@ -44,7 +61,15 @@ describe('RevocationService', () => {
     await svc.revokeUser({ sub: 'user-1' }, { actor: 'admin:root', reason: 'admin' });
     expect(written[0]).toEqual([
       { scope: 'user', sub: 'user-1' },
-      { scope: 'user', sub: 'user-1', revokedAt: NOW, notBefore: NOW + 1, expiresAt: NOW + 1 + WEEK, reason: 'admin', actor: 'admin:root' },
+      {
+        scope: 'user',
+        sub: 'user-1',
+        revokedAt: NOW,
+        notBefore: NOW + 1,
+        expiresAt: NOW + 1 + WEEK,
+        reason: 'admin',
+        actor: 'admin:root',
+      },
     ]);
   });
 

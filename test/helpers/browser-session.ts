@@ -1,0 +1,112 @@
+// Test helper: a browser-like client of the offline stack that remembers every secret it handled (for log greps).
+import { REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
+import type { DemoUser } from '../../local/seed';
+import type { StackOutputs } from '../../local/stack';
+
+export interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/** One browser: cookie jar, in-memory access token, Origin; `secrets` collects every credential it saw. */
+export class BrowserSession {
+  readonly cookies = new Map<string, string>();
+  readonly secrets = new Set<string>();
+  accessToken = '';
+  origin: string;
+
+  constructor(private readonly stack: StackOutputs) {
+    this.origin = stack.apiUrl;
+  }
+
+  /** Login form (PKCE S256) for the code, then POST /auth/session as the demo page does. */
+  async signIn(user: DemoUser): Promise<Answer> {
+    const { code, codeVerifier } = await this.authorizationCode(user);
+    const answer = await this.call('POST', '/auth/session', {
+      body: { code, codeVerifier, redirectUri: this.stack.redirectUri },
+      bearer: false,
+    });
+    if (answer.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(answer.body)}`);
+    this.accessToken = answer.body.accessToken as string;
+    this.secrets.add(this.accessToken).add(answer.body.idToken as string);
+    return answer;
+  }
+
+  async refresh(options: { csrf?: boolean } = {}): Promise<Answer> {
+    const answer = await this.call('POST', '/auth/refresh', { ...options, bearer: false });
+    if (answer.status === 200) this.accessToken = answer.body.accessToken as string;
+    return answer;
+  }
+
+  /** A request as the page makes it; `bearer` sends the access token, `authorization` any header value. */
+  async call(
+    method: string,
+    path: string,
+    options: { csrf?: boolean; body?: unknown; bearer?: boolean; authorization?: string } = {},
+  ): Promise<Answer> {
+    const headers = new Headers({ Origin: this.origin });
+    if (options.csrf ?? true) headers.set('X-CognitoGuard-CSRF', '1');
+    const authorization =
+      options.authorization ?? ((options.bearer ?? true) ? `Bearer ${this.accessToken}` : undefined);
+    if (authorization) headers.set('Authorization', authorization);
+    if (this.cookies.size) headers.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    if (options.body) headers.set('Content-Type', 'application/json');
+    for (const value of [authorization, headers.get('Cookie'), ...this.cookies.values()])
+      if (value) this.secrets.add(value);
+    const response = await fetch(`${this.stack.apiUrl}${path}`, {
+      method,
+      headers,
+      ...(options.body ? { body: JSON.stringify(options.body) } : {}),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const name = pair.slice(0, pair.indexOf('='));
+      const value = pair.slice(name.length + 1);
+      if (/Max-Age=0\b/.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+      // The cookie is `<sessionId>:<refresh token>`: the token alone must not leak either (the session id may).
+      if (value) this.secrets.add(value).add(value.slice(value.indexOf(':') + 1));
+    }
+    const body = (await response.json()) as Record<string, unknown>;
+    for (const key of ['accessToken', 'idToken'])
+      if (typeof body[key] === 'string') this.secrets.add(body[key] as string);
+    return { status: response.status, body };
+  }
+
+  get refreshCookie(): string {
+    return this.cookies.get(REFRESH_COOKIE) ?? '';
+  }
+
+  private async authorizationCode(user: DemoUser): Promise<{ code: string; codeVerifier: string }> {
+    const oauth = await import('oauth4webapi'); // ESM only
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const authorize = new URL(`${this.stack.hostedUiUrl}/oauth2/authorize`);
+    authorize.search = new URLSearchParams({
+      client_id: this.stack.clientId,
+      redirect_uri: this.stack.redirectUri,
+      response_type: 'code',
+      scope: 'openid email profile',
+      state: oauth.generateRandomState(),
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    }).toString();
+    const page = await (await fetch(authorize)).text();
+    const fields = new URLSearchParams(
+      [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+        m[1],
+        m[2].replace(/&amp;/g, '&'),
+      ]),
+    );
+    fields.set('username', user.username);
+    fields.set('password', user.password);
+    const submitted = await fetch(`${authorize.origin}/oauth2/authorize`, {
+      method: 'POST',
+      body: fields,
+      redirect: 'manual',
+    });
+    const code = new URL(submitted.headers.get('location') ?? '').searchParams.get('code');
+    if (!code) throw new Error(`no code for ${user.username}: ${submitted.status}`);
+    this.secrets.add(code).add(codeVerifier);
+    return { code, codeVerifier };
+  }
+}
