@@ -101,6 +101,11 @@ export class GuardStack extends Stack {
       this.sessions.grantReadWrite(fn);
       // RevokeToken is a public Cognito API (no IAM); global sign-out is the one admin action they need.
       this.identity.userPool.grant(fn, 'cognito-idp:AdminUserGlobalSignOut');
+      // SocketCloser: a revocation closes the affected signaling sockets at once.
+      for (const [name, value] of Object.entries(this.signaling.socketCloserEnvironment)) {
+        fn.function.addEnvironment(name, value);
+      }
+      this.signaling.grantCloseSockets(fn);
     }
 
     // Observability: alarms, dashboard, saved queries; /health reports the mode too.

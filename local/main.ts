@@ -6,7 +6,7 @@ import type { OfflineStack, StackPorts } from './stack';
 import { startOfflineStack } from './stack';
 
 /** Defaults that avoid DynamoDB Local's 8000 and the usual dev-server ports; 3000 is the CDK default callback. */
-const DEFAULT_PORTS: StackPorts = { dynamo: 4567, cognito: 9229, api: 3000 };
+const DEFAULT_PORTS: StackPorts = { dynamo: 4567, cognito: 9229, api: 3000, ws: 3001 };
 const DATA_DIR = join(__dirname, '..', '.local');
 
 function portFromEnv(name: string, fallback: number): number {
@@ -33,6 +33,7 @@ function summary(stack: OfflineStack): string {
     '',
     `  Demo page + REST API  ${outputs.apiUrl}/`,
     `  Login (cognito-local) ${outputs.hostedUiUrl}/oauth2/authorize`,
+    `  Signaling WebSocket   ${outputs.wsUrl}`,
     `  DynamoDB (dynalite)   http://127.0.0.1:${stack.ports.dynamo}`,
     `  Outputs               ${join(DATA_DIR, 'stack.json')}`,
     '',
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       dynamo: portFromEnv('DYNAMO_PORT', DEFAULT_PORTS.dynamo),
       cognito: portFromEnv('COGNITO_PORT', DEFAULT_PORTS.cognito),
       api: portFromEnv('API_PORT', DEFAULT_PORTS.api),
+      ws: portFromEnv('WS_PORT', DEFAULT_PORTS.ws),
     },
   });
   console.log(summary(stack));

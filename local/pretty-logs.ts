@@ -29,16 +29,16 @@ export function formatLogLine(line: string): string {
   const parts = [
     time,
     parsed.level.padEnd(5),
-    String(parsed.service ?? ''),
-    String(parsed.event ?? parsed.message ?? ''),
+    text(parsed.service ?? ''),
+    text(parsed.event ?? parsed.message ?? ''),
   ];
-  for (const key of POSITIONAL) if (parsed[key] !== undefined) parts.push(String(parsed[key]));
+  for (const key of POSITIONAL) if (parsed[key] !== undefined) parts.push(text(parsed[key]));
   for (const [key, value] of Object.entries(parsed)) {
     if (ENVELOPE.has(key) || (POSITIONAL as readonly string[]).includes(key)) continue;
-    if (key === 'tokenFingerprint') parts.push(`fp=${String(value).slice(0, 4)}…`);
+    if (key === 'tokenFingerprint') parts.push(`fp=${text(value).slice(0, 4)}…`);
     else if (key === 'error' && isObject(value))
-      parts.push(`error=${String(value.name)}: ${String(value.message)}`);
-    else parts.push(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      parts.push(`error=${text(value.name)}: ${text(value.message)}`);
+    else parts.push(`${key}=${text(value)}`);
   }
   return parts.filter((part) => part !== '').join(' ');
 }
@@ -51,9 +51,9 @@ export function prettyPrintOutput(
   streams: NodeJS.WriteStream[] = [process.stdout, process.stderr],
 ): () => void {
   const restores = streams.map((stream) => {
-    const original = stream.write;
+    const original = stream.write.bind(stream);
     let pending = '';
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stream.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       pending += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
@@ -62,15 +62,10 @@ export function prettyPrintOutput(
         callback?.();
         return true;
       }
-      return original.call(
-        stream,
-        lines.map((line) => `${formatLogLine(line)}\n`).join(''),
-        'utf8',
-        callback,
-      );
-    }) as typeof stream.write;
+      return original(lines.map((line) => `${formatLogLine(line)}\n`).join(''), 'utf8', callback);
+    };
     return () => {
-      if (pending) original.call(stream, formatLogLine(pending));
+      if (pending) original(formatLogLine(pending));
       stream.write = original;
     };
   });
@@ -106,6 +101,11 @@ function parseObject(line: string): Json | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Strings as they are, anything else as JSON. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function isObject(value: unknown): value is Json {

@@ -15,6 +15,7 @@ import { createRestShim } from './rest-shim';
 import type { DemoUser } from './seed';
 import { DEMO_USERS, REFRESH_TOKEN_DAYS, seedUserPool } from './seed';
 import { createStaticSite } from './static-site';
+import { createWsShim, loadWsHandlers } from './ws-shim';
 
 const REGION = 'us-east-1';
 const USER_POOL_ID = `${REGION}_LocalPool`;
@@ -31,7 +32,7 @@ const TABLE_ENV: Record<TableName, string> = {
 /** The offline twin of `cdk deploy --outputs-file`, written to `<dataDir>/stack.json`. */
 export interface StackOutputs {
   readonly apiUrl: string;
-  /** null until the signaling API exists. */
+  /** The signaling WebSocket (the ws shim). */
   readonly wsUrl: string | null;
   readonly hostedUiUrl: string;
   readonly tokenEndpoint: string;
@@ -47,6 +48,7 @@ export interface StackPorts {
   readonly dynamo: number;
   readonly cognito: number;
   readonly api: number;
+  readonly ws: number;
 }
 
 export interface OfflineStackOptions {
@@ -58,12 +60,23 @@ export interface OfflineStackOptions {
   readonly quiet?: boolean;
   /** Largest request body the shim accepts. @default 64 KiB */
   readonly maxBodyBytes?: number;
+  /** How often the signaling sweep runs (the EventBridge rule's minute in AWS). @default 60 000 ms */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface OfflineStack {
   readonly outputs: StackOutputs;
   readonly ports: StackPorts;
+  /** Fault injection (tests): take DynamoDB or Cognito down alone, bring it back on the same port and data. */
+  readonly services: { readonly dynamo: RestartableService; readonly cognito: RestartableService };
   stop(): Promise<void>;
+}
+
+/** A backing service that can be stopped and started again while the rest of the stack keeps running. */
+export interface RestartableService {
+  readonly running: boolean;
+  stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 let running = false;
@@ -81,23 +94,27 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
   };
   try {
     const ports = options.ports ?? {};
-    const dynamo = await startDynamo({
+    const dynamoOptions = {
       dir: join(options.dataDir, 'dynamodb'),
       host: HOST,
       port: ports.dynamo ?? 0,
       envName: 'DYNAMO_PORT',
-    });
-    stops.push(() => dynamo.stop());
-    const cognito = await startCognito({
+    };
+    const dynamo = await startDynamo(dynamoOptions);
+    const dynamoService = restartable(dynamo, () => startDynamo({ ...dynamoOptions, port: dynamo.port }));
+    stops.push(() => dynamoService.stop());
+    const cognitoOptions = {
       dir: join(options.dataDir, 'cognito'),
       host: HOST,
       port: ports.cognito ?? 0,
       envName: 'COGNITO_PORT',
       region: REGION,
       userPoolId: USER_POOL_ID,
-      logLevel: options.quiet ? 'silent' : 'warn',
-    });
-    stops.push(() => cognito.stop());
+      logLevel: options.quiet ? ('silent' as const) : ('warn' as const),
+    };
+    const cognito = await startCognito(cognitoOptions);
+    const cognitoService = restartable(cognito, () => startCognito({ ...cognitoOptions, port: cognito.port }));
+    stops.push(() => cognitoService.stop());
     // Listen first: with port 0 the redirect URI is known only once the port is.
     const api = createServer();
     const apiPort = await listen(api, {
@@ -107,6 +124,16 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       envName: 'API_PORT',
     });
     stops.push(() => close(api));
+    const ws = await createWsShim({
+      host: HOST,
+      port: ports.ws ?? 0,
+      envName: 'WS_PORT',
+      region: REGION,
+      stage: STAGE,
+      handlers: loadWsHandlers,
+      sweepIntervalMs: options.sweepIntervalMs,
+    });
+    stops.push(() => ws.stop());
 
     // `localhost`, not 127.0.0.1: the page's origin, the CORS allowlist and the callback URL must agree.
     const apiUrl = `http://localhost:${apiPort}`;
@@ -119,7 +146,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     });
     const outputs: StackOutputs = {
       apiUrl,
-      wsUrl: null,
+      wsUrl: ws.url,
       hostedUiUrl: cognito.url,
       tokenEndpoint: `${cognito.url}/oauth2/token`,
       jwksUri: `${cognito.url}/${USER_POOL_ID}/.well-known/jwks.json`,
@@ -130,8 +157,9 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       users: DEMO_USERS,
     };
 
-    setRuntimeEnv(outputs, dynamo.endpoint, [apiUrl], options.quiet ?? false);
+    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [apiUrl], options.quiet ?? false);
     const handlers = loadHandlers();
+    ws.start();
     const site = await createStaticSite({
       webDir: join(__dirname, '..', 'web'),
       config: { ...outputs, users: outputs.users.map(({ username, groups }) => ({ username, groups })) },
@@ -151,7 +179,12 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     await writeFile(join(options.dataDir, 'stack.json'), `${JSON.stringify(outputs, null, 2)}\n`, {
       mode: 0o600,
     });
-    return { outputs, ports: { dynamo: dynamo.port, cognito: cognito.port, api: apiPort }, stop };
+    return {
+      outputs,
+      ports: { dynamo: dynamo.port, cognito: cognito.port, api: apiPort, ws: ws.port },
+      services: { dynamo: dynamoService, cognito: cognitoService },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -165,6 +198,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
 function setRuntimeEnv(
   outputs: StackOutputs,
   dynamoEndpoint: string,
+  connectionsEndpoint: string,
   allowedOrigins: readonly string[],
   quiet: boolean,
 ) {
@@ -181,6 +215,7 @@ function setRuntimeEnv(
     // cognito-local's tokens carry no origin_jti: per-session revocation is unavailable for them offline.
     [AuthorizerEnv.requireSessionId]: 'false',
     [ApiEnv.allowedOrigins]: allowedOrigins.join(','),
+    [SignalingEnv.connectionsEndpoint]: connectionsEndpoint,
     [AuthEnv.cognitoDomainUrl]: outputs.hostedUiUrl,
     // cognito-local speaks http on 127.0.0.1; the auth function refuses http anywhere else.
     [AuthEnv.allowInsecureTokenEndpoint]: 'true',
@@ -199,4 +234,25 @@ function setRuntimeEnv(
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   Object.assign(process.env, env);
+}
+
+/** Wraps a started service so it can be stopped and started again (same port, same data). */
+function restartable(
+  first: { stop(): Promise<void> },
+  start: () => Promise<{ stop(): Promise<void> }>,
+): RestartableService {
+  let current: { stop(): Promise<void> } | undefined = first;
+  return {
+    get running() {
+      return current !== undefined;
+    },
+    async stop() {
+      const stopping = current;
+      current = undefined;
+      await stopping?.stop();
+    },
+    async start() {
+      current ??= await start();
+    },
+  };
 }

@@ -50,7 +50,7 @@ export interface WsShim {
   /** `http://127.0.0.1:<port>/<stage>`, the @connections endpoint for ApiGatewayManagementApiClient. */
   readonly connectionsEndpoint: string;
   /** Starts serving (after the handlers' env is set) and the sweep timer. */
-  start(): Promise<void>;
+  start(): void;
   stop(): Promise<void>;
 }
 
@@ -248,7 +248,7 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
     port,
     url: `ws://localhost:${port}${base}`,
     connectionsEndpoint: `http://127.0.0.1:${port}${base}`,
-    start: async () => {
+    start: () => {
       handlers = options.handlers();
       const sweep = handlers.sweep;
       sweepTimer = setInterval(() => void sweep().catch(onError), options.sweepIntervalMs ?? 60_000);

@@ -1,124 +1,505 @@
-// Demo page: authorization code + PKCE with oauth4webapi, access token in memory only, GET /me, sign out.
-import * as oauth from '/vendor/oauth4webapi.js';
+// The demo page: session panel (sign in, verified identity, refresh, sign out), signaling panel, admin panel.
+import { ApiError } from './api.js';
+import { Auth } from './auth.js';
+import { SignalingSocket } from './signaling.js';
 
-const PENDING_KEY = 'cognito-guard.pending-sign-in';
 const $ = (id) => document.getElementById(id);
+const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
+const SUB = /^[A-Za-z0-9-]{1,128}$/;
+/** How long sign-out waits for the server to close the socket (with `revoked`) before closing it itself. */
+const SERVER_CLOSE_GRACE_MS = 3000;
 
-const config = await (await fetch('/config.json')).json();
-const as = {
-  issuer: `https://cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`,
-  authorization_endpoint: `${config.hostedUiUrl}/oauth2/authorize`,
-  token_endpoint: config.tokenEndpoint,
+const state = {
+  config: null,
+  auth: null,
+  me: null,
+  busy: false,
+  /** @type {SignalingSocket | null} */
+  socket: null,
+  room: null,
+  self: null,
+  /** connectionId -> username */
+  peers: new Map(),
+  /** connectionId -> RTCPeerConnection */
+  calls: new Map(),
+  /** connectionId -> ICE candidates that arrived before the offer/answer they belong to */
+  pendingCandidates: new Map(),
 };
-const client = { client_id: config.clientId };
-// oauth4webapi refuses plain http unless told: only the offline token endpoint on this machine speaks it.
-const requestOptions =
-  new URL(as.token_endpoint).protocol === 'http:' ? { [oauth.allowInsecureRequests]: true } : {};
 
-/** The access token lives in this variable only: never in localStorage, sessionStorage or a cookie. */
-let accessToken = null;
+// ---------- rendering ----------
 
-function setStatus(text, isError = false) {
+function setStatus(text, kind = 'info') {
   $('status').textContent = text;
-  $('status').classList.toggle('error', isError);
+  $('status').dataset.kind = kind;
+}
+
+function showResult(title, value) {
+  const body = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+  $('result').textContent = `${title}\n${body}`;
 }
 
 function render() {
-  $('sign-in').disabled = accessToken !== null;
-  $('call-me').disabled = accessToken === null;
-  $('sign-out').disabled = accessToken === null;
+  const signedIn = state.auth?.signedIn ?? false;
+  const open = state.socket?.isOpen ?? false;
+  $('sign-in').disabled = signedIn || state.busy || !state.config;
+  for (const id of ['sign-out', 'sign-out-everywhere', 'call-me', 'refresh-now']) $(id).disabled = !signedIn || state.busy;
+  $('connect').disabled = !signedIn || state.socket !== null || !state.config?.wsUrl;
+  $('disconnect').disabled = state.socket === null;
+  $('join').disabled = !open;
+  $('leave').disabled = !open || state.room === null;
+  for (const button of document.querySelectorAll('[data-needs-socket]')) button.disabled = !open;
+  $('identity').hidden = !signedIn || !state.me;
+  $('admin-panel').hidden = !signedIn || !(state.me?.groups ?? []).includes('admins');
 }
 
-async function signIn() {
-  const codeVerifier = oauth.generateRandomCodeVerifier();
-  const state = oauth.generateRandomState();
-  // Only what the redirect round trip needs, removed as soon as we are back.
-  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ codeVerifier, state }));
-  const url = new URL(as.authorization_endpoint);
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: config.redirectUri,
-    response_type: 'code',
-    scope: 'openid email profile',
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-    code_challenge_method: 'S256',
-  }).toString();
-  location.assign(url);
+function renderIdentity() {
+  const me = state.me;
+  if (!me) return;
+  $('id-email').textContent = state.auth.idClaims?.email ?? me.username;
+  $('id-sub').textContent = me.sub;
+  $('id-groups').textContent = me.groups.length ? me.groups.join(', ') : 'none';
+  $('id-session').textContent = me.sessionId
+    ? me.sessionId
+    : 'no origin_jti in this token (emulator): logout revokes the token and the refresh token';
+  $('id-expiry').textContent = `(at ${new Date(me.expiresAt * 1000).toLocaleTimeString()})`;
+  addKnownSub(me.sub, 'you');
+  tick();
 }
 
-async function completeSignIn(callbackUrl) {
-  const pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? 'null');
-  sessionStorage.removeItem(PENDING_KEY);
-  history.replaceState(null, '', callbackUrl.pathname); // the code must not linger in the address bar or history
-  if (!pending) throw new Error('No sign-in in progress in this tab.');
-  const params = oauth.validateAuthResponse(as, client, callbackUrl, pending.state);
-  const response = await oauth.authorizationCodeGrantRequest(
-    as,
-    client,
-    oauth.None(),
-    params,
-    config.redirectUri,
-    pending.codeVerifier,
-    requestOptions,
-  );
-  const result = await oauth.processAuthorizationCodeResponse(as, client, response);
-  accessToken = result.access_token;
+/** The live countdown: once a second, from this browser's clock (no skew with the server's). */
+function tick() {
+  const auth = state.auth;
+  if (!auth?.signedIn) return;
+  const left = auth.expiresAt - Date.now();
+  $('id-countdown').textContent = left > 0 ? formatDuration(left) : 'expired';
+  $('id-countdown').classList.toggle('soon', left < 120_000);
+  const refreshIn = left - 60_000;
+  $('id-refresh-note').textContent =
+    refreshIn > 0 ? `silent refresh in ${formatDuration(refreshIn)}` : 'refreshing…';
 }
 
-async function callMe() {
-  const response = await fetch(`${config.apiUrl}/me`, {
-    headers: { Authorization: `Bearer ${accessToken}` },
-  });
-  const body = await response.text();
-  let shown = body;
-  try {
-    shown = JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    // not JSON: show as is
+function formatDuration(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+function shortId(id) {
+  return id.length > 10 ? `${id.slice(0, 8)}…` : id;
+}
+
+function peerLabel(connectionId) {
+  const username = state.peers.get(connectionId);
+  return username ? `${shortId(username)} (${shortId(connectionId)})` : shortId(connectionId);
+}
+
+/** Appends to the signaling log; `direction` is in, out, info or error. Returns the entry for extra controls. */
+function log(direction, text) {
+  const item = document.createElement('li');
+  item.dataset.direction = direction;
+  const time = document.createElement('time');
+  time.dateTime = new Date().toISOString();
+  time.textContent = new Date().toLocaleTimeString();
+  const arrow = { in: '←', out: '→', info: '•', error: '!' }[direction];
+  const text_ = document.createElement('span');
+  text_.textContent = `${arrow} ${text}`;
+  item.append(time, ' ', text_);
+  $('signal-log').append(item);
+  item.scrollIntoView({ block: 'nearest' });
+  return item;
+}
+
+function renderPeers() {
+  const list = $('peers');
+  list.replaceChildren();
+  for (const [connectionId, username] of state.peers) {
+    const item = document.createElement('li');
+    item.dataset.connectionId = connectionId;
+    const name = document.createElement('span');
+    name.textContent = `user ${shortId(username)} · connection ${shortId(connectionId)}`;
+    const offer = document.createElement('button');
+    offer.type = 'button';
+    offer.textContent = 'Send test offer';
+    offer.setAttribute('aria-label', `Send a test offer to user ${shortId(username)}, connection ${shortId(connectionId)}`);
+    offer.dataset.needsSocket = '';
+    offer.addEventListener('click', () => run(() => sendOffer(connectionId)));
+    item.append(name, ' ', offer);
+    list.append(item);
+    addKnownSub(username, `peer in ${state.room}`);
   }
-  $('result').textContent = `HTTP ${response.status}\n${shown}`;
-  setStatus(
-    response.ok ? 'Signed in.' : `The API denied the request (HTTP ${response.status}).`,
-    !response.ok,
+  $('no-peers').hidden = state.peers.size > 0;
+  $('room-name').textContent = state.room ? `room “${state.room}”` : 'no room';
+  render();
+}
+
+function addKnownSub(value, label) {
+  if (!SUB.test(value) || [...$('known-subs').options].some((o) => o.value === value)) return;
+  const option = document.createElement('option');
+  option.value = value;
+  option.label = label;
+  $('known-subs').append(option);
+}
+
+// ---------- session ----------
+
+async function loadMe() {
+  const me = await state.auth.call('/me');
+  state.me = me;
+  showResult('HTTP 200 GET /me', me);
+  renderIdentity();
+}
+
+async function onAuthChange(event) {
+  const { cause, message } = event.detail;
+  if (cause === 'signed-in' || cause === 'refreshed') {
+    if (cause === 'refreshed' && state.socket?.isOpen) {
+      // The socket lives on past the old token's expiry only if the server verifies the new one.
+      state.socket.send({ action: 'reauth', token: state.auth.accessToken });
+      log('out', 'Re-authorizing the socket with the refreshed token');
+    }
+    await loadMe().catch(reportError);
+    setStatus(cause === 'signed-in' ? 'Signed in.' : 'Tokens refreshed silently.', 'ok');
+  } else {
+    state.me = null;
+    setStatus(message, 'warning');
+    const socket = state.socket;
+    if (socket) {
+      // The server closes this session's sockets itself (a `revoked` frame first); close ours if it does not.
+      setTimeout(() => {
+        if (state.socket === socket) socket.close('signed out');
+      }, SERVER_CLOSE_GRACE_MS);
+    }
+  }
+  render();
+}
+
+async function signOut(everywhere) {
+  const logoutUrl = await state.auth.signOut({ everywhere });
+  showResult(`POST ${everywhere ? '/auth/logout-all' : '/auth/logout'}`, { logoutUrl: logoutUrl ?? null });
+  // Managed login keeps its own cookie: its /logout ends that too. The offline emulator has no such page.
+  if (logoutUrl && state.config.followLogoutUrl === true) location.assign(logoutUrl);
+}
+
+// ---------- signaling ----------
+
+function connect() {
+  const socket = new SignalingSocket(state.config.wsUrl, state.auth.accessToken);
+  state.socket = socket;
+  setSocketState('connecting', 'Connecting…');
+  socket.addEventListener('open', () => {
+    setSocketState('open', 'Connected. Join a room.');
+    log('info', 'Connected');
+    render();
+  });
+  socket.addEventListener('frame', (event) => onFrame(event.detail));
+  socket.addEventListener('close', (event) => {
+    if (state.socket !== socket) return;
+    const { explanation } = event.detail;
+    state.socket = null;
+    state.room = null;
+    state.self = null;
+    state.peers.clear();
+    for (const call of state.calls.values()) call.close();
+    state.calls.clear();
+    state.pendingCandidates.clear();
+    setSocketState('closed', explanation);
+    log(explanation.startsWith('Disconnected') ? 'info' : 'error', explanation);
+    if (explanation.includes('revoked')) setStatus(`Signaling socket: ${explanation}`, 'warning');
+    renderPeers();
+  });
+  render();
+}
+
+function setSocketState(stateName, text) {
+  $('socket-state').dataset.state = stateName;
+  $('socket-state').textContent = text;
+}
+
+function onFrame(frame) {
+  switch (frame?.type) {
+    case 'joined':
+      state.room = frame.room;
+      state.self = frame.self;
+      state.peers = new Map(frame.peers.map((p) => [p.connectionId, p.username]));
+      log('in', `Joined room “${frame.room}” as ${shortId(frame.self)}; ${frame.peers.length} peer(s) here`);
+      setSocketState('open', `Connected, in room “${frame.room}”.`);
+      renderPeers();
+      break;
+    case 'peer-joined':
+      state.peers.set(frame.peer.connectionId, frame.peer.username);
+      log('in', `Peer joined: ${peerLabel(frame.peer.connectionId)}`);
+      renderPeers();
+      break;
+    case 'peer-left':
+      log('in', `Peer left: ${peerLabel(frame.peer)}`);
+      state.peers.delete(frame.peer);
+      state.calls.get(frame.peer)?.close();
+      state.calls.delete(frame.peer);
+      renderPeers();
+      break;
+    case 'left':
+      log('in', `Left room “${frame.room}”`);
+      state.room = null;
+      state.peers.clear();
+      setSocketState('open', 'Connected. Join a room.');
+      renderPeers();
+      break;
+    case 'signal':
+      onSignal(frame).catch(reportError);
+      break;
+    case 'reauthed':
+      log('in', `Socket re-authorized: token valid until ${new Date(frame.exp * 1000).toLocaleTimeString()}`);
+      break;
+    case 'revoked':
+      log('in', `Revoked (${frame.reason}, scope ${frame.scope}): the server is closing this socket`);
+      break;
+    case 'error':
+      log('error', `Server refused: ${frame.reason} — ${frame.message}`);
+      break;
+    default:
+      log('in', `Unknown frame ${JSON.stringify(frame).slice(0, 120)}`);
+  }
+}
+
+function newCall(peerId) {
+  state.calls.get(peerId)?.close();
+  const call = new RTCPeerConnection({ iceServers: [] }); // host candidates only: nothing leaves this machine
+  state.calls.set(peerId, call);
+  call.addEventListener('icecandidate', (event) => {
+    if (event.candidate && state.socket?.isOpen) {
+      state.socket.send({ action: 'signal', to: peerId, kind: 'candidate', payload: event.candidate.toJSON() });
+    }
+  });
+  call.addEventListener('connectionstatechange', () => {
+    if (['connected', 'failed'].includes(call.connectionState)) {
+      log('info', `Peer-to-peer connection with ${peerLabel(peerId)}: ${call.connectionState}`);
+    }
+  });
+  call.addEventListener('datachannel', (event) => watchChannel(event.channel, peerId));
+  return call;
+}
+
+function watchChannel(channel, peerId) {
+  channel.addEventListener('open', () => channel.send(`hello from ${state.me?.username ?? 'a peer'}`));
+  channel.addEventListener('message', (event) =>
+    log('in', `Data channel message from ${peerLabel(peerId)}: “${String(event.data).slice(0, 80)}”`),
   );
 }
 
-function signOut() {
-  accessToken = null;
-  $('result').textContent = 'Signed out: the access token was forgotten.';
-  setStatus('Signed out.');
-  render();
+async function sendOffer(peerId) {
+  const call = newCall(peerId);
+  watchChannel(call.createDataChannel('demo'), peerId);
+  const offer = await call.createOffer();
+  await call.setLocalDescription(offer);
+  state.socket.send({ action: 'signal', to: peerId, kind: 'offer', payload: { type: 'offer', sdp: offer.sdp } });
+  log('out', `Offer sent to ${peerLabel(peerId)} (${offer.sdp.length} bytes of SDP)`);
+}
+
+async function sendAnswer(peerId, offerSdp) {
+  const call = newCall(peerId);
+  await call.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+  await flushCandidates(peerId, call);
+  const answer = await call.createAnswer();
+  await call.setLocalDescription(answer);
+  state.socket.send({ action: 'signal', to: peerId, kind: 'answer', payload: { type: 'answer', sdp: answer.sdp } });
+  log('out', `Answer sent to ${peerLabel(peerId)}`);
+}
+
+async function onSignal({ from, kind, payload }) {
+  if (kind === 'offer') {
+    const entry = log('in', `Offer from ${peerLabel(from)} (${payload.sdp.length} bytes of SDP)`);
+    const reply = document.createElement('button');
+    reply.type = 'button';
+    reply.textContent = 'Reply with answer';
+    reply.setAttribute('aria-label', `Reply with an answer to ${peerLabel(from)}`);
+    reply.dataset.needsSocket = '';
+    reply.addEventListener('click', () => {
+      reply.disabled = true;
+      run(() => sendAnswer(from, payload.sdp));
+    });
+    entry.append(' ', reply);
+    render();
+  } else if (kind === 'answer') {
+    log('in', `Answer from ${peerLabel(from)}`);
+    const call = state.calls.get(from);
+    if (call?.signalingState === 'have-local-offer') {
+      await call.setRemoteDescription({ type: 'answer', sdp: payload.sdp });
+      await flushCandidates(from, call);
+    }
+  } else if (kind === 'candidate') {
+    const call = state.calls.get(from);
+    if (call?.remoteDescription) await call.addIceCandidate(payload).catch(() => undefined);
+    else state.pendingCandidates.set(from, [...(state.pendingCandidates.get(from) ?? []), payload]);
+  }
+}
+
+async function flushCandidates(peerId, call) {
+  for (const candidate of state.pendingCandidates.get(peerId) ?? []) {
+    await call.addIceCandidate(candidate).catch(() => undefined);
+  }
+  state.pendingCandidates.delete(peerId);
+}
+
+// ---------- admin ----------
+
+async function listSessions(sub) {
+  const result = await state.auth.call(`/admin/users/${encodeURIComponent(sub)}/sessions`);
+  showResult(`HTTP 200 GET /admin/users/${sub}/sessions`, result);
+  const body = $('sessions-body');
+  body.replaceChildren();
+  for (const session of result.sessions) {
+    const row = document.createElement('tr');
+    row.dataset.sessionId = session.sessionId;
+    const cells = [
+      session.sessionId,
+      session.status + (session.revokedReason ? ` (${session.revokedReason})` : ''),
+      new Date(session.createdAt * 1000).toLocaleString(),
+      new Date(session.refreshedAt * 1000).toLocaleTimeString(),
+      String(session.rotations),
+    ];
+    for (const [index, text] of cells.entries()) {
+      const cell = document.createElement(index === 0 ? 'th' : 'td');
+      if (index === 0) cell.scope = 'row';
+      const content = index === 0 ? document.createElement('code') : cell;
+      content.textContent = text;
+      if (index === 0) cell.append(content);
+      row.append(cell);
+    }
+    const actions = document.createElement('td');
+    if (session.status === 'active') {
+      const revoke = document.createElement('button');
+      revoke.type = 'button';
+      revoke.className = 'danger';
+      revoke.textContent = 'Revoke';
+      revoke.setAttribute('aria-label', `Revoke session ${session.sessionId}`);
+      revoke.addEventListener('click', () =>
+        run(async () => {
+          await state.auth.call(`/admin/sessions/${encodeURIComponent(session.sessionId)}/revoke`, { method: 'POST' });
+          $('admin-result').textContent = `Session ${shortId(session.sessionId)} revoked: its tokens are refused and its sockets closed.`;
+          await listSessions(sub);
+        }),
+      );
+      actions.append(revoke);
+    }
+    row.append(actions);
+    body.append(row);
+  }
+  $('sessions-caption').textContent = `Sessions of ${sub} (${result.sessions.length}, newest first)`;
+  $('sessions-table').hidden = false;
+  if (result.sessions.length === 0) $('admin-result').textContent = 'No sessions recorded for this user.';
+}
+
+function adminSub() {
+  const sub = $('admin-sub').value.trim();
+  if (!SUB.test(sub)) {
+    $('admin-sub').setAttribute('aria-invalid', 'true');
+    $('admin-sub').focus();
+    throw new Error('Enter a user id (sub): letters, digits and dashes.');
+  }
+  $('admin-sub').removeAttribute('aria-invalid');
+  return sub;
+}
+
+// ---------- plumbing ----------
+
+function reportError(error) {
+  const message = error instanceof Error ? error.message : String(error);
+  setStatus(message, 'error');
+  if (error instanceof ApiError) showResult(`HTTP ${error.status}${error.code ? ` ${error.code}` : ''}`, message);
 }
 
 async function run(action) {
+  state.busy = true;
+  render();
   try {
     await action();
   } catch (error) {
-    setStatus(`Error: ${error.message}`, true);
+    reportError(error);
+  } finally {
+    state.busy = false;
+    render();
+  }
+}
+
+async function main() {
+  let config;
+  try {
+    const response = await fetch('/config.json', { cache: 'no-store' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    config = await response.json();
+  } catch (error) {
+    setStatus(`Cannot load /config.json (${error.message}): the page does not know which stack to use.`, 'error');
+    return;
+  }
+  state.config = { ...config, apiUrl: config.apiUrl.replace(/\/+$/, '') };
+  state.auth = new Auth(state.config);
+  state.auth.addEventListener('change', (event) => onAuthChange(event).catch(reportError));
+
+  $('sign-in').addEventListener('click', () => run(() => state.auth.startSignIn()));
+  $('sign-out').addEventListener('click', () => run(() => signOut(false)));
+  $('sign-out-everywhere').addEventListener('click', () => run(() => signOut(true)));
+  $('call-me').addEventListener('click', () => run(loadMe));
+  $('refresh-now').addEventListener('click', () => run(() => state.auth.refresh()));
+  $('connect').addEventListener('click', connect);
+  $('disconnect').addEventListener('click', () => state.socket?.close());
+  $('join-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const room = $('room').value.trim();
+    if (!ROOM.test(room)) {
+      $('room').setAttribute('aria-invalid', 'true');
+      setStatus('A room name is 1-64 letters, digits, dots, underscores or dashes.', 'error');
+      return;
+    }
+    $('room').removeAttribute('aria-invalid');
+    state.socket?.send({ action: 'join', room });
+    log('out', `Join room “${room}”`);
+  });
+  $('leave').addEventListener('click', () => {
+    state.socket?.send({ action: 'leave' });
+    log('out', 'Leave the room');
+  });
+  $('admin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(async () => {
+      $('admin-result').textContent = '';
+      await listSessions(adminSub());
+    });
+  });
+  $('admin-revoke-user').addEventListener('click', () =>
+    run(async () => {
+      const sub = adminSub();
+      const result = await state.auth.call(`/admin/users/${encodeURIComponent(sub)}/revoke`, { method: 'POST' });
+      $('admin-result').textContent = `User revoked: ${result.sessionsRevoked} session(s) ended, every token issued so far is refused.`;
+      await listSessions(sub);
+    }),
+  );
+  if (!state.config.wsUrl) setSocketState('closed', 'Signaling is not configured (no wsUrl in config.json).');
+  for (const user of config.users ?? []) {
+    const item = document.createElement('li');
+    item.textContent = user.groups.length ? `${user.username} (${user.groups.join(', ')})` : user.username;
+    $('users').append(item);
+  }
+  $('users-panel').hidden = !(config.users ?? []).length;
+  setInterval(tick, 1000);
+
+  const here = new URL(location.href);
+  if (here.origin !== new URL(state.config.redirectUri).origin) {
+    // Sign-in must start and end on the registered callback origin (sessionStorage is per origin).
+    location.replace(state.config.redirectUri);
+    return;
+  }
+  if (here.searchParams.has('code') || here.searchParams.has('error')) {
+    setStatus('Completing sign-in…');
+    await run(() => state.auth.completeSignIn(here));
+  } else {
+    setStatus('Checking for a session…');
+    await run(async () => {
+      if (!(await state.auth.restore())) setStatus('Signed out. Sign in with a demo user.');
+    });
   }
   render();
 }
 
-$('sign-in').addEventListener('click', () => run(signIn));
-$('call-me').addEventListener('click', () => run(callMe));
-$('sign-out').addEventListener('click', signOut);
-for (const user of config.users ?? []) {
-  const item = document.createElement('li');
-  item.textContent = user.groups.length ? `${user.username} (${user.groups.join(', ')})` : user.username;
-  $('users').append(item);
-}
-
-const here = new URL(location.href);
-if (here.origin !== new URL(config.redirectUri).origin) {
-  // Sign-in must start and end on the registered callback origin (sessionStorage is per origin).
-  location.replace(config.redirectUri);
-} else if (here.searchParams.has('code') || here.searchParams.has('error')) {
-  await run(async () => {
-    await completeSignIn(here);
-    await callMe();
-  });
-} else {
-  setStatus('Signed out.');
-  render();
-}
+main().catch(reportError);

@@ -6,12 +6,16 @@ import { countColdStart, createObservability } from '../shared/observability';
 import { RevocationRecorder } from '../shared/revocation-metrics';
 import { listSessions, revokeSession, revokeUser } from '../sessions/admin-core';
 import { buildSessionDeps } from '../sessions/deps';
+import { loadConnectionsConfig } from '../signaling/config';
+import { buildSocketCloser } from '../signaling/deps';
 import { failure, respond } from '../sessions/http-adapter';
 import { loadAdminConfig } from './config';
 
 const config = loadAdminConfig(process.env);
 const obs = createObservability('admin');
-const deps = buildSessionDeps(config, [new RevocationRecorder(obs)]);
+// Every revocation also closes the affected signaling sockets at once.
+const socketCloser = buildSocketCloser(loadConnectionsConfig(process.env), obs);
+const deps = buildSessionDeps(config, [new RevocationRecorder(obs), socketCloser]);
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   countColdStart(obs);

@@ -10,12 +10,16 @@ import { RevocationRecorder } from '../shared/revocation-metrics';
 import type { AuthDeps } from '../sessions/auth-core';
 import { logout, logoutAll, refresh, signIn } from '../sessions/auth-core';
 import { buildSessionDeps } from '../sessions/deps';
+import { loadConnectionsConfig } from '../signaling/config';
+import { buildSocketCloser } from '../signaling/deps';
 import { failure, respond, sessionRequest } from '../sessions/http-adapter';
 import { loadAuthConfig } from './config';
 
 const config = loadAuthConfig(process.env);
 const obs = createObservability('auth');
-const shared = buildSessionDeps(config, [new RevocationRecorder(obs)]);
+// Every revocation also closes the affected signaling sockets at once.
+const socketCloser = buildSocketCloser(loadConnectionsConfig(process.env), obs);
+const shared = buildSessionDeps(config, [new RevocationRecorder(obs), socketCloser]);
 const deps: AuthDeps = {
   ...shared,
   denyList: shared.revocationStore,

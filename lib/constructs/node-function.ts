@@ -9,6 +9,19 @@ import { Construct } from 'constructs';
 /** The runtime of every function; cdk-nag L1 wants the newest Node.js runtime that aws-cdk-lib knows. */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/** esbuild options of every function; `npm run bench` builds its bundles with these same values. */
+export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
+  minify: true,
+  sourceMap: false,
+  target: 'node24',
+  format: nodejs.OutputFormat.CJS,
+  // ESM builds first: the SDK's CommonJS builds are one file per package, which esbuild cannot tree-shake
+  // (authorizer 590 KB -> ~390 KB, init about a third faster; see `npm run bench`).
+  mainFields: ['module', 'main'],
+  // Bundle the AWS SDK v3 clients too: the deployed code runs the exact versions the tests ran.
+  externalModules: [],
+};
+
 export interface NodeFunctionProps {
   /** Path of the TypeScript handler module (exports `handler`). */
   readonly entry: string;
@@ -57,14 +70,7 @@ export class NodeFunction extends Construct implements iam.IGrantable {
       role,
       logGroup: this.logGroup,
       environment: { ...props.environment, POWERTOOLS_SERVICE_NAME: props.serviceName },
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-        // Bundle the AWS SDK v3 clients too: the deployed code runs the exact versions the tests ran.
-        externalModules: [],
-      },
+      bundling: LAMBDA_BUNDLING,
     });
     this.grantPrincipal = role;
   }

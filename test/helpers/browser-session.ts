@@ -68,8 +68,10 @@ export class BrowserSession {
       if (value) this.secrets.add(value).add(value.slice(value.indexOf(':') + 1));
     }
     const body = (await response.json()) as Record<string, unknown>;
-    for (const key of ['accessToken', 'idToken'])
-      if (typeof body[key] === 'string') this.secrets.add(body[key] as string);
+    for (const key of ['accessToken', 'idToken']) {
+      const value = body[key];
+      if (typeof value === 'string') this.secrets.add(value);
+    }
     return { status: response.status, body };
   }
 

@@ -1,4 +1,5 @@
 // Every byte the offline stack logs, captured across real flows: one auth_denied per denial, and no credential ever.
+import { WebSocket } from 'ws';
 import { DynamoSessionStore } from '../../lambdas/adapters/dynamo-session-store';
 import { AuthEnv } from '../../lambdas/auth/env';
 import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
@@ -128,6 +129,26 @@ describe('auth_denied lines', () => {
     await expectDenial('ERR_CSRF', 403, () => alice.refresh({ csrf: false }));
   });
 
+  it('writes one line for a WebSocket handshake from a foreign Origin', async () => {
+    const token = minted();
+    const mark = logs.lines().length;
+    const ws = new WebSocket(stack.outputs.wsUrl!, ['cognito-guard.v1', `bearer.${token}`], {
+      origin: 'https://evil.example',
+    });
+    const status = await new Promise<number>((resolve, reject) => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => reject(new Error('handshake accepted')));
+    });
+    ws.on('error', () => undefined); // terminating a refused handshake reports an error we expect
+    ws.terminate();
+
+    expect(status).toBe(401);
+    expect(auditLines('auth_denied', mark)).toEqual([
+      expect.objectContaining({ reason: 'ERR_ORIGIN', route: '$connect' }),
+    ]);
+    deniedReasons.add('ERR_ORIGIN');
+  });
+
   it('logs a logout as one revoked line by the user, then denies the old access token as revoked', async () => {
     const alice = browser();
     await alice.signIn(demo('alice'));
@@ -183,11 +204,12 @@ describe('auth_denied lines', () => {
 });
 
 describe('log hygiene over everything captured above', () => {
-  it('denied every REST-reachable reason at least once', () => {
-    // ERR_ORIGIN is the WebSocket handshake's; the two outages need a broken store or JWKS (security suite).
+  it('denied every client-caused reason at least once', () => {
+    // The two outages (ERR_STORE_UNAVAILABLE, ERR_JWKS_UNAVAILABLE) need a broken store or JWKS: security suite.
     expect([...deniedReasons].sort()).toEqual(
       [
         'ERR_CSRF',
+        'ERR_ORIGIN',
         'ERR_FORBIDDEN',
         'ERR_REFRESH_REUSE',
         'ERR_TOKEN_CLAIMS',

@@ -1,5 +1,4 @@
 // The signaling WebSocket end to end on the offline stack with real `ws` clients: refusals, relay, expiry, revocation.
-import { WebSocket } from 'ws';
 import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo-revocation-store';
 import { AuthorizerEnv } from '../../lambdas/authorizer/env';
 import { createObservability } from '../../lambdas/shared/observability';
@@ -7,20 +6,22 @@ import { systemClock } from '../../lambdas/shared/ports';
 import { RevocationService } from '../../lambdas/shared/revocation-service';
 import { loadConnectionsConfig } from '../../lambdas/signaling/config';
 import { buildSocketCloser } from '../../lambdas/signaling/deps';
-import type { ServerFrame } from '../../lambdas/signaling/frames';
 import { rsaTestKey, signRs256 } from '../helpers/jwt';
 import { decodePayload, EMULATOR_KEY, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
 import { signIn } from '../helpers/sign-in';
+import type { ConnectOptions, WsClient } from '../helpers/ws-client';
+import { connectWs } from '../helpers/ws-client';
+import { BrowserSession } from '../helpers/browser-session';
 
 let stack: TestStack;
 let revocations: RevocationService;
 const by = { actor: 'integration-test', reason: 'test' };
-const opened: WebSocket[] = [];
+const opened: WsClient['ws'][] = [];
 
 beforeAll(async () => {
-  stack = await startTestStack({ sweepIntervalMs: 500 });
+  stack = await startTestStack(); // the sweep (every minute) stays out of the way: see signaling-sweep.test.ts
   const store = new DynamoRevocationStore(process.env[AuthorizerEnv.revocationTable]!);
   // Wired as every revoking function wires it: the SocketCloser listener closes the affected sockets at once.
   const closer = buildSocketCloser(
@@ -40,69 +41,11 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-type Frame = ServerFrame & Record<string, unknown>;
-
-/** A connected client that records every frame and its close. */
-class Client {
-  readonly frames: Frame[] = [];
-  readonly closed: Promise<{ code: number; at: number }>;
-  private waiters: Array<() => void> = [];
-
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Frame);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    this.closed = new Promise((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-  }
-
-  /** The next frame of this type that arrives (or has arrived and was not taken yet). */
-  async next(type: string, timeoutMs = 3000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = this.frames.findIndex((f) => f.type === type);
-      if (index >= 0) return this.frames.splice(index, 1)[0];
-      if (Date.now() > deadline) throw new Error(`no ${type} frame; got ${JSON.stringify(this.frames)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  }
-
-  get isOpen(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
-  }
-}
-
-interface ConnectOptions {
-  readonly origin?: string;
-  readonly query?: string;
-  readonly protocols?: string[];
-}
-
-/** Opens a socket like a browser on the app's origin; rejects with the HTTP status of a refused handshake. */
-function connect(token: string | undefined, options: ConnectOptions = {}): Promise<Client> {
-  const protocols = options.protocols ?? (token ? ['cognito-guard.v1', `bearer.${token}`] : []);
-  const ws = new WebSocket(`${stack.outputs.wsUrl}${options.query ?? ''}`, protocols, {
-    origin: options.origin ?? stack.outputs.apiUrl,
-  });
-  opened.push(ws);
-  const client = new Client(ws);
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(client));
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-
-async function joined(client: Client, room: string): Promise<string> {
-  client.send({ action: 'join', room });
-  return (await client.next('joined')).self as string;
+/** Opens a socket like a browser on the app's origin (tracked, terminated after each test). */
+async function connect(token: string | undefined, options: Partial<ConnectOptions> = {}): Promise<WsClient> {
+  const client = connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.apiUrl, ...options });
+  void client.then((c) => opened.push(c.ws)).catch(() => undefined);
+  return client;
 }
 
 const minted = (claims: Record<string, unknown> = {}) => mintAccessToken(stack.outputs, claims);
@@ -116,7 +59,7 @@ describe('handshake', () => {
     expect(client.ws.protocol).toBe('cognito-guard.v1');
   });
 
-  it.each<[string, () => [string | undefined, ConnectOptions]]>([
+  it.each<[string, () => [string | undefined, Partial<ConnectOptions>]]>([
     ['no token', () => [undefined, {}]],
     ['only the subprotocol, no bearer', () => [undefined, { protocols: ['cognito-guard.v1'] }]],
     // Signed by another key under the emulator key's kid.
@@ -138,9 +81,7 @@ describe('handshake', () => {
   });
 
   it('accepts a client that sends no Origin (not a browser)', async () => {
-    const ws = new WebSocket(stack.outputs.wsUrl!, ['cognito-guard.v1', `bearer.${minted()}`]);
-    opened.push(ws);
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('unexpected-response', reject));
+    expect((await connect(minted(), { origin: undefined })).isOpen).toBe(true);
   });
 });
 
@@ -151,8 +92,8 @@ describe('rooms and relay', () => {
       signIn(stack.outputs, 'bob@example.com', 'Bob-local-1!').then((t) => connect(t.accessToken)),
       connect(minted()),
     ]);
-    const aliceId = await joined(alice, 'room-1');
-    await joined(carol, 'room-2');
+    const aliceId = await alice.join('room-1');
+    const carolId = await carol.join('room-2');
     bob.send({ action: 'join', room: 'room-1' });
     const bobJoined = await bob.next('joined');
     expect(bobJoined.peers).toEqual([expect.objectContaining({ connectionId: aliceId })]);
@@ -189,7 +130,6 @@ describe('rooms and relay', () => {
     expect(await alice.next('signal')).toMatchObject({ from: bobId, kind: 'candidate', payload: candidate });
 
     // A frame addressed to a peer in another room is refused; carol never hears anything.
-    const carolId = (await connect(minted()).then(async (c) => ({ c, id: await joined(c, 'room-2') }))).id;
     alice.send({ action: 'signal', to: carolId, kind: 'offer', payload: { sdp: 'x' } });
     expect(await alice.next('error')).toMatchObject({ reason: 'ERR_PEER_NOT_IN_ROOM' });
     await sleep(200);
@@ -215,8 +155,8 @@ describe('rooms and relay', () => {
     ],
   ])('answers a %s frame with an error frame and relays nothing', async (_name, body, reason) => {
     const [alice, bob] = await Promise.all([connect(minted()), connect(minted())]);
-    await joined(alice, 'room-bad');
-    const bobId = await joined(bob, 'room-bad');
+    await alice.join('room-bad');
+    const bobId = await bob.join('room-bad');
     await alice.next('peer-joined');
     alice.send(body.replace('"to":"x"', `"to":"${bobId}"`));
     expect(await alice.next('error')).toMatchObject({ reason });
@@ -230,8 +170,8 @@ describe('revocation and expiry on open sockets', () => {
   it('closes the revoked socket within 2 s, with a revoked frame, and keeps the peer open', async () => {
     const aliceToken = minted();
     const [alice, bob] = await Promise.all([connect(aliceToken), connect(minted())]);
-    const aliceId = await joined(alice, 'room-r');
-    await joined(bob, 'room-r');
+    const aliceId = await alice.join('room-r');
+    await bob.join('room-r');
     const { jti, sub, exp } = decodePayload(aliceToken) as { jti: string; sub: string; exp: number };
 
     const start = Date.now();
@@ -274,14 +214,6 @@ describe('revocation and expiry on open sockets', () => {
     expect(await client.next('error')).toMatchObject({ reason: 'ERR_TOKEN_EXPIRED' });
     await client.closed;
   });
-
-  it('the sweep closes an idle socket whose token expired', async () => {
-    const client = await connect(minted({ exp: now() + 2 }));
-    await client.closed;
-    expect(client.frames).toContainEqual(
-      expect.objectContaining({ type: 'error', reason: 'ERR_TOKEN_EXPIRED' }),
-    );
-  });
 });
 
 describe('reauth', () => {
@@ -291,8 +223,8 @@ describe('reauth', () => {
     const fresh = minted({ sub, exp: now() + 900 });
     client.send({ action: 'reauth', token: fresh });
     expect(await client.next('reauthed')).toEqual({ type: 'reauthed', exp: decodePayload(fresh).exp });
-    await sleep(2600); // past the first token's exp and more than one sweep
-    await joined(client, 'still-here');
+    await sleep(2100); // past the first token's exp
+    await client.join('still-here');
     expect(client.isOpen).toBe(true);
   });
 
@@ -300,6 +232,65 @@ describe('reauth', () => {
     const client = await connect(minted());
     client.send({ action: 'reauth', token: minted() });
     expect(await client.next('error')).toMatchObject({ reason: 'ERR_FORBIDDEN' });
-    await joined(client, 'mine');
+    await client.join('mine');
+  });
+});
+
+describe('REST logout closes sockets', () => {
+  const demo = (name: string) => stack.outputs.users.find((u) => u.username.startsWith(`${name}@`))!;
+
+  it('logout closes this session’s socket within 2 s; the same user’s other session and bob stay open', async () => {
+    const [laptop, phone, bobBrowser] = [
+      new BrowserSession(stack.outputs),
+      new BrowserSession(stack.outputs),
+      new BrowserSession(stack.outputs),
+    ];
+    await Promise.all([
+      laptop.signIn(demo('alice')),
+      phone.signIn(demo('alice')),
+      bobBrowser.signIn(demo('bob')),
+    ]);
+    const [aliceLaptop, alicePhone, bob] = await Promise.all([
+      connect(laptop.accessToken),
+      connect(phone.accessToken),
+      connect(bobBrowser.accessToken),
+    ]);
+
+    const start = Date.now();
+    expect((await laptop.call('POST', '/auth/logout')).status).toBe(200);
+    const { at } = await aliceLaptop.closed;
+
+    expect(at - start).toBeLessThan(2000);
+    expect(aliceLaptop.frames).toContainEqual(
+      expect.objectContaining({ type: 'revoked', reason: 'ERR_TOKEN_REVOKED' }),
+    );
+    await sleep(200);
+    expect(alicePhone.isOpen).toBe(true);
+    expect(bob.isOpen).toBe(true);
+  });
+
+  it('logout-all closes every socket of the user within 2 s; bob stays open', async () => {
+    const [laptop, phone, bobBrowser] = [
+      new BrowserSession(stack.outputs),
+      new BrowserSession(stack.outputs),
+      new BrowserSession(stack.outputs),
+    ];
+    await Promise.all([
+      laptop.signIn(demo('alice')),
+      phone.signIn(demo('alice')),
+      bobBrowser.signIn(demo('bob')),
+    ]);
+    const [first, second, bob] = await Promise.all([
+      connect(laptop.accessToken),
+      connect(phone.accessToken),
+      connect(bobBrowser.accessToken),
+    ]);
+
+    const start = Date.now();
+    expect((await laptop.call('POST', '/auth/logout-all')).status).toBe(200);
+    const closed = await Promise.all([first.closed, second.closed]);
+
+    expect(Math.max(...closed.map((c) => c.at)) - start).toBeLessThan(2000);
+    expect(bob.isOpen).toBe(true);
   });
 });

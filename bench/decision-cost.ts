@@ -1,0 +1,162 @@
+// Part 1: warm cost of one decision in one process, same token: RSA floor, aws-jwt-verify, our core, the whole handler.
+import { createPublicKey, verify } from 'node:crypto';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { CognitoTokenVerifier } from '../lambdas/adapters/cognito-token-verifier';
+import { authorizeToken, type AuthorizeDeps } from '../lambdas/authorizer/authorize';
+import { systemClock } from '../lambdas/shared/ports';
+import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
+import { startCountingEndpoint } from './lib/counting-endpoint';
+import { round, timeBatches, type BatchResult } from './lib/stats';
+
+export interface DecisionCostRow {
+  readonly name: string;
+  readonly usPerOp: number;
+  readonly vsFloor: number;
+  readonly vsAwsJwtVerify: number;
+  readonly batches: readonly number[];
+  readonly iterationsPerBatch: number;
+}
+
+export interface DecisionCostResult {
+  readonly rows: readonly DecisionCostRow[];
+  /** Our core / aws-jwt-verify alone; goal <= 1.25. */
+  readonly coreVsAwsJwtVerify: number;
+  readonly store: string;
+  readonly handlerModule: string;
+  /** DynamoDB calls the handler made per decision while timed (must be 1). */
+  readonly handlerDynamoCallsPerOp: number;
+}
+
+type Handler = (event: APIGatewayRequestAuthorizerEvent) => Promise<unknown>;
+
+/** `authorizerBundle`: the file built by cold-start (the same minified code CDK deploys). */
+export async function measureDecisionCost(authorizerBundle: string): Promise<DecisionCostResult> {
+  const key = rsaTestKey('bench-kid');
+  const now = Math.floor(Date.now() / 1000);
+  const token = signRs256(key, accessTokenClaims({ iat: now, exp: now + 3600 }));
+  const jwks = { keys: [key.publicJwk] };
+
+  // Floor: the RS256 signature check alone, with the key already imported and the bytes already decoded.
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  const signed = Buffer.from(`${header}.${payload}`);
+  const sig = Buffer.from(signature, 'base64url');
+  const publicKey = createPublicKey({ key: key.publicJwk, format: 'jwk' });
+  const floor = () => {
+    if (!verify('RSA-SHA256', signed, publicKey, sig)) throw new Error('floor: bad signature');
+  };
+
+  const library = CognitoJwtVerifier.create({
+    userPoolId: TEST_POOL_ID,
+    tokenUse: 'access',
+    clientId: TEST_CLIENT_ID,
+  });
+  library.cacheJwks(jwks);
+  const libraryOnly = () => library.verifySync(token);
+
+  const verifier = new CognitoTokenVerifier({ userPoolId: TEST_POOL_ID, clientId: TEST_CLIENT_ID });
+  verifier.cacheJwks(jwks);
+  const deps: AuthorizeDeps = {
+    verifier,
+    revocations: { lookup: async () => [] }, // in-memory deny-list: nothing revoked
+    clock: systemClock,
+    requireSessionId: true,
+    mode: 'enforce',
+  };
+  const core = async () => {
+    const decision = await authorizeToken(token, deps);
+    if (decision.effect !== 'Allow') throw new Error(`core: ${JSON.stringify(decision)}`);
+  };
+
+  // The whole handler: the deployed bundle, a store on loopback that answers BatchGetItem at once with no items.
+  const endpoint = await startCountingEndpoint({ jwks });
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: 'authorizer',
+    USER_POOL_ID: TEST_POOL_ID,
+    USER_POOL_CLIENT_ID: TEST_CLIENT_ID,
+    REVOCATION_TABLE_NAME: 'Revocations',
+    JWKS_URI: endpoint.jwksUri,
+    REQUIRE_SESSION_ID: 'true',
+    ENFORCEMENT_MODE: 'enforce',
+  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle, loaded after its env is set
+  const { handler } = require(authorizerBundle) as { handler: Handler };
+  const event = authorizerEvent(`Bearer ${token}`);
+  const full = async () => {
+    const result = (await handler(event)) as { principalId?: string };
+    if (!result.principalId) throw new Error('handler: no policy');
+  };
+
+  const measured: [string, () => unknown][] = [
+    ['crypto.verify RS256 (floor)', floor],
+    ['aws-jwt-verify verifySync', libraryOnly],
+    ['authorize core (in-memory deny-list)', core],
+    ['authorizer handler (bundle, instant store)', full],
+  ];
+  const results: BatchResult[] = [];
+  let handlerCalls = 0;
+  for (const [name, op] of measured) {
+    const isHandler = op === full;
+    const before = endpoint.counts().BatchGetItem ?? 0;
+    // Powertools writes an EMF line per decision: keep the serialisation, drop the terminal I/O.
+    const restore = isHandler ? swallowStdout() : () => undefined;
+    let calls = 0;
+    const counted = isHandler ? () => (calls++, op()) : op;
+    try {
+      results.push(await timeBatches(counted));
+    } finally {
+      restore();
+    }
+    if (isHandler) handlerCalls = ((endpoint.counts().BatchGetItem ?? 0) - before) / calls;
+    process.stderr.write(`  ${name}: ${round(results.at(-1)!.usPerOp)} µs/op\n`);
+  }
+  await endpoint.close();
+
+  const floorUs = results[0]!.usPerOp;
+  const libraryUs = results[1]!.usPerOp;
+  return {
+    rows: measured.map(([name], i) => ({
+      name,
+      usPerOp: round(results[i]!.usPerOp),
+      vsFloor: round(results[i]!.usPerOp / floorUs),
+      vsAwsJwtVerify: round(results[i]!.usPerOp / libraryUs),
+      batches: results[i]!.batches,
+      iterationsPerBatch: results[i]!.iterationsPerBatch,
+    })),
+    coreVsAwsJwtVerify: round(results[2]!.usPerOp / libraryUs),
+    store:
+      'in-process HTTP server on 127.0.0.1 answering BatchGetItem at once with no items (not dynalite: its LevelDB would dominate)',
+    handlerModule: authorizerBundle,
+    handlerDynamoCallsPerOp: round(handlerCalls),
+  };
+}
+
+function authorizerEvent(authorization: string): APIGatewayRequestAuthorizerEvent {
+  return {
+    type: 'REQUEST',
+    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me',
+    resource: '/me',
+    path: '/me',
+    httpMethod: 'GET',
+    headers: { Authorization: authorization },
+    multiValueHeaders: { Authorization: [authorization] },
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: { identity: { sourceIp: '198.51.100.7', userAgent: 'bench' } } as never,
+  };
+}
+
+function swallowStdout(): () => void {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = write;
+  };
+}

@@ -1,0 +1,127 @@
+// The demo page in Debian Chromium on the offline stack: sign-in through the login form, signaling between two
+// users, sign-out revoking the token and closing the socket, the admin panel, and where tokens (never) live.
+import type { Browser } from 'playwright-core';
+import { REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
+import { DEMO_USERS } from '../../local/seed';
+import type { TestStack } from '../helpers/offline-stack';
+import { startTestStack } from '../helpers/offline-stack';
+import { DemoUserPage, launchChromium, waitForText } from './demo-page';
+
+const [ALICE, BOB, ADMIN] = DEMO_USERS;
+const ROOM = 'r1';
+
+let stack: TestStack;
+let browser: Browser;
+let alice: DemoUserPage;
+let bob: DemoUserPage;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
+  [alice, bob] = await Promise.all([DemoUserPage.open(browser, stack.outputs), DemoUserPage.open(browser, stack.outputs)]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.dispose();
+});
+
+afterEach(() => {
+  // A CSP violation, an uncaught exception or a failed module load is a defect of the page.
+  expect([...alice.problems, ...bob.problems].filter((p) => !p.includes('401'))).toEqual([]);
+});
+
+test('alice and bob sign in through the login form and see their verified identity', async () => {
+  await Promise.all([alice.signIn(ALICE), bob.signIn(BOB)]);
+
+  await waitForText(alice.page.locator('#id-groups'), 'none');
+  const countdown = alice.page.locator('#id-countdown');
+  const before = await countdown.textContent();
+  expect(before).toMatch(/^\d+:\d{2}$/);
+  await waitForText(countdown, new RegExp(`^(?!${before}$)\\d+:\\d{2}$`), 3000); // it ticks
+  expect(await alice.page.locator('#admin-panel').isHidden()).toBe(true);
+  // The code and state are gone from the address bar; the PKCE verifier from sessionStorage.
+  expect(new URL(alice.page.url()).search).toBe('');
+  expect(await alice.page.evaluate(() => sessionStorage.length)).toBe(0);
+
+  await alice.screenshot('signed-in.png');
+});
+
+test("alice's offer reaches bob and bob's answer reaches alice", async () => {
+  await bob.connectAndJoin(ROOM);
+  await alice.connectAndJoin(ROOM);
+  // Each sees the other: alice from the join ack, bob from peer-joined.
+  await waitForText(bob.log, 'Peer joined');
+  await alice.page.locator('#peers li').first().waitFor();
+  await bob.page.locator('#peers li').first().waitFor();
+
+  await alice.button(/^Send a test offer to/).click();
+  await waitForText(bob.log, 'Offer from');
+  await bob.button(/^Reply with an answer to/).click();
+  await waitForText(alice.log, 'Answer from');
+  await waitForText(bob.log, 'Answer sent');
+
+  await alice.screenshot('signaling-panel.png', alice.page.locator('#signaling-panel'));
+});
+
+test("bob's tokens never reach script-readable storage; the refresh cookie is HttpOnly, Secure, SameSite=Strict", async () => {
+  await bob.button('Refresh tokens now').click();
+  await waitForText(bob.status, 'Tokens refreshed silently.');
+  await waitForText(bob.log, 'Socket re-authorized'); // reauth keeps the socket alive on the new token
+
+  expect(bob.accessTokens.length).toBeGreaterThanOrEqual(2);
+  const visible = await bob.scriptVisibleStorage();
+  for (const token of bob.accessTokens) expect(visible).not.toContain(token);
+  expect(visible).not.toContain(REFRESH_COOKIE);
+
+  const [cookie] = (await bob.context.cookies()).filter((c) => c.name === REFRESH_COOKIE);
+  expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
+  expect(visible).not.toContain(cookie.value.slice(cookie.value.indexOf(':') + 1));
+});
+
+test("alice signs out: her old token gets 401, her socket closes with revoked, bob's keeps working", async () => {
+  const aliceToken = await alice.latestAccessToken();
+  expect(await alice.statusOfMeWith(aliceToken)).toBe(200);
+
+  await alice.button('Sign out').click();
+  await waitForText(alice.status, /Signed out|revoked/);
+  await waitForText(alice.page.locator('#socket-state'), 'revoked (ERR_TOKEN_REVOKED');
+  await waitForText(alice.log, 'Revoked (ERR_TOKEN_REVOKED');
+  expect(await alice.button('Call GET /me').isDisabled()).toBe(true);
+  // The page forgot the token; a copy of it (here: the one seen on the wire) is refused on the very next call.
+  expect(await alice.statusOfMeWith(aliceToken)).toBe(401);
+  expect((await alice.context.cookies()).filter((c) => c.name === REFRESH_COOKIE)).toEqual([]);
+
+  await waitForText(bob.log, 'Peer left');
+  expect(await bob.page.locator('#socket-state').getAttribute('data-state')).toBe('open');
+  await bob.button('Call GET /me').click();
+  await waitForText(bob.page.locator('#result'), 'HTTP 200 GET /me');
+  await bob.page.getByLabel('Room').press('Enter'); // re-join: the socket still answers
+  await waitForText(bob.log, /Joined room “r1” as .*; 0 peer/);
+  expect(await bob.statusOfMeWith(await bob.latestAccessToken())).toBe(200);
+});
+
+test("an admin lists bob's sessions and revokes his: bob's socket closes with revoked and his page signs out", async () => {
+  const admin = await DemoUserPage.open(browser, stack.outputs);
+  try {
+    await admin.signIn(ADMIN);
+    await waitForText(admin.page.locator('#id-groups'), 'admins');
+    expect(await admin.page.locator('#admin-panel').isVisible()).toBe(true);
+
+    const bobSub = (await bob.page.locator('#id-sub').textContent())!;
+    await admin.page.getByLabel('User (sub)').fill(bobSub);
+    await admin.button('List sessions').click();
+    const active = admin.page.locator('#sessions-body tr', { hasText: 'active' });
+    await active.first().waitFor();
+    await active.first().getByRole('button', { name: /^Revoke session/ }).click();
+    await waitForText(admin.page.locator('#admin-result'), 'revoked');
+    await waitForText(admin.page.locator('#sessions-body'), 'revoked (admin)');
+
+    await waitForText(bob.page.locator('#socket-state'), 'revoked (ERR_TOKEN_REVOKED');
+    await bob.button('Call GET /me').click(); // 401, then the silent refresh is refused too
+    await waitForText(bob.status, '401 ERR_TOKEN_REVOKED');
+    expect(await bob.button('Sign in').isEnabled()).toBe(true);
+    expect(admin.problems).toEqual([]);
+  } finally {
+    await admin.context.close();
+  }
+});

@@ -1,0 +1,51 @@
+// The signaling sweep on the offline stack (fast timer): idle sockets die with their token, reauthed ones live on.
+import { mintAccessToken } from '../helpers/mint-token';
+import type { TestStack } from '../helpers/offline-stack';
+import { startTestStack } from '../helpers/offline-stack';
+import type { WsClient } from '../helpers/ws-client';
+import { connectWs } from '../helpers/ws-client';
+
+let stack: TestStack;
+const opened: WsClient[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack({ sweepIntervalMs: 300 });
+});
+
+afterEach(() => {
+  for (const client of opened.splice(0)) client.ws.terminate();
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+async function connect(token: string): Promise<WsClient> {
+  const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.apiUrl });
+  opened.push(client);
+  return client;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('sweep', () => {
+  it('closes an idle socket soon after its token expired, with an ERR_TOKEN_EXPIRED frame', async () => {
+    const exp = now() + 2;
+    const client = await connect(mintAccessToken(stack.outputs, { exp }));
+    const { at } = await client.closed;
+    expect(at).toBeGreaterThanOrEqual(exp * 1000);
+    expect(at - exp * 1000).toBeLessThan(1500);
+    expect(client.frames).toEqual([expect.objectContaining({ type: 'error', reason: 'ERR_TOKEN_EXPIRED' })]);
+  });
+
+  it('leaves a socket alone that reauthed before its first token expired', async () => {
+    const sub = crypto.randomUUID();
+    const client = await connect(mintAccessToken(stack.outputs, { sub, exp: now() + 2 }));
+    client.send({ action: 'reauth', token: mintAccessToken(stack.outputs, { sub }) });
+    await client.next('reauthed');
+    await sleep(3000); // past the first token's exp and several sweeps
+    expect(client.isOpen).toBe(true);
+    expect(await client.join('alive')).toEqual(expect.any(String));
+  });
+});

@@ -1,0 +1,212 @@
+// The browser session: sign-in (code + PKCE via oauth4webapi, exchanged by POST /auth/session), silent refresh
+// through the HttpOnly cookie, sign-out. The access token lives in a private field of one object, nowhere else.
+import * as oauth from '/vendor/oauth4webapi.js';
+import { ApiError, callApi, describeReason } from './api.js';
+
+/** Only what the redirect round trip needs (verifier + state); removed as soon as the browser is back. */
+const PENDING_KEY = 'cognito-guard.pending-sign-in';
+/** A hint, not a credential: "this browser may hold a refresh cookie", so a reload can restore the session. */
+const HINT_KEY = 'cognito-guard.session-hint';
+/** Refresh this long before the access token expires. */
+const REFRESH_MARGIN_MS = 60_000;
+const MIN_REFRESH_DELAY_MS = 5_000;
+
+/**
+ * One signed-in (or not) browser tab. Emits `change` events with `detail.cause`: `signed-in`, `refreshed`,
+ * `signed-out` (with `detail.message` telling why).
+ */
+export class Auth extends EventTarget {
+  #config;
+  #as;
+  #client;
+  #accessToken = null;
+  #idClaims = null;
+  #deadline = 0;
+  #timer = undefined;
+  #refreshing = null;
+
+  constructor(config) {
+    super();
+    this.#config = config;
+    this.#as = {
+      issuer: `https://cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`,
+      authorization_endpoint: `${config.hostedUiUrl}/oauth2/authorize`,
+    };
+    this.#client = { client_id: config.clientId };
+  }
+
+  get signedIn() {
+    return this.#accessToken !== null;
+  }
+
+  /** The current access token, for the API calls and the WebSocket handshake of this page only. */
+  get accessToken() {
+    return this.#accessToken;
+  }
+
+  /** Claims of the ID token, for display only (who you are comes from GET /me). */
+  get idClaims() {
+    return this.#idClaims;
+  }
+
+  /** When the access token expires, in this browser's clock (ms since epoch). */
+  get expiresAt() {
+    return this.#deadline;
+  }
+
+  /** Sends the browser to the login page (cognito-local's form offline, managed login in AWS). */
+  async startSignIn() {
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ codeVerifier, state }));
+    const url = new URL(this.#as.authorization_endpoint);
+    url.search = new URLSearchParams({
+      client_id: this.#client.client_id,
+      redirect_uri: this.#config.redirectUri,
+      response_type: 'code',
+      scope: 'openid email profile',
+      state,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    }).toString();
+    location.assign(url);
+  }
+
+  /** Back from the login page: check state, then let the API exchange the code (it sets the refresh cookie). */
+  async completeSignIn(callbackUrl) {
+    const pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? 'null');
+    sessionStorage.removeItem(PENDING_KEY);
+    // The code must not linger in the address bar, the history or a bookmark.
+    history.replaceState(null, '', callbackUrl.pathname);
+    if (!pending) throw new Error('No sign-in was started in this tab (or it was already completed). Sign in again.');
+    let params;
+    try {
+      params = oauth.validateAuthResponse(this.#as, this.#client, callbackUrl, pending.state);
+    } catch (error) {
+      if (error instanceof oauth.AuthorizationResponseError) {
+        throw new Error(`The login page refused the sign-in: ${error.error_description ?? error.error}.`);
+      }
+      throw new Error(`The login response is not valid: ${error.message}`);
+    }
+    const tokens = await callApi(this.#config.apiUrl, '/auth/session', {
+      method: 'POST',
+      body: { code: params.get('code'), codeVerifier: pending.codeVerifier, redirectUri: this.#config.redirectUri },
+      cookie: true,
+    });
+    this.#accept(tokens, 'signed-in');
+  }
+
+  /** After a reload: new tokens from the refresh cookie, when this browser may have one. */
+  async restore() {
+    if (localStorage.getItem(HINT_KEY) !== '1') return false;
+    try {
+      await this.refresh();
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        localStorage.removeItem(HINT_KEY);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** POST /auth/refresh with the HttpOnly cookie; one refresh at a time. A refused refresh signs this tab out. */
+  refresh() {
+    this.#refreshing ??= (async () => {
+      try {
+        const tokens = await callApi(this.#config.apiUrl, '/auth/refresh', { method: 'POST', cookie: true });
+        this.#accept(tokens, 'refreshed');
+      } catch (error) {
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+          const why = describeReason(error.code) ?? 'it is no longer valid';
+          this.#forget(`Signed out: the session could not be renewed because ${why} (${error.code ?? error.status}).`);
+        }
+        throw error;
+      } finally {
+        this.#refreshing = null;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /**
+   * An authorized API call. A 401 gets one silent refresh and a retry (the token may have just expired); when the
+   * refresh is refused too, the tab is signed out and the error says why.
+   */
+  async call(path, options = {}) {
+    if (!this.signedIn) throw new ApiError(401, 'ERR_TOKEN_MISSING', 'not signed in');
+    try {
+      return await callApi(this.#config.apiUrl, path, { ...options, token: this.#accessToken });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      try {
+        await this.refresh();
+      } catch (refused) {
+        throw refused instanceof ApiError ? refused : error; // the refusal carries the reason code
+      }
+      return callApi(this.#config.apiUrl, path, { ...options, token: this.#accessToken });
+    }
+  }
+
+  /**
+   * POST /auth/logout (this session) or /auth/logout-all (every session of this user). The server revokes the
+   * tokens and clears the cookie; then this tab forgets them. Resolves with the managed-login logout URL.
+   */
+  async signOut({ everywhere = false } = {}) {
+    const path = everywhere ? '/auth/logout-all' : '/auth/logout';
+    let result;
+    try {
+      result = await callApi(this.#config.apiUrl, path, {
+        method: 'POST',
+        token: this.#accessToken,
+        cookie: true,
+      });
+    } catch (error) {
+      // 401: the token is already dead server-side; anything else: nothing was revoked, so keep the session.
+      if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      result = {};
+    }
+    this.#forget(
+      everywhere
+        ? `Signed out everywhere: ${result.sessionsRevoked ?? 'all'} session(s) revoked; every token issued so far is refused.`
+        : 'Signed out: this session was revoked on the server; a copy of the old access token is now refused (401).',
+    );
+    return result.logoutUrl;
+  }
+
+  #accept(tokens, cause) {
+    if (typeof tokens?.accessToken !== 'string') throw new Error('The API answered without an access token.');
+    this.#accessToken = tokens.accessToken;
+    this.#idClaims = tokens.idToken ? decodeClaims(tokens.idToken) : this.#idClaims;
+    const lifetimeMs = (Number(tokens.expiresIn) || 300) * 1000;
+    this.#deadline = Date.now() + lifetimeMs;
+    localStorage.setItem(HINT_KEY, '1');
+    clearTimeout(this.#timer);
+    const delay = Math.max(MIN_REFRESH_DELAY_MS, lifetimeMs - REFRESH_MARGIN_MS);
+    this.#timer = setTimeout(() => {
+      this.refresh().catch(() => undefined); // the `change` event reports a refused refresh
+    }, delay);
+    this.dispatchEvent(new CustomEvent('change', { detail: { cause } }));
+  }
+
+  #forget(message) {
+    clearTimeout(this.#timer);
+    this.#accessToken = null;
+    this.#idClaims = null;
+    this.#deadline = 0;
+    localStorage.removeItem(HINT_KEY);
+    this.dispatchEvent(new CustomEvent('change', { detail: { cause: 'signed-out', message } }));
+  }
+}
+
+/** The payload of a JWT, decoded without verification: display only. */
+function decodeClaims(jwt) {
+  try {
+    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
