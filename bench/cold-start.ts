@@ -3,11 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AUTHORIZER_ENTRY, ROUTE_FUNCTION_ENTRIES } from '../lib/constructs/rest-api';
-import {
-  CONNECT_AUTHORIZER_ENTRY,
-  SIGNALING_ENTRY,
-  SWEEP_ENTRY,
-} from '../lib/constructs/signaling-api';
+import { CONNECT_AUTHORIZER_ENTRY, SIGNALING_ENTRY, SWEEP_ENTRY } from '../lib/constructs/signaling-api';
 import { bundleEntry } from './lib/bundle';
 import { median, round } from './lib/stats';
 
@@ -126,7 +122,8 @@ export async function measureColdStart(outDir: string, runs = 9): Promise<ColdSt
   return {
     runs,
     bareNodeMs: round(bareMs),
-    bundlingOptions: 'LAMBDA_BUNDLING from lib/constructs/node-function.ts (mapped as aws-lambda-nodejs maps it)',
+    bundlingOptions:
+      'LAMBDA_BUNDLING from lib/constructs/node-function.ts (mapped as aws-lambda-nodejs maps it)',
     bundles: figures.slice(0, -1),
     authorizerWithoutMainFields: figures[figures.length - 1]!,
     outDir,

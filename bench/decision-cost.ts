@@ -2,12 +2,16 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import type { Jwks } from 'aws-jwt-verify/jwk';
 import { CognitoTokenVerifier } from '../lambdas/adapters/cognito-token-verifier';
+import { DynamoRevocationStore } from '../lambdas/adapters/dynamo-revocation-store';
 import { authorizeToken, type AuthorizeDeps } from '../lambdas/authorizer/authorize';
 import { systemClock } from '../lambdas/shared/ports';
 import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
 import { startCountingEndpoint } from './lib/counting-endpoint';
-import { round, timeBatches, type BatchResult } from './lib/stats';
+import { round, timeInterleaved, type BatchResult, type Operation } from './lib/stats';
+
+const HANDLER = 'authorizer handler (bundle, instant store)';
 
 export interface DecisionCostRow {
   readonly name: string;
@@ -24,6 +28,8 @@ export interface DecisionCostResult {
   readonly coreVsAwsJwtVerify: number;
   readonly store: string;
   readonly handlerModule: string;
+  /** CPU time per handler call (user + system, both sides of loopback): the SDK's request cost, not waiting. */
+  readonly handlerCpuUsPerOp: number;
   /** DynamoDB calls the handler made per decision while timed (must be 1). */
   readonly handlerDynamoCallsPerOp: number;
 }
@@ -35,13 +41,13 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
   const key = rsaTestKey('bench-kid');
   const now = Math.floor(Date.now() / 1000);
   const token = signRs256(key, accessTokenClaims({ iat: now, exp: now + 3600 }));
-  const jwks = { keys: [key.publicJwk] };
+  const jwks = { keys: [key.publicJwk] } as unknown as Jwks;
 
   // Floor: the RS256 signature check alone, with the key already imported and the bytes already decoded.
   const [header, payload, signature] = token.split('.') as [string, string, string];
   const signed = Buffer.from(`${header}.${payload}`);
   const sig = Buffer.from(signature, 'base64url');
-  const publicKey = createPublicKey({ key: key.publicJwk, format: 'jwk' });
+  const publicKey = createPublicKey(key.privateKey);
   const floor = () => {
     if (!verify('RSA-SHA256', signed, publicKey, sig)) throw new Error('floor: bad signature');
   };
@@ -87,34 +93,44 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle, loaded after its env is set
   const { handler } = require(authorizerBundle) as { handler: Handler };
   const event = authorizerEvent(`Bearer ${token}`);
+  // The deny-list read alone (the same adapter, SDK v3 over loopback): what the handler adds to the core.
+  const store = new DynamoRevocationStore('Revocations');
+  const claims = { jti: 'jti-1', sub: 'aaaaaaaa-1111-2222-3333-444444444444', originJti: 'origin-jti-1' };
+  const lookup = () => store.lookup(claims);
   const full = async () => {
     const result = (await handler(event)) as { principalId?: string };
     if (!result.principalId) throw new Error('handler: no policy');
   };
 
-  const measured: [string, () => unknown][] = [
+  const measured: [string, Operation][] = [
     ['crypto.verify RS256 (floor)', floor],
     ['aws-jwt-verify verifySync', libraryOnly],
     ['authorize core (in-memory deny-list)', core],
-    ['authorizer handler (bundle, instant store)', full],
+    ['DynamoDB BatchGetItem alone (SDK, instant store)', lookup],
+    [HANDLER, full],
   ];
-  const results: BatchResult[] = [];
+  // Powertools writes an EMF line per handler decision: keep the serialisation, drop the terminal I/O.
+  const restore = swallowStdout();
   let handlerCalls = 0;
-  for (const [name, op] of measured) {
-    const isHandler = op === full;
-    const before = endpoint.counts().BatchGetItem ?? 0;
-    // Powertools writes an EMF line per decision: keep the serialisation, drop the terminal I/O.
-    const restore = isHandler ? swallowStdout() : () => undefined;
-    let calls = 0;
-    const counted = isHandler ? () => (calls++, op()) : op;
-    try {
-      results.push(await timeBatches(counted));
-    } finally {
-      restore();
-    }
-    if (isHandler) handlerCalls = ((endpoint.counts().BatchGetItem ?? 0) - before) / calls;
-    process.stderr.write(`  ${name}: ${round(results.at(-1)!.usPerOp)} µs/op\n`);
+  let handlerCpuUs = 0;
+  const countedFull = async () => {
+    const cpu = process.cpuUsage();
+    await full();
+    const used = process.cpuUsage(cpu);
+    handlerCpuUs += used.user + used.system;
+    handlerCalls++;
+  };
+  let results: BatchResult[];
+  let handlerDynamoCalls: number;
+  try {
+    results = await timeInterleaved(measured.map(([name, op]) => (name === HANDLER ? countedFull : op)));
+    const callsBefore = endpoint.counts().BatchGetItem ?? 0;
+    for (let i = 0; i < 20; i++) await full();
+    handlerDynamoCalls = ((endpoint.counts().BatchGetItem ?? 0) - callsBefore) / 20;
+  } finally {
+    restore();
   }
+  measured.forEach(([name], i) => process.stderr.write(`  ${name}: ${round(results[i]!.usPerOp)} µs/op\n`));
   await endpoint.close();
 
   const floorUs = results[0]!.usPerOp;
@@ -132,7 +148,8 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
     store:
       'in-process HTTP server on 127.0.0.1 answering BatchGetItem at once with no items (not dynalite: its LevelDB would dominate)',
     handlerModule: authorizerBundle,
-    handlerDynamoCallsPerOp: round(handlerCalls),
+    handlerCpuUsPerOp: round(handlerCpuUs / handlerCalls),
+    handlerDynamoCallsPerOp: round(handlerDynamoCalls),
   };
 }
 

@@ -6,6 +6,7 @@ import { AuthEnv } from '../lambdas/auth/env';
 import { ApiEnv } from '../lambdas/api/env';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { Monitoring } from './constructs/monitoring';
+import { RateLimitWaf } from './constructs/rate-limit-waf';
 import { RestApi } from './constructs/rest-api';
 import { RevocationStore } from './constructs/revocation-store';
 import { SignalingApi } from './constructs/signaling-api';
@@ -23,6 +24,8 @@ export class GuardStack extends Stack {
   public readonly revocations: RevocationStore;
   public readonly sessions: SessionStore;
   public readonly restApi: RestApi;
+  /** Present when the stage sets `wafRateLimit`. */
+  public readonly waf?: RateLimitWaf;
   public readonly signaling: SignalingApi;
   public readonly monitoring: Monitoring;
 
@@ -62,6 +65,12 @@ export class GuardStack extends Stack {
       logRetention: config.logRetentionDays,
     });
     this.revocations.grantCheck(this.restApi.authorizerFunction);
+    if (config.wafRateLimit !== undefined) {
+      this.waf = new RateLimitWaf(this, 'Waf', {
+        stage: this.restApi.api.deploymentStage,
+        limit: config.wafRateLimit,
+      });
+    }
 
     this.signaling = new SignalingApi(this, 'Signaling', {
       authorizerEnvironment,

@@ -44,6 +44,12 @@ export interface StageConfig {
   readonly authDeniedAlarmThreshold: number;
   /** Length of the AuthDenied spike alarm's period in minutes (1..60). @default 5 */
   readonly authDeniedAlarmPeriodMinutes: number;
+  /**
+   * Attach an AWS WAF web ACL to the REST stage that blocks (429) a client IP sending more than this many requests
+   * per 5 minutes (10..2000000000). Off by default: WAF bills per web ACL, per rule and per million requests.
+   * @default - no WAF
+   */
+  readonly wafRateLimit?: number;
 }
 
 /** A stage config that cannot be deployed; the message names the key and the rule. */
@@ -132,6 +138,12 @@ const optionalEmail: Check = (value, key) => {
   }
 };
 
+const optional =
+  (check: Check): Check =>
+  (value, key) => {
+    if (value !== undefined) check(value, key);
+  };
+
 const checks: Record<keyof StageConfig, Check> = {
   domainPrefix,
   accessTokenMinutes: integer(5, 1440),
@@ -151,6 +163,7 @@ const checks: Record<keyof StageConfig, Check> = {
   alarmEmail: optionalEmail,
   authDeniedAlarmThreshold: integer(1, 1_000_000),
   authDeniedAlarmPeriodMinutes: integer(1, 60),
+  wafRateLimit: optional(integer(10, 2_000_000_000)),
 };
 
 /**

@@ -113,7 +113,9 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       logLevel: options.quiet ? ('silent' as const) : ('warn' as const),
     };
     const cognito = await startCognito(cognitoOptions);
-    const cognitoService = restartable(cognito, () => startCognito({ ...cognitoOptions, port: cognito.port }));
+    const cognitoService = restartable(cognito, () =>
+      startCognito({ ...cognitoOptions, port: cognito.port }),
+    );
     stops.push(() => cognitoService.stop());
     // Listen first: with port 0 the redirect URI is known only once the port is.
     const api = createServer();
@@ -162,8 +164,14 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     ws.start();
     const site = await createStaticSite({
       webDir: join(__dirname, '..', 'web'),
-      config: { ...outputs, users: outputs.users.map(({ username, groups }) => ({ username, groups })) },
-      connectSources: [cognito.url],
+      config: {
+        ...outputs,
+        users: outputs.users.map(({ username, groups }) => ({ username, groups })),
+        // cognito-local has no /logout page: the page stays put after sign-out instead of following logoutUrl.
+        followLogoutUrl: false,
+      },
+      // The page talks to its own origin (REST API) and the signaling socket; the code exchange is server-side.
+      connectSources: [new URL(ws.url).origin],
     });
     api.on(
       'request',

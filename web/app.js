@@ -14,6 +14,8 @@ const state = {
   auth: null,
   me: null,
   busy: false,
+  /** This tab is signing out: its own socket's `revoked` close is expected. */
+  signingOut: false,
   /** @type {SignalingSocket | null} */
   socket: null,
   room: null,
@@ -42,7 +44,8 @@ function render() {
   const signedIn = state.auth?.signedIn ?? false;
   const open = state.socket?.isOpen ?? false;
   $('sign-in').disabled = signedIn || state.busy || !state.config;
-  for (const id of ['sign-out', 'sign-out-everywhere', 'call-me', 'refresh-now']) $(id).disabled = !signedIn || state.busy;
+  for (const id of ['sign-out', 'sign-out-everywhere', 'call-me', 'refresh-now'])
+    $(id).disabled = !signedIn || state.busy;
   $('connect').disabled = !signedIn || state.socket !== null || !state.config?.wsUrl;
   $('disconnect').disabled = state.socket === null;
   $('join').disabled = !open;
@@ -60,7 +63,7 @@ function renderIdentity() {
   $('id-groups').textContent = me.groups.length ? me.groups.join(', ') : 'none';
   $('id-session').textContent = me.sessionId
     ? me.sessionId
-    : 'no origin_jti in this token (emulator): logout revokes the token and the refresh token';
+    : 'none in this token (the emulator sets no origin_jti)';
   $('id-expiry').textContent = `(at ${new Date(me.expiresAt * 1000).toLocaleTimeString()})`;
   addKnownSub(me.sub, 'you');
   tick();
@@ -122,7 +125,10 @@ function renderPeers() {
     const offer = document.createElement('button');
     offer.type = 'button';
     offer.textContent = 'Send test offer';
-    offer.setAttribute('aria-label', `Send a test offer to user ${shortId(username)}, connection ${shortId(connectionId)}`);
+    offer.setAttribute(
+      'aria-label',
+      `Send a test offer to user ${shortId(username)}, connection ${shortId(connectionId)}`,
+    );
     offer.dataset.needsSocket = '';
     offer.addEventListener('click', () => run(() => sendOffer(connectionId)));
     item.append(name, ' ', offer);
@@ -176,7 +182,13 @@ async function onAuthChange(event) {
 }
 
 async function signOut(everywhere) {
-  const logoutUrl = await state.auth.signOut({ everywhere });
+  state.signingOut = true;
+  let logoutUrl;
+  try {
+    logoutUrl = await state.auth.signOut({ everywhere });
+  } finally {
+    state.signingOut = false;
+  }
   showResult(`POST ${everywhere ? '/auth/logout-all' : '/auth/logout'}`, { logoutUrl: logoutUrl ?? null });
   // Managed login keeps its own cookie: its /logout ends that too. The offline emulator has no such page.
   if (logoutUrl && state.config.followLogoutUrl === true) location.assign(logoutUrl);
@@ -206,7 +218,11 @@ function connect() {
     state.pendingCandidates.clear();
     setSocketState('closed', explanation);
     log(explanation.startsWith('Disconnected') ? 'info' : 'error', explanation);
-    if (explanation.includes('revoked')) setStatus(`Signaling socket: ${explanation}`, 'warning');
+    if (event.detail.revoked && state.auth.signedIn && !state.signingOut) {
+      // Revoked elsewhere (admin, sign-out everywhere): ask the API at once whether this session survives.
+      setStatus(`Signaling socket: ${explanation} Checking the session…`, 'warning');
+      state.auth.refresh().catch(() => undefined); // a refusal signs this tab out with the reason
+    }
     renderPeers();
   });
   render();
@@ -269,7 +285,12 @@ function newCall(peerId) {
   state.calls.set(peerId, call);
   call.addEventListener('icecandidate', (event) => {
     if (event.candidate && state.socket?.isOpen) {
-      state.socket.send({ action: 'signal', to: peerId, kind: 'candidate', payload: event.candidate.toJSON() });
+      state.socket.send({
+        action: 'signal',
+        to: peerId,
+        kind: 'candidate',
+        payload: event.candidate.toJSON(),
+      });
     }
   });
   call.addEventListener('connectionstatechange', () => {
@@ -282,7 +303,9 @@ function newCall(peerId) {
 }
 
 function watchChannel(channel, peerId) {
-  channel.addEventListener('open', () => channel.send(`hello from ${state.me?.username ?? 'a peer'}`));
+  channel.addEventListener('open', () =>
+    channel.send(`hello from ${state.auth.idClaims?.email ?? state.me?.username ?? 'a peer'}`),
+  );
   channel.addEventListener('message', (event) =>
     log('in', `Data channel message from ${peerLabel(peerId)}: “${String(event.data).slice(0, 80)}”`),
   );
@@ -293,7 +316,12 @@ async function sendOffer(peerId) {
   watchChannel(call.createDataChannel('demo'), peerId);
   const offer = await call.createOffer();
   await call.setLocalDescription(offer);
-  state.socket.send({ action: 'signal', to: peerId, kind: 'offer', payload: { type: 'offer', sdp: offer.sdp } });
+  state.socket.send({
+    action: 'signal',
+    to: peerId,
+    kind: 'offer',
+    payload: { type: 'offer', sdp: offer.sdp },
+  });
   log('out', `Offer sent to ${peerLabel(peerId)} (${offer.sdp.length} bytes of SDP)`);
 }
 
@@ -303,7 +331,12 @@ async function sendAnswer(peerId, offerSdp) {
   await flushCandidates(peerId, call);
   const answer = await call.createAnswer();
   await call.setLocalDescription(answer);
-  state.socket.send({ action: 'signal', to: peerId, kind: 'answer', payload: { type: 'answer', sdp: answer.sdp } });
+  state.socket.send({
+    action: 'signal',
+    to: peerId,
+    kind: 'answer',
+    payload: { type: 'answer', sdp: answer.sdp },
+  });
   log('out', `Answer sent to ${peerLabel(peerId)}`);
 }
 
@@ -376,8 +409,11 @@ async function listSessions(sub) {
       revoke.setAttribute('aria-label', `Revoke session ${session.sessionId}`);
       revoke.addEventListener('click', () =>
         run(async () => {
-          await state.auth.call(`/admin/sessions/${encodeURIComponent(session.sessionId)}/revoke`, { method: 'POST' });
-          $('admin-result').textContent = `Session ${shortId(session.sessionId)} revoked: its tokens are refused and its sockets closed.`;
+          await state.auth.call(`/admin/sessions/${encodeURIComponent(session.sessionId)}/revoke`, {
+            method: 'POST',
+          });
+          $('admin-result').textContent =
+            `Session ${shortId(session.sessionId)} revoked: its tokens are refused and its sockets closed.`;
           await listSessions(sub);
         }),
       );
@@ -407,7 +443,8 @@ function adminSub() {
 function reportError(error) {
   const message = error instanceof Error ? error.message : String(error);
   setStatus(message, 'error');
-  if (error instanceof ApiError) showResult(`HTTP ${error.status}${error.code ? ` ${error.code}` : ''}`, message);
+  if (error instanceof ApiError)
+    showResult(`HTTP ${error.status}${error.code ? ` ${error.code}` : ''}`, message);
 }
 
 async function run(action) {
@@ -430,7 +467,10 @@ async function main() {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     config = await response.json();
   } catch (error) {
-    setStatus(`Cannot load /config.json (${error.message}): the page does not know which stack to use.`, 'error');
+    setStatus(
+      `Cannot load /config.json (${error.message}): the page does not know which stack to use.`,
+      'error',
+    );
     return;
   }
   state.config = { ...config, apiUrl: config.apiUrl.replace(/\/+$/, '') };
@@ -470,8 +510,11 @@ async function main() {
   $('admin-revoke-user').addEventListener('click', () =>
     run(async () => {
       const sub = adminSub();
-      const result = await state.auth.call(`/admin/users/${encodeURIComponent(sub)}/revoke`, { method: 'POST' });
-      $('admin-result').textContent = `User revoked: ${result.sessionsRevoked} session(s) ended, every token issued so far is refused.`;
+      const result = await state.auth.call(`/admin/users/${encodeURIComponent(sub)}/revoke`, {
+        method: 'POST',
+      });
+      $('admin-result').textContent =
+        `User revoked: ${result.sessionsRevoked} session(s) ended, every token issued so far is refused.`;
       await listSessions(sub);
     }),
   );

@@ -78,7 +78,8 @@ export class Auth extends EventTarget {
     sessionStorage.removeItem(PENDING_KEY);
     // The code must not linger in the address bar, the history or a bookmark.
     history.replaceState(null, '', callbackUrl.pathname);
-    if (!pending) throw new Error('No sign-in was started in this tab (or it was already completed). Sign in again.');
+    if (!pending)
+      throw new Error('No sign-in was started in this tab (or it was already completed). Sign in again.');
     let params;
     try {
       params = oauth.validateAuthResponse(this.#as, this.#client, callbackUrl, pending.state);
@@ -90,7 +91,11 @@ export class Auth extends EventTarget {
     }
     const tokens = await callApi(this.#config.apiUrl, '/auth/session', {
       method: 'POST',
-      body: { code: params.get('code'), codeVerifier: pending.codeVerifier, redirectUri: this.#config.redirectUri },
+      body: {
+        code: params.get('code'),
+        codeVerifier: pending.codeVerifier,
+        redirectUri: this.#config.redirectUri,
+      },
       cookie: true,
     });
     this.#accept(tokens, 'signed-in');
@@ -119,8 +124,13 @@ export class Auth extends EventTarget {
         this.#accept(tokens, 'refreshed');
       } catch (error) {
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-          const why = describeReason(error.code) ?? 'it is no longer valid';
-          this.#forget(`Signed out: the session could not be renewed because ${why} (${error.code ?? error.status}).`);
+          const why =
+            error.code === 'ERR_TOKEN_MISSING'
+              ? 'this browser holds no session cookie (signed out in another tab?)'
+              : (describeReason(error.code) ?? 'it is no longer valid');
+          this.#forget(
+            `Signed out: the session could not be renewed because ${why} (${error.code ?? error.status}).`,
+          );
         }
         throw error;
       } finally {

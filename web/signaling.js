@@ -5,7 +5,7 @@ export const SUBPROTOCOL = 'cognito-guard.v1';
 
 /**
  * One socket to the signaling API. Emits `open`, `frame` (detail: the server frame) and `close` (detail:
- * `{ code, explanation }`). The token travels in the subprotocol list, never in the URL (URLs end up in logs).
+ * `{ code, revoked, explanation }`). The token travels in the subprotocol list, never in the URL (URLs end up in logs).
  */
 export class SignalingSocket extends EventTarget {
   #ws;
@@ -33,7 +33,12 @@ export class SignalingSocket extends EventTarget {
       this.dispatchEvent(new CustomEvent('frame', { detail: frame }));
     });
     this.#ws.addEventListener('close', (event) => {
-      this.dispatchEvent(new CustomEvent('close', { detail: { code: event.code, explanation: this.#explain(event) } }));
+      const revoked = this.#lastProblem?.type === 'revoked';
+      this.dispatchEvent(
+        new CustomEvent('close', {
+          detail: { code: event.code, revoked, explanation: this.#explain(event) },
+        }),
+      );
     });
   }
 
@@ -69,6 +74,10 @@ export class SignalingSocket extends EventTarget {
   }
 
   #isFatal(reason) {
-    return reason?.startsWith('ERR_TOKEN_') || reason === 'ERR_STORE_UNAVAILABLE' || reason === 'ERR_UNKNOWN_CONNECTION';
+    return (
+      reason?.startsWith('ERR_TOKEN_') ||
+      reason === 'ERR_STORE_UNAVAILABLE' ||
+      reason === 'ERR_UNKNOWN_CONNECTION'
+    );
   }
 }

@@ -64,7 +64,9 @@ function answerInstantly(req: IncomingMessage, res: ServerResponse, operation: s
   req.on('end', () => {
     if (operation !== 'BatchGetItem') {
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: operation }));
+      res.end(
+        JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', message: operation }),
+      );
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { RequestItems: object };

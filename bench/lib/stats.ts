@@ -26,36 +26,57 @@ export interface BatchResult {
 }
 
 export interface BatchOptions {
-  /** Number of measured batches. @default 7 */
+  /** Number of measured batches per operation. @default 9 */
   readonly batches?: number;
-  /** Target duration of one batch. @default 150 ms */
+  /** Target duration of one batch. @default 120 ms */
   readonly batchMs?: number;
 }
 
-/**
- * Times `op` in batches of a fixed iteration count (calibrated during warm-up to last about `batchMs`) and reports
- * the median batch. `op` may return a promise; it is awaited before the next call, as one request after another.
- */
-export async function timeBatches(op: () => unknown, options: BatchOptions = {}): Promise<BatchResult> {
-  const batchMs = options.batchMs ?? 150;
-  const runs = options.batches ?? 7;
-  const run = async (n: number): Promise<number> => {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      const result = op();
-      if (result instanceof Promise) await result;
-    }
-    return Number(process.hrtime.bigint() - start) / 1e3 / n;
-  };
-  // Warm-up doubles as calibration: JIT, caches and connection pools settle before the measured batches.
-  let n = 16;
-  let spent = 0;
-  while (spent < batchMs * 2) {
-    const us = await run(n);
-    spent += (us * n) / 1e3;
-    n = Math.max(n, Math.ceil((batchMs * 1e3) / us));
+/** One operation: called again as soon as the previous call (or its promise) is done, like requests in a row. */
+export type Operation = () => unknown;
+
+async function runBatch(op: Operation, n: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const result = op();
+    if (result instanceof Promise) await result;
   }
-  const batches: number[] = [];
-  for (let i = 0; i < runs; i++) batches.push(await run(n));
-  return { usPerOp: median(batches), batches: batches.map((b) => round(b)), iterationsPerBatch: n };
+  return Number(process.hrtime.bigint() - start) / 1e3 / n;
+}
+
+/**
+ * Times several operations in interleaved rounds (one batch of each per round), so a burst of load on a shared
+ * machine hits every operation alike; each batch has a fixed iteration count calibrated during warm-up.
+ */
+export async function timeInterleaved(
+  ops: readonly Operation[],
+  options: BatchOptions = {},
+): Promise<BatchResult[]> {
+  const batchMs = options.batchMs ?? 120;
+  const rounds = options.batches ?? 9;
+  const sizes: number[] = [];
+  for (const op of ops) {
+    // Warm-up doubles as calibration: JIT, caches and keep-alive sockets settle before the measured batches.
+    let n = 16;
+    let spent = 0;
+    while (spent < batchMs * 2) {
+      const us = await runBatch(op, n);
+      spent += (us * n) / 1e3;
+      n = Math.max(n, Math.ceil((batchMs * 1e3) / us));
+    }
+    sizes.push(n);
+  }
+  const batches: number[][] = ops.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, op] of ops.entries()) batches[i]!.push(await runBatch(op, sizes[i]!));
+  }
+  return ops.map((_, i) => ({
+    usPerOp: median(batches[i]!),
+    batches: batches[i]!.map((b) => round3(b)),
+    iterationsPerBatch: sizes[i]!,
+  }));
+}
+
+function round3(value: number): number {
+  return round(value, 3);
 }

@@ -13,10 +13,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AuthorizerEnv } from '../../lambdas/authorizer/env';
-import { ConnectionTableSchema } from '../../lambdas/shared/table-schemas';
+import { ConnectionIndex, ConnectionTableSchema } from '../../lambdas/shared/table-schemas';
 import { ROUTE_SELECTION_EXPRESSION, SIGNALING_ACTIONS } from '../../lambdas/shared/websocket-routes';
 import { SignalingEnv } from '../../lambdas/signaling/env';
 import { NodeFunction } from './node-function';
+
+type ConnectionIndexName = keyof typeof ConnectionIndex;
 
 const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
 export const CONNECT_AUTHORIZER_ENTRY = path.join(LAMBDAS_DIR, 'authorizer', 'connect-handler.ts');
@@ -71,7 +73,6 @@ export class SignalingApi extends Construct {
   public readonly sweepFunction: NodeFunction;
   /** Env a function needs to close sockets (SocketCloser): give it with `grantCloseSockets`. */
   public readonly socketCloserEnvironment: Readonly<Record<string, string>>;
-  private readonly grants: dynamodb.TableGrants;
 
   constructor(scope: Construct, id: string, props: SignalingApiProps) {
     super(scope, id);
@@ -100,7 +101,6 @@ export class SignalingApi extends Construct {
       });
     }
     this.table = table;
-    this.grants = table.grants;
 
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
       description: 'cognito-guard signaling WebSocket API',
@@ -152,16 +152,9 @@ export class SignalingApi extends Construct {
       logRetention,
     });
 
-    this.grants.actions(
-      this.signalingFunction,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:Query',
-    );
+    this.grantTable(this.signalingFunction, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ['byRoom']);
     this.key.grant(this.signalingFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-    this.grants.actions(this.sweepFunction, 'dynamodb:Scan', 'dynamodb:DeleteItem');
+    this.grantTable(this.sweepFunction, ['Scan', 'DeleteItem']);
     this.key.grant(this.sweepFunction, 'kms:Decrypt');
     this.stage.grantManagementApiAccess(this.signalingFunction);
     this.stage.grantManagementApiAccess(this.sweepFunction);
@@ -196,25 +189,39 @@ export class SignalingApi extends Construct {
 
   /** For every function that revokes (SocketCloser): find sockets by index, close them, drop stale rows. */
   public grantCloseSockets(grantee: iam.IGrantable): void {
-    this.grants.actions(grantee, 'dynamodb:Query', 'dynamodb:DeleteItem');
+    this.grantTable(grantee, ['DeleteItem'], ['bySub', 'bySession']);
     this.key.grant(grantee, 'kms:Decrypt');
     this.stage.grantManagementApiAccess(grantee);
     if (grantee instanceof Construct) this.acknowledgeScopedWildcards(grantee);
   }
 
-  /** The two wildcards these grants need, each bounded to this construct's own table or stage. */
+  /** Item actions on the table itself, Query on the named indexes only. */
+  private grantTable(
+    grantee: iam.IGrantable,
+    actions: readonly string[],
+    indexes: readonly ConnectionIndexName[] = [],
+  ) {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: actions.map((action) => `dynamodb:${action}`),
+      resourceArns: [this.table.tableArn],
+    });
+    if (indexes.length === 0) return;
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: indexes.map((index) => `${this.table.tableArn}/index/${ConnectionIndex[index]}`),
+    });
+  }
+
+  /** The one wildcard these grants need: connection ids are not known in advance. */
   private acknowledgeScopedWildcards(scope: Construct): void {
     const stack = Stack.of(this);
-    const logicalId = (construct: Construct) =>
-      stack.resolve(stack.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
-    const connections = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalId(this.api)}>/${this.stage.stageName}/*/@connections/*`;
+    const apiId = stack.resolve(stack.getLogicalId(this.api.node.defaultChild as CfnElement)) as string;
+    const connections = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/${this.stage.stageName}/*/@connections/*`;
     Validations.of(scope).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${connections}]`,
       reason: 'ManageConnections on this stage’s @connections only; connection ids are not known in advance',
-    });
-    Validations.of(scope).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalId(this.table)}.Arn>/index/*]`,
-      reason: 'Query on the connections table’s own indexes (by sub, session, room)',
     });
   }
 }

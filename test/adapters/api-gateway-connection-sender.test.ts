@@ -36,7 +36,7 @@ beforeAll(async () => {
       sweep: async () => undefined,
     }),
   });
-  await shim.start();
+  shim.start();
 });
 
 afterAll(() => shim.stop());

@@ -17,7 +17,10 @@ let bob: DemoUserPage;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
-  [alice, bob] = await Promise.all([DemoUserPage.open(browser, stack.outputs), DemoUserPage.open(browser, stack.outputs)]);
+  [alice, bob] = await Promise.all([
+    DemoUserPage.open(browser, stack.outputs),
+    DemoUserPage.open(browser, stack.outputs),
+  ]);
 });
 
 afterAll(async () => {
@@ -26,8 +29,10 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  // A CSP violation, an uncaught exception or a failed module load is a defect of the page.
-  expect([...alice.problems, ...bob.problems].filter((p) => !p.includes('401'))).toEqual([]);
+  // A CSP violation, an uncaught exception or a failed module load is a defect of the page; the API's error
+  // answers these tests provoke are not.
+  const isApiError = (p: string) => p.includes('Failed to load resource: the server responded with a status');
+  expect([...alice.problems, ...bob.problems].filter((p) => !isApiError(p))).toEqual([]);
 });
 
 test('alice and bob sign in through the login form and see their verified identity', async () => {
@@ -42,8 +47,37 @@ test('alice and bob sign in through the login form and see their verified identi
   // The code and state are gone from the address bar; the PKCE verifier from sessionStorage.
   expect(new URL(alice.page.url()).search).toBe('');
   expect(await alice.page.evaluate(() => sessionStorage.length)).toBe(0);
+});
 
-  await alice.screenshot('signed-in.png');
+test('explains 403 and 429 answers in words', async () => {
+  const status = alice.page.locator('#status');
+  await alice.page.route('**/me', (route) =>
+    route.fulfill({
+      status: 429,
+      headers: { 'Retry-After': '7', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ message: 'Too Many Requests' }),
+    }),
+  );
+  await alice.button('Call GET /me').click();
+  await waitForText(
+    status,
+    'Too many requests (429): the API is throttling this client; wait 7 s and retry.',
+  );
+
+  await alice.page.unroute('**/me');
+  await alice.page.route('**/me', (route) =>
+    route.fulfill({
+      status: 403,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: 'ERR_FORBIDDEN', message: 'requires group admins' }),
+    }),
+  );
+  await alice.button('Call GET /me').click();
+  await waitForText(status, 'Forbidden (403 ERR_FORBIDDEN): your account lacks the required group.');
+  await alice.page.unroute('**/me');
+
+  await alice.button('Call GET /me').click();
+  await waitForText(alice.page.locator('#result'), 'HTTP 200 GET /me');
 });
 
 test("alice's offer reaches bob and bob's answer reaches alice", async () => {
@@ -61,6 +95,7 @@ test("alice's offer reaches bob and bob's answer reaches alice", async () => {
   await waitForText(bob.log, 'Answer sent');
 
   await alice.screenshot('signaling-panel.png', alice.page.locator('#signaling-panel'));
+  await alice.screenshot('signed-in.png');
 });
 
 test("bob's tokens never reach script-readable storage; the refresh cookie is HttpOnly, Secure, SameSite=Strict", async () => {
@@ -95,7 +130,7 @@ test("alice signs out: her old token gets 401, her socket closes with revoked, b
   expect(await bob.page.locator('#socket-state').getAttribute('data-state')).toBe('open');
   await bob.button('Call GET /me').click();
   await waitForText(bob.page.locator('#result'), 'HTTP 200 GET /me');
-  await bob.page.getByLabel('Room').press('Enter'); // re-join: the socket still answers
+  await bob.page.getByRole('textbox', { name: 'Room' }).press('Enter'); // re-join: the socket still answers
   await waitForText(bob.log, /Joined room “r1” as .*; 0 peer/);
   expect(await bob.statusOfMeWith(await bob.latestAccessToken())).toBe(200);
 });
@@ -112,16 +147,42 @@ test("an admin lists bob's sessions and revokes his: bob's socket closes with re
     await admin.button('List sessions').click();
     const active = admin.page.locator('#sessions-body tr', { hasText: 'active' });
     await active.first().waitFor();
-    await active.first().getByRole('button', { name: /^Revoke session/ }).click();
+    await active
+      .first()
+      .getByRole('button', { name: /^Revoke session/ })
+      .click();
     await waitForText(admin.page.locator('#admin-result'), 'revoked');
     await waitForText(admin.page.locator('#sessions-body'), 'revoked (admin)');
+    await admin.screenshot('admin-panel.png', admin.page.locator('#admin-panel'));
 
     await waitForText(bob.page.locator('#socket-state'), 'revoked (ERR_TOKEN_REVOKED');
-    await bob.button('Call GET /me').click(); // 401, then the silent refresh is refused too
-    await waitForText(bob.status, '401 ERR_TOKEN_REVOKED');
+    // The revoked socket makes the page ask /auth/refresh at once: refused, so the tab signs out and says why.
+    await waitForText(
+      bob.status,
+      'the session could not be renewed because it was revoked (ERR_TOKEN_REVOKED)',
+    );
     expect(await bob.button('Sign in').isEnabled()).toBe(true);
+    expect(await bob.statusOfMeWith(await bob.latestAccessToken())).toBe(401);
     expect(admin.problems).toEqual([]);
   } finally {
     await admin.context.close();
   }
+});
+
+test('a second tab restores the session from the cookie; "Sign out everywhere" ends both and closes both sockets', async () => {
+  await alice.signIn(ALICE);
+  await alice.connectAndJoin('r2');
+  const secondTab = await alice.context.newPage();
+  await secondTab.goto(`${stack.outputs.apiUrl}/`);
+  await waitForText(secondTab.locator('#status'), 'Tokens refreshed silently.'); // no login form this time
+  await secondTab.getByRole('button', { name: 'Connect', exact: true }).click();
+  await waitForText(secondTab.locator('#socket-state'), 'Connected');
+
+  await alice.button('Sign out everywhere').click();
+  await waitForText(alice.status, 'Signed out everywhere');
+  await waitForText(alice.page.locator('#socket-state'), 'revoked (ERR_TOKEN_REVOKED, scope user)');
+  await waitForText(secondTab.locator('#socket-state'), 'revoked (ERR_TOKEN_REVOKED, scope user)');
+  await waitForText(secondTab.locator('#status'), 'Signed out');
+  for (const token of await alice.latestAccessTokens()) expect(await alice.statusOfMeWith(token)).toBe(401);
+  await secondTab.close();
 });

@@ -28,7 +28,11 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Waits until the locator's text contains `text` (or matches it). */
-export async function waitForText(locator: Locator, text: string | RegExp, timeoutMs = 10_000): Promise<void> {
+export async function waitForText(
+  locator: Locator,
+  text: string | RegExp,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -54,16 +58,23 @@ export class DemoUserPage {
   ) {
     page.on('pageerror', (error) => this.problems.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error') this.problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error') {
+        const where = message.location().url;
+        // The emulator's login page has no favicon: not this page's problem.
+        if (!where.startsWith(stack.hostedUiUrl)) this.problems.push(`console: ${message.text()} (${where})`);
+      }
     });
-    page.on('response', (response) => {
-      const capturing = this.capture(response);
-      this.captures.push(capturing);
+    // Every tab of the context: a second tab restores the session with its own refresh.
+    context.on('response', (response) => {
+      this.captures.push(this.capture(response));
     });
   }
 
   static async open(browser: Browser, stack: StackOutputs): Promise<DemoUserPage> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      colorScheme: 'light',
+    });
     return new DemoUserPage(context, await context.newPage(), stack);
   }
 
@@ -77,6 +88,12 @@ export class DemoUserPage {
 
   button(name: string | RegExp): Locator {
     return this.page.getByRole('button', { name, exact: typeof name === 'string' });
+  }
+
+  /** Every access token this context received so far (all its tabs), once the responses are read. */
+  async latestAccessTokens(): Promise<readonly string[]> {
+    await Promise.all(this.captures);
+    return this.accessTokens;
   }
 
   /** The latest access token the page received (sign-in or refresh), once the responses are read. */
@@ -103,8 +120,8 @@ export class DemoUserPage {
   async connectAndJoin(room: string): Promise<void> {
     await this.button('Connect').click();
     await waitForText(this.page.locator('#socket-state'), 'Connected');
-    await this.page.getByLabel('Room').fill(room);
-    await this.page.getByLabel('Room').press('Enter'); // keyboard: the join form submits on Enter
+    await this.page.getByRole('textbox', { name: 'Room' }).fill(room);
+    await this.page.getByRole('textbox', { name: 'Room' }).press('Enter'); // keyboard: the join form submits on Enter
     await waitForText(this.page.locator('#socket-state'), `in room “${room}”`);
   }
 

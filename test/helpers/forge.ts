@@ -27,7 +27,9 @@ export type HmacAlg = 'HS256' | 'HS384' | 'HS512';
 export const hmac =
   (alg: HmacAlg, secret: Buffer | string) =>
   (input: string): Buffer =>
-    createHmac(`sha${alg.slice(2)}`, secret).update(input).digest();
+    createHmac(`sha${alg.slice(2)}`, secret)
+      .update(input)
+      .digest();
 
 /** The three segments of a compact JWS. */
 export function segments(token: string): [string, string, string] {

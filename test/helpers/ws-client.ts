@@ -26,7 +26,7 @@ export class WsClient {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.frames.findIndex((f) => f.type === type);
-      if (index >= 0) return this.frames.splice(index, 1)[0]!;
+      if (index >= 0) return this.frames.splice(index, 1)[0];
       if (Date.now() > deadline) throw new Error(`no ${type} frame; got ${JSON.stringify(this.frames)}`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);

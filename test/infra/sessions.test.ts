@@ -4,6 +4,7 @@ import { AdminEnv } from '../../lambdas/admin/env';
 import { AuthEnv } from '../../lambdas/auth/env';
 import { ROUTES } from '../../lambdas/shared/routes';
 import { SessionTableSchema } from '../../lambdas/shared/table-schemas';
+import { SignalingEnv } from '../../lambdas/signaling/env';
 import { GuardStack } from '../../lib/guard-stack';
 import { loadStageConfig } from '../../lib/stage-config';
 import { testApp } from './test-app';
@@ -23,6 +24,9 @@ const sessionsKey = id(stack.sessions.key);
 const revocationTable = id(stack.revocations.table);
 const revocationKey = id(stack.revocations.key);
 const pool = id(stack.identity.userPool);
+const connectionsTable = id(stack.signaling.table);
+const connectionsKey = id(stack.signaling.key);
+const signalingApi = id(stack.signaling.api);
 const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 
 function functionOf(service: string): Resource {
@@ -128,7 +132,7 @@ describe('sessions', () => {
 
     it('gives the admin function exactly its settings', () => {
       expect(Object.keys(variables('admin')).sort()).toEqual(
-        [...Object.values(AdminEnv), 'POWERTOOLS_SERVICE_NAME'].sort(),
+        [...Object.values(AdminEnv), ...Object.values(SignalingEnv), 'POWERTOOLS_SERVICE_NAME'].sort(),
       );
     });
   });
@@ -150,6 +154,28 @@ describe('sessions', () => {
           pair('dynamodb:Query', index),
           ...kms.map((a) => pair(a, arn(sessionsKey))),
           pair('cognito-idp:AdminUserGlobalSignOut', arn(pool)),
+          // SocketCloser: find the affected sockets, drop stale rows, close them through @connections.
+          pair('dynamodb:DeleteItem', arn(connectionsTable)),
+          ...['bySub', 'bySession'].map((i) =>
+            pair('dynamodb:Query', { 'Fn::Join': ['', [arn(connectionsTable), `/index/${i}`]] }),
+          ),
+          pair('kms:Decrypt', arn(connectionsKey)),
+          pair('execute-api:ManageConnections', {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':execute-api:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':',
+                { Ref: signalingApi },
+                '/prod/*/@connections/*',
+              ],
+            ],
+          }),
         ].sort(),
       );
     });

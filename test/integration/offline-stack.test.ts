@@ -51,7 +51,7 @@ describe('outputs', () => {
     const written = JSON.parse(await readFile(join(stack.dataDir, 'stack.json'), 'utf8')) as StackOutputs;
     expect(written).toEqual(stack.outputs);
     expect(written).toMatchObject({
-      wsUrl: null,
+      wsUrl: expect.stringMatching(/^ws:\/\/localhost:\d+\/local$/),
       region: 'us-east-1',
       userPoolId: 'us-east-1_LocalPool',
       redirectUri: `${stack.outputs.apiUrl}/`,

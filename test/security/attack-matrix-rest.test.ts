@@ -115,11 +115,12 @@ describe('JWKS endpoint under unknown-kid pressure', () => {
   it('denies 100 unknown-kid tokens with at most 2 JWKS fetches between them', async () => {
     const fetches = countFetches(stack.outputs.jwksUri);
     try {
-      const unknownKid = () => forgeJws(
-        JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: `unknown-${randomUUID()}` }),
-        JSON.stringify(decodePayload(mintAccessToken(stack.outputs))),
-        rs256(attacker.privateKey),
-      );
+      const unknownKid = () =>
+        forgeJws(
+          JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: `unknown-${randomUUID()}` }),
+          JSON.stringify(decodePayload(mintAccessToken(stack.outputs))),
+          rs256(attacker.privateKey),
+        );
       const concurrent = await Promise.all(Array.from({ length: 50 }, () => me(unknownKid())));
       const sequential = [];
       for (let i = 0; i < 50; i += 1) sequential.push(await me(unknownKid()));

@@ -82,8 +82,11 @@ function claimsJson(ctx: AttackContext, claims: Record<string, unknown> = {}): s
 }
 
 /** A valid token, signed with the emulator key (what the stack trusts). */
-const valid = (ctx: AttackContext, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
-  mintAccessToken(ctx.audience, claims, header);
+const valid = (
+  ctx: AttackContext,
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+) => mintAccessToken(ctx.audience, claims, header);
 
 /** Same claims, signed with the attacker's own RSA key, claiming the pool's kid (or any header). */
 function attackerSigned(ctx: AttackContext, header: Record<string, unknown>, payloadJson?: string): string {
@@ -125,14 +128,12 @@ function publicKeyEncodings(): Array<[string, Buffer | string]> {
 function hmacCases(): AttackCase[] {
   const algs: HmacAlg[] = ['HS256', 'HS384', 'HS512'];
   return algs.flatMap((alg) =>
-    publicKeyEncodings().map(
-      ([encoding, secret]): AttackCase => ({
-        name: `${alg} signed with the pool's public key (${encoding})`,
-        token: (ctx) =>
-          forgeJws(JSON.stringify({ alg, typ: 'JWT', kid: POOL_KID }), claimsJson(ctx), hmac(alg, secret)),
-        reason: 'ERR_TOKEN_SIGNATURE',
-      }),
-    ),
+    publicKeyEncodings().map(([encoding, secret]): AttackCase => ({
+      name: `${alg} signed with the pool's public key (${encoding})`,
+      token: (ctx) =>
+        forgeJws(JSON.stringify({ alg, typ: 'JWT', kid: POOL_KID }), claimsJson(ctx), hmac(alg, secret)),
+      reason: 'ERR_TOKEN_SIGNATURE',
+    })),
   );
 }
 
@@ -295,8 +296,7 @@ export const ATTACK_CASES: readonly AttackCase[] = [
   // --- parser differentials: duplicate keys (JSON.parse keeps the last one, once, for every check) ---
   {
     name: 'duplicate sub keys, attacker-signed',
-    token: (ctx) =>
-      attackerSigned(ctx, {}, claimsJson(ctx).replace(/^\{/, `{"sub":"${randomUUID()}",`)),
+    token: (ctx) => attackerSigned(ctx, {}, claimsJson(ctx).replace(/^\{/, `{"sub":"${randomUUID()}",`)),
     reason: 'ERR_TOKEN_SIGNATURE',
   },
   {
@@ -336,12 +336,21 @@ export const ATTACK_CASES: readonly AttackCase[] = [
   headerTrick('lower-case scheme', (t) => `bearer ${t}`),
   headerTrick('no scheme at all', (t) => t),
   headerTrick('trailing no-break space (U+00A0)', (t) => `Bearer ${t}${utf8Bytes('\u00a0')}`),
-  headerTrick('leading zero-width space (U+200B) before the token', (t) => `Bearer ${utf8Bytes('\u200b')}${t}`),
-  headerTrick('zero-width joiner (U+200D) inside the token', (t) => `Bearer ${t.slice(0, 20)}${utf8Bytes('\u200d')}${t.slice(20)}`),
+  headerTrick(
+    'leading zero-width space (U+200B) before the token',
+    (t) => `Bearer ${utf8Bytes('\u200b')}${t}`,
+  ),
+  headerTrick(
+    'zero-width joiner (U+200D) inside the token',
+    (t) => `Bearer ${t.slice(0, 20)}${utf8Bytes('\u200d')}${t.slice(20)}`,
+  ),
   headerTrick('Cyrillic homoglyph in the scheme (Веarer)', (t) => `${utf8Bytes('Ве')}arer ${t}`),
   headerTrick('byte-order mark before the scheme', (t) => `${utf8Bytes('\ufeff')}Bearer ${t}`),
   headerTrick('two tokens separated by a comma', (t) => `Bearer ${t}, Bearer ${t}`),
-  subprotocolTrick('bearer subprotocol with a zero-width space', (t) => `cognito-guard.v1, bearer.${utf8Bytes('\u200b')}${t}`),
+  subprotocolTrick(
+    'bearer subprotocol with a zero-width space',
+    (t) => `cognito-guard.v1, bearer.${utf8Bytes('\u200b')}${t}`,
+  ),
   subprotocolTrick('two bearer subprotocols', (t) => `cognito-guard.v1, bearer.${t}, bearer.${t}`),
   subprotocolTrick('bearer subprotocol with an inner space', (t) => `cognito-guard.v1, bearer. ${t}`),
   {
@@ -424,7 +433,11 @@ export const ATTACK_CASES: readonly AttackCase[] = [
   },
   { name: 'no exp', token: (ctx) => valid(ctx, { exp: undefined }), reason: 'ERR_TOKEN_CLAIMS' },
   // aws-jwt-verify refuses a mistyped registered claim while parsing.
-  { name: 'exp as a string', token: (ctx) => valid(ctx, { exp: '9999999999' }), reason: 'ERR_TOKEN_MALFORMED' },
+  {
+    name: 'exp as a string',
+    token: (ctx) => valid(ctx, { exp: '9999999999' }),
+    reason: 'ERR_TOKEN_MALFORMED',
+  },
   { name: 'no jti', token: (ctx) => valid(ctx, { jti: undefined }), reason: 'ERR_TOKEN_CLAIMS' },
   { name: 'no sub', token: (ctx) => valid(ctx, { sub: undefined }), reason: 'ERR_TOKEN_CLAIMS' },
   {
@@ -432,7 +445,11 @@ export const ATTACK_CASES: readonly AttackCase[] = [
     token: (ctx) => valid(ctx, { iss: 'https://evil.example/us-east-1_LocalPool' }),
     reason: 'ERR_TOKEN_CLAIMS',
   },
-  { name: 'wrong client_id', token: (ctx) => valid(ctx, { client_id: 'another-client' }), reason: 'ERR_TOKEN_CLAIMS' },
+  {
+    name: 'wrong client_id',
+    token: (ctx) => valid(ctx, { client_id: 'another-client' }),
+    reason: 'ERR_TOKEN_CLAIMS',
+  },
   {
     name: 'token_use id on the API',
     token: (ctx) => valid(ctx, { token_use: 'id', aud: ctx.audience.clientId, client_id: undefined }),
@@ -440,8 +457,7 @@ export const ATTACK_CASES: readonly AttackCase[] = [
   },
   {
     name: 'token from another user pool (same emulator key)',
-    token: (ctx) =>
-      mintAccessToken({ ...ctx.audience, userPoolId: `${ctx.audience.region}_OtherPool` }),
+    token: (ctx) => mintAccessToken({ ...ctx.audience, userPoolId: `${ctx.audience.region}_OtherPool` }),
     reason: 'ERR_TOKEN_CLAIMS',
   },
   {

@@ -82,7 +82,10 @@ describe('revocation store down (dynalite stopped)', () => {
     const signedIn = await signIn(stack.outputs, user.username, user.password);
     const revoked = minted();
     const claims = decodePayload(revoked);
-    await revocations.revokeToken({ jti: claims.jti as string, sub: claims.sub as string, exp: claims.exp as number }, by);
+    await revocations.revokeToken(
+      { jti: claims.jti as string, sub: claims.sub as string, exp: claims.exp as number },
+      by,
+    );
 
     await stack.services.dynamo.stop();
     try {
@@ -168,7 +171,11 @@ describe('Cognito emulator down', () => {
   it('answers /auth/refresh with a 502 JSON error, keeps the cookie and the session unchanged; refresh works after', async () => {
     const user = stack.outputs.users[2];
     const { code, codeVerifier } = await authorizationCode(stack.outputs, user);
-    const signedIn = await post('/auth/session', {}, { code, codeVerifier, redirectUri: stack.outputs.redirectUri });
+    const signedIn = await post(
+      '/auth/session',
+      {},
+      { code, codeVerifier, redirectUri: stack.outputs.redirectUri },
+    );
     expect(signedIn.status).toBe(200);
     const cookie = String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0];
     expect(cookie).toMatch(/^__Host-cg_refresh=/);
@@ -196,9 +203,13 @@ describe('Cognito emulator down', () => {
 describe('restart of the whole offline stack', () => {
   it('still enforces every revocation made before: token, session and user', async () => {
     const [byJti, bySession, byUser, untouched] = [minted(), minted(), minted(), minted()];
-    const claimsOf = (token: string) => decodePayload(token) as { jti: string; sub: string; exp: number; origin_jti: string };
+    const claimsOf = (token: string) =>
+      decodePayload(token) as { jti: string; sub: string; exp: number; origin_jti: string };
     await revocations.revokeToken(claimsOf(byJti), by);
-    await revocations.revokeSession({ sessionId: claimsOf(bySession).origin_jti, sub: claimsOf(bySession).sub }, by);
+    await revocations.revokeSession(
+      { sessionId: claimsOf(bySession).origin_jti, sub: claimsOf(bySession).sub },
+      by,
+    );
     await revocations.revokeUser({ sub: claimsOf(byUser).sub }, by);
     const expected = [
       [byJti, 'token'],

@@ -88,7 +88,15 @@ const validFrame: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
     ),
   }),
 );
-const hostileKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'action', 'toString', 'room', 'extra');
+const hostileKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'prototype',
+  'action',
+  'toString',
+  'room',
+  'extra',
+);
 const anyValue = fc.oneof(
   fc.jsonValue(),
   fc.string(),
@@ -160,9 +168,15 @@ const otherCookie = fc
 const cookieLine = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
-  fc.array(fc.oneof(otherCookie, fc.string().map((s) => `${REFRESH_COOKIE}=${s}`)), { maxLength: 4 }).map((p) =>
-    p.join('; '),
-  ),
+  fc
+    .array(
+      fc.oneof(
+        otherCookie,
+        fc.string().map((s) => `${REFRESH_COOKIE}=${s}`),
+      ),
+      { maxLength: 4 },
+    )
+    .map((p) => p.join('; ')),
   fc
     .tuple(sessionId, refreshToken, fc.string({ maxLength: 3 }))
     .map(([s, r, noise]) => `${REFRESH_COOKIE}=${s}:${r}${noise}`),
@@ -189,24 +203,41 @@ describe('parseRefreshCookie (fuzzed)', () => {
 
   it('reads back what refreshCookie wrote, among any other cookies', () => {
     fc.assert(
-      fc.property(sessionId, refreshToken, fc.array(otherCookie, { maxLength: 4 }), fc.nat(), (s, r, others, at) => {
-        const [pair = ''] = refreshCookie({ sessionId: s, refreshToken: r }, 60).split(';');
-        const all = [...others];
-        all.splice(at % (others.length + 1), 0, pair);
-        expect(parseRefreshCookie([all.join('; ')])).toEqual({ kind: 'present', sessionId: s, refreshToken: r });
-      }),
+      fc.property(
+        sessionId,
+        refreshToken,
+        fc.array(otherCookie, { maxLength: 4 }),
+        fc.nat(),
+        (s, r, others, at) => {
+          const [pair = ''] = refreshCookie({ sessionId: s, refreshToken: r }, 60).split(';');
+          const all = [...others];
+          all.splice(at % (others.length + 1), 0, pair);
+          expect(parseRefreshCookie([all.join('; ')])).toEqual({
+            kind: 'present',
+            sessionId: s,
+            refreshToken: r,
+          });
+        },
+      ),
       RUNS,
     );
   });
 
   it('treats a second refresh cookie as malformed, never picking one', () => {
     fc.assert(
-      fc.property(sessionId, refreshToken, sessionId, refreshToken, fc.boolean(), (s1, r1, s2, r2, sameLine) => {
-        const one = `${REFRESH_COOKIE}=${s1}:${r1}`;
-        const two = `${REFRESH_COOKIE}=${s2}:${r2}`;
-        const lines = sameLine ? [`${one}; ${two}`] : [one, two];
-        expect(parseRefreshCookie(lines)).toEqual({ kind: 'malformed' });
-      }),
+      fc.property(
+        sessionId,
+        refreshToken,
+        sessionId,
+        refreshToken,
+        fc.boolean(),
+        (s1, r1, s2, r2, sameLine) => {
+          const one = `${REFRESH_COOKIE}=${s1}:${r1}`;
+          const two = `${REFRESH_COOKIE}=${s2}:${r2}`;
+          const lines = sameLine ? [`${one}; ${two}`] : [one, two];
+          expect(parseRefreshCookie(lines)).toEqual({ kind: 'malformed' });
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -245,7 +276,10 @@ describe('checkHandshake (fuzzed)', () => {
     fc.assert(
       fc.property(
         fc.option(
-          fc.oneof(fc.string(), fc.array(protocolItem, { maxLength: 4 }).map((items) => items.join(', '))),
+          fc.oneof(
+            fc.string(),
+            fc.array(protocolItem, { maxLength: 4 }).map((items) => items.join(', ')),
+          ),
           { nil: undefined },
         ),
         fc.option(fc.constantFrom(ORIGIN, 'https://evil.example', 'null', ''), { nil: undefined }),

@@ -1,0 +1,234 @@
+// Part 2: DynamoDB round trips per decision, counted at the wire in front of dynalite while the deployed bundles run.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { DynamoRevocationStore } from '../lambdas/adapters/dynamo-revocation-store';
+import { startDynamo } from '../local/dynamo';
+import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
+import { startCountingEndpoint, type CountingEndpoint } from './lib/counting-endpoint';
+
+export interface RoundTripRow {
+  readonly request: string;
+  /** DynamoDB calls per request (all operations). */
+  readonly dynamoCalls: number;
+  /** Goal, when the issue sets one. */
+  readonly goal?: number;
+  readonly byOperation: Readonly<Record<string, number>>;
+  readonly outcome: string;
+}
+
+export interface RoundTripResult {
+  readonly rows: readonly RoundTripRow[];
+  readonly method: string;
+}
+
+type Handler = (event: unknown) => Promise<unknown>;
+const REPEAT = 10;
+const NON_DYNAMO = new Set(['Jwks', 'PostToConnection', 'DeleteConnection']);
+
+/** `bundles`: directory with `<fn>/index.js` from the cold-start part. */
+export async function countRoundTrips(bundles: string): Promise<RoundTripResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'cg-bench-rt-'));
+  const dynamo = await startDynamo({ dir, host: '127.0.0.1', port: 0, envName: 'BENCH_DYNAMO_PORT' });
+  const key = rsaTestKey('bench-kid');
+  const endpoint = await startCountingEndpoint({
+    jwks: { keys: [key.publicJwk] },
+    upstream: dynamo.endpoint,
+  });
+  try {
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint.url,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      USER_POOL_ID: TEST_POOL_ID,
+      USER_POOL_CLIENT_ID: TEST_CLIENT_ID,
+      REVOCATION_TABLE_NAME: 'Revocations',
+      CONNECTIONS_TABLE_NAME: 'Connections',
+      CONNECTIONS_ENDPOINT: `${endpoint.url}/local`,
+      ALLOWED_ORIGINS: 'http://localhost:3000',
+      JWKS_URI: endpoint.jwksUri,
+      REQUIRE_SESSION_ID: 'true',
+    });
+    /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS bundles, loaded after their env is set */
+    const authorizer = (require(join(bundles, 'authorizer', 'index.js')) as { handler: Handler }).handler;
+    const connectAuthorizer = (
+      require(join(bundles, 'connect-authorizer', 'index.js')) as { handler: Handler }
+    ).handler;
+    const signaling = (require(join(bundles, 'signaling', 'index.js')) as { handler: Handler }).handler;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+
+    const now = Math.floor(Date.now() / 1000);
+    const token = (jti: string, sub = `user-${jti}`) =>
+      signRs256(
+        key,
+        accessTokenClaims({ jti, sub, origin_jti: `session-${jti}`, iat: now, exp: now + 3600 }),
+      );
+    const forger = rsaTestKey('bench-kid'); // same kid, another key: a forged signature
+    const forged = signRs256(forger, accessTokenClaims({ iat: now, exp: now + 3600 }));
+    const revokedToken = token('revoked');
+    await new DynamoRevocationStore('Revocations').put(
+      { scope: 'token', jti: 'revoked' },
+      {
+        scope: 'token',
+        sub: 'user-revoked',
+        revokedAt: now,
+        expiresAt: now + 3600,
+        reason: 'bench',
+        actor: 'bench',
+      },
+    );
+    await outcome(authorizer(restEvent(`Bearer ${token('warm-up')}`))); // JWKS fetched once, connections open
+
+    const rows: RoundTripRow[] = [];
+    rows.push(
+      await perRequest(endpoint, 'REST: allowed token', 1, () =>
+        outcome(authorizer(restEvent(`Bearer ${token('allowed')}`))),
+      ),
+    );
+    rows.push(
+      await perRequest(endpoint, 'REST: forged signature', 0, () =>
+        outcome(authorizer(restEvent(`Bearer ${forged}`))),
+      ),
+    );
+    rows.push(
+      await perRequest(endpoint, 'REST: garbage token', 0, () =>
+        outcome(authorizer(restEvent('Bearer eyJhbGciOiJSUzI1NiJ9.e30.AAAA'))),
+      ),
+    );
+    rows.push(
+      await perRequest(endpoint, 'REST: revoked token', 1, () =>
+        outcome(authorizer(restEvent(`Bearer ${revokedToken}`))),
+      ),
+    );
+    rows.push(
+      await perRequest(endpoint, 'WebSocket $connect: allowed token', 1, () =>
+        outcome(connectAuthorizer(connectEvent(token('socket')))),
+      ),
+    );
+
+    // Two sockets in one room; then count what relaying one offer from A to B costs.
+    const context = async (jti: string) => {
+      const policy = (await authorizer(restEvent(`Bearer ${token(jti)}`))) as {
+        context: Record<string, unknown>;
+      };
+      return { ...policy.context, iat: now };
+    };
+    await signaling(wsEvent('connA', 'CONNECT', '$connect', undefined, await context('a')));
+    await signaling(wsEvent('connB', 'CONNECT', '$connect', undefined, await context('b')));
+    await signaling(wsEvent('connA', 'MESSAGE', 'join', JSON.stringify({ action: 'join', room: 'bench' })));
+    await signaling(wsEvent('connB', 'MESSAGE', 'join', JSON.stringify({ action: 'join', room: 'bench' })));
+    const offer = JSON.stringify({
+      action: 'signal',
+      to: 'connB',
+      kind: 'offer',
+      payload: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
+    });
+    rows.push(
+      await perRequest(endpoint, 'WebSocket: relayed signal frame', undefined, async () => {
+        const result = (await signaling(wsEvent('connA', 'MESSAGE', 'signal', offer))) as {
+          statusCode: number;
+        };
+        return `status ${result.statusCode}`;
+      }),
+    );
+    return {
+      rows,
+      method:
+        'requests counted by x-amz-target at an HTTP proxy in front of dynalite; handlers are the CDK-built bundles',
+    };
+  } finally {
+    await endpoint.close();
+    await dynamo.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function perRequest(
+  endpoint: CountingEndpoint,
+  request: string,
+  goal: number | undefined,
+  send: () => Promise<string>,
+): Promise<RoundTripRow> {
+  const before = endpoint.counts();
+  let last = '';
+  for (let i = 0; i < REPEAT; i++) last = await send();
+  const after = endpoint.counts();
+  const byOperation: Record<string, number> = {};
+  for (const [operation, count] of Object.entries(after)) {
+    const delta = (count - (before[operation] ?? 0)) / REPEAT;
+    if (delta) byOperation[operation] = delta;
+  }
+  const dynamoCalls = Object.entries(byOperation)
+    .filter(([operation]) => !NON_DYNAMO.has(operation))
+    .reduce((sum, [, n]) => sum + n, 0);
+  return { request, dynamoCalls, ...(goal === undefined ? {} : { goal }), byOperation, outcome: last };
+}
+
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    const result = (await call) as { policyDocument?: { Statement: { Effect: string }[] } };
+    return result.policyDocument?.Statement[0]?.Effect ?? 'no policy';
+  } catch (error) {
+    return (error as Error).message; // 'Unauthorized' = 401
+  }
+}
+
+function restEvent(authorization: string): APIGatewayRequestAuthorizerEvent {
+  return {
+    type: 'REQUEST',
+    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me',
+    resource: '/me',
+    path: '/me',
+    httpMethod: 'GET',
+    headers: { Authorization: authorization },
+    multiValueHeaders: { Authorization: [authorization] },
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: { identity: { sourceIp: '198.51.100.7', userAgent: 'bench' } } as never,
+  };
+}
+
+function connectEvent(token: string): APIGatewayRequestAuthorizerEvent {
+  const protocols = `cognito-guard.v1, bearer.${token}`;
+  return {
+    ...restEvent(''),
+    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:ws123/prod/$connect',
+    resource: '$connect',
+    path: '',
+    httpMethod: 'GET',
+    headers: { 'Sec-WebSocket-Protocol': protocols },
+    multiValueHeaders: { 'Sec-WebSocket-Protocol': [protocols] },
+  };
+}
+
+function wsEvent(
+  connectionId: string,
+  eventType: 'CONNECT' | 'MESSAGE',
+  routeKey: string,
+  body?: string,
+  authorizer?: Record<string, unknown>,
+): unknown {
+  return {
+    requestContext: {
+      connectionId,
+      eventType,
+      routeKey,
+      stage: 'prod',
+      domainName: 'ws.example.com',
+      apiId: 'ws123',
+      requestId: `req-${Math.random()}`,
+      connectedAt: Date.now(),
+      requestTimeEpoch: Date.now(),
+      ...(authorizer ? { authorizer } : {}),
+    },
+    ...(body === undefined ? {} : { body }),
+    isBase64Encoded: false,
+  };
+}

@@ -1,0 +1,197 @@
+// `npm run bench`: runs every part, prints one table per part and writes bench/results.json with the machine and figures.
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureColdStart, type ColdStartResult } from './cold-start';
+import type { DecisionCostResult } from './decision-cost';
+import { runPart, startStackProcess } from './lib/child';
+import { describeMachine, loadAverage1m } from './lib/machine';
+import { formatTable, verdict } from './lib/table';
+import { measureRevocationLatency, type RevocationLatencyResult } from './revocation-latency';
+import type { RoundTripResult } from './round-trips';
+import { measureThroughput, type ThroughputResult } from './throughput';
+
+/** The issue's goals, checked in the printed table and in results.json. */
+export const GOALS = {
+  coreVsAwsJwtVerify: 1.25,
+  dynamoCallsAllowed: 1,
+  dynamoCallsForged: 0,
+  authorizerInitMs: 40,
+  authorizerBundleKb: 400,
+  allowedAfterLogout: 0,
+  socketCloseMs: 2000,
+} as const;
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machine = describeMachine();
+  const load = [machine.loadAverage1m];
+  log(`${machine.cpuModel} x${machine.cores}, Node ${machine.node}, load ${machine.loadAverage1m}`);
+  if (machine.loadAverage1m > 1)
+    log('load average above 1: timings will be noisy (recorded in results.json)');
+
+  log('3/5 cold start: bundling every Lambda entry with the CDK options, timing module init');
+  const coldStart = await measureColdStart(join(tmpdir(), 'cognito-guard-bench', 'bundles'));
+  load.push(loadAverage1m());
+  const authorizer = coldStart.bundles.find((b) => b.fn === 'authorizer')!;
+
+  log('1/5 decision cost (child process)');
+  const decision = await runPart<DecisionCostResult>('decision-cost', [
+    join(coldStart.outDir, 'authorizer', 'index.js'),
+  ]);
+  load.push(loadAverage1m());
+
+  log('2/5 round trips (child process, dynalite behind a counting proxy)');
+  const roundTrips = await runPart<RoundTripResult>('round-trips', [coldStart.outDir]);
+  load.push(loadAverage1m());
+
+  log('starting the offline stack in its own process');
+  const stack = await startStackProcess();
+  let throughput: ThroughputResult;
+  let revocation: RevocationLatencyResult;
+  try {
+    log('5/5 throughput (autocannon, 20 connections, 5 s per path)');
+    throughput = await measureThroughput(stack.outputs);
+    load.push(loadAverage1m());
+    log('4/5 revocation latency (20 runs: sign in, open socket, log out)');
+    revocation = await measureRevocationLatency(stack.outputs);
+    load.push(loadAverage1m());
+  } finally {
+    await stack.stop();
+  }
+
+  const allowed = roundTrips.rows.find((r) => r.request === 'REST: allowed token')!;
+  const forged = roundTrips.rows.find((r) => r.request === 'REST: forged signature')!;
+  const goals = {
+    coreVsAwsJwtVerify: decision.coreVsAwsJwtVerify <= GOALS.coreVsAwsJwtVerify,
+    dynamoCallsAllowed: allowed.dynamoCalls === GOALS.dynamoCallsAllowed,
+    dynamoCallsForged: forged.dynamoCalls === GOALS.dynamoCallsForged,
+    authorizerInitMs: authorizer.initMs <= GOALS.authorizerInitMs,
+    authorizerBundleKb: authorizer.kb <= GOALS.authorizerBundleKb,
+    allowedAfterLogout:
+      revocation.allowedAfterLogout === GOALS.allowedAfterLogout &&
+      revocation.nextStatuses.every((s) => s === 401),
+    socketCloseMs: revocation.socketCloseMs
+      ? revocation.socketCloseMs.max <= GOALS.socketCloseMs && revocation.socketsNotClosed === 0
+      : undefined,
+  };
+  const results = {
+    machine,
+    loadAverage1mDuringRun: load,
+    quietMachine: Math.max(...load) < 1,
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    goals: Object.fromEntries(
+      Object.entries(GOALS).map(([name, target]) => [
+        name,
+        { target, met: goals[name as keyof typeof goals] },
+      ]),
+    ),
+    decisionCost: decision,
+    roundTrips,
+    coldStart,
+    revocationLatency: revocation,
+    throughput,
+  };
+  await writeFile(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(
+    `${report(results.machine, load, decision, roundTrips, coldStart, revocation, throughput, goals)}\n`,
+  );
+  log(`done in ${results.durationSeconds} s; figures in bench/results.json`);
+}
+
+function report(
+  machine: ReturnType<typeof describeMachine>,
+  load: readonly number[],
+  decision: DecisionCostResult,
+  roundTrips: RoundTripResult,
+  coldStart: ColdStartResult,
+  revocation: RevocationLatencyResult,
+  throughput: ThroughputResult,
+  goals: Record<string, boolean | undefined>,
+): string {
+  const authorizer = coldStart.bundles.find((b) => b.fn === 'authorizer')!;
+  const before = coldStart.authorizerWithoutMainFields;
+  return [
+    `cognito-guard bench  ${machine.date}  ${machine.cpuModel} x${machine.cores}  Node ${machine.node}  load ${load.join(' / ')}`,
+    '',
+    '1. Decision cost (warm, same token, median of 7 batches)',
+    formatTable(
+      ['path', 'µs/op', 'x floor', 'x aws-jwt-verify'],
+      decision.rows.map((r) => [r.name, r.usPerOp, r.vsFloor, r.vsAwsJwtVerify]),
+    ),
+    `core / aws-jwt-verify = ${decision.coreVsAwsJwtVerify} (goal <= ${GOALS.coreVsAwsJwtVerify}) ${verdict(goals.coreVsAwsJwtVerify)}; handler CPU ${decision.handlerCpuUsPerOp} µs/op, ${decision.handlerDynamoCallsPerOp} BatchGetItem/op`,
+    '',
+    '2. DynamoDB round trips per request (counted at the wire)',
+    formatTable(
+      ['request', 'DynamoDB calls', 'goal', 'by operation', 'outcome'],
+      roundTrips.rows.map((r) => [
+        r.request,
+        r.dynamoCalls,
+        r.goal ?? '',
+        Object.entries(r.byOperation)
+          .map(([op, n]) => `${op} ${n}`)
+          .join(', '),
+        r.outcome,
+      ]),
+    ),
+    '',
+    `3. Cold start (bundled as CDK does; init = require(bundle) - node -e 0, median of ${coldStart.runs}; bare node ${coldStart.bareNodeMs} ms)`,
+    formatTable(
+      ['function', 'KiB', 'init ms', 'require ms (in-process)', 'network at init'],
+      [...coldStart.bundles, before].map((b) => [b.fn, b.kb, b.initMs, b.requireMs, b.networkAtInit]),
+    ),
+    `authorizer: ${authorizer.kb} KiB (goal <= ${GOALS.authorizerBundleKb}) ${verdict(goals.authorizerBundleKb)}, init ${authorizer.initMs} ms (goal <= ${GOALS.authorizerInitMs}) ${verdict(goals.authorizerInitMs)}; largest: ${authorizer.topPackages
+      .slice(0, 5)
+      .map((p) => `${p.name} ${p.kb}`)
+      .join(', ')}`,
+    '',
+    `4. Revocation latency on the offline stack (${revocation.runs} runs)`,
+    formatTable(
+      ['figure', 'value', 'goal', ''],
+      [
+        [
+          'next /me after logout',
+          [...new Set(revocation.nextStatuses)].join(','),
+          '401',
+          verdict(goals.allowedAfterLogout),
+        ],
+        [
+          `allowed /me after logout (${revocation.requestsAfterLogoutPerRun}/run)`,
+          revocation.allowedAfterLogout,
+          0,
+          verdict(goals.allowedAfterLogout),
+        ],
+        [
+          'logout request, median / max ms',
+          `${revocation.logoutMs.median} / ${revocation.logoutMs.max}`,
+          '',
+          '',
+        ],
+        [
+          'logout -> socket close, median / max ms',
+          revocation.socketCloseMs
+            ? `${revocation.socketCloseMs.median} / ${revocation.socketCloseMs.max}`
+            : null,
+          `<= ${GOALS.socketCloseMs}`,
+          verdict(goals.socketCloseMs),
+        ],
+        ['sockets not closed within 5 s', revocation.socketsNotClosed, 0, ''],
+      ],
+    ),
+    ...(revocation.note ? [revocation.note] : []),
+    '',
+    `5. Throughput on the offline stack (autocannon, ${throughput.connections} connections, ${throughput.durationSeconds} s, loopback)`,
+    formatTable(
+      ['path', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
+      throughput.rows.map((r) => [r.path, r.reqPerSec, r.p50Ms, r.p99Ms, r.non2xx, r.errors]),
+    ),
+    `/me / /health = ${throughput.meVsHealth}`,
+  ].join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
