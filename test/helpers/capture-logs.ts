@@ -20,8 +20,8 @@ export function captureLogs(): CapturedLogs {
     callback?.();
     return true;
   };
-  process.stdout.write = intercept as typeof process.stdout.write;
-  process.stderr.write = intercept as typeof process.stderr.write;
+  process.stdout.write = intercept;
+  process.stderr.write = intercept;
   return {
     text: () => text,
     lines: () =>
