@@ -1,19 +1,13 @@
-// REST API Lambda authorizer (REQUEST): the only file that knows API Gateway's authorizer event and policy shapes.
+// REST API Lambda authorizer (REQUEST): the only file that knows the REST authorizer event and its method ARN.
 
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { toAuthorizerContext } from '../shared/claims';
-import {
-  countColdStart,
-  createObservability,
-  recordAllowed,
-  recordDenied,
-  recordWouldDeny,
-} from '../shared/observability';
+import { countColdStart, createObservability } from '../shared/observability';
 import type { Decision } from './authorize';
 import { authorizeToken, parseBearer } from './authorize';
 import { loadAuthorizerConfig } from './config';
 import { buildAuthorizeDeps } from './deps';
 import { singleHeader } from './headers';
+import { authorizerResult } from './result';
 
 const config = loadAuthorizerConfig(process.env);
 const obs = createObservability('authorizer');
@@ -28,43 +22,14 @@ export const handler = async (
   const decision: Decision = bearer.malformed
     ? { effect: 'Deny', reason: 'ERR_TOKEN_MALFORMED' }
     : await authorizeToken(bearer.token, deps);
-  if (decision.effect === 'Deny') {
-    recordDenied(obs, {
-      reason: decision.reason,
-      ...(decision.scope ? { scope: decision.scope } : {}),
-      route: `${event.httpMethod} ${event.resource}`,
-      sourceIp: event.requestContext?.identity?.sourceIp,
-      userAgent: event.requestContext?.identity?.userAgent ?? undefined,
-      sub: decision.claims?.sub,
-      jti: decision.claims?.jti,
-      sessionId: decision.claims?.originJti,
-      token: bearer.token,
-    });
-    throw new Error('Unauthorized'); // API Gateway answers 401 only for this exact text
-  }
-  if (decision.wouldDeny) {
-    recordWouldDeny(obs, {
-      ...decision.wouldDeny,
-      route: `${event.httpMethod} ${event.resource}`,
-      sourceIp: event.requestContext?.identity?.sourceIp,
-      sub: decision.identity.sub,
-      jti: decision.identity.jti,
-      sessionId: decision.identity.sessionId,
-      token: bearer.token,
-    });
-  }
-  recordAllowed(obs);
-  return {
-    principalId: decision.identity.sub,
-    policyDocument: {
-      Version: '2012-10-17',
-      // Cover every route of this stage, so a cached decision (if caching is on) stays right for any route.
-      Statement: [
-        { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) },
-      ],
-    },
-    context: toAuthorizerContext(decision.identity),
+  const facts = {
+    route: `${event.httpMethod} ${event.resource}`,
+    sourceIp: event.requestContext?.identity?.sourceIp,
+    userAgent: event.requestContext?.identity?.userAgent ?? undefined,
+    token: bearer.token,
   };
+  // Cover every route of this stage, so a cached decision (if caching is on) stays right for any route.
+  return authorizerResult(obs, decision, facts, stageWildcard(event.methodArn));
 };
 
 /** `arn:...:apiId/stage/METHOD/path` -> `arn:...:apiId/stage/*`. */

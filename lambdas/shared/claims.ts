@@ -25,6 +25,8 @@ export interface Identity {
   readonly scopes: readonly string[];
   readonly jti: string;
   readonly sessionId?: string;
+  /** Issued-at, epoch seconds (user watermarks compare it). */
+  readonly iat: number;
   readonly exp: number;
 }
 
@@ -36,6 +38,7 @@ export function identityOf(claims: AccessClaims): Identity {
     scopes: claims.scopes,
     jti: claims.jti,
     ...(claims.originJti ? { sessionId: claims.originJti } : {}),
+    iat: claims.iat,
     exp: claims.exp,
   };
 }
@@ -54,6 +57,7 @@ export function toAuthorizerContext(identity: Identity): AuthorizerContext {
     scope: identity.scopes.join(' '),
     jti: identity.jti,
     sessionId: identity.sessionId ?? '',
+    iat: identity.iat,
     exp: identity.exp,
   };
 }
@@ -63,10 +67,11 @@ export function fromAuthorizerContext(
   context: Record<string, unknown> | null | undefined,
 ): Identity | undefined {
   if (!context) return undefined;
-  const { sub, username, groups, scope, jti, sessionId, exp } = context;
+  const { sub, username, groups, scope, jti, sessionId, iat, exp } = context;
   if (typeof sub !== 'string' || !sub || typeof jti !== 'string' || !jti) return undefined;
+  const issuedAt = Number(iat);
   const expiry = Number(exp);
-  if (!Number.isFinite(expiry)) return undefined;
+  if (!Number.isFinite(issuedAt) || !Number.isFinite(expiry)) return undefined;
   const list = (value: unknown) => (typeof value === 'string' && value ? value.split(' ') : []);
   return {
     sub,
@@ -75,6 +80,7 @@ export function fromAuthorizerContext(
     scopes: list(scope),
     jti,
     ...(typeof sessionId === 'string' && sessionId ? { sessionId } : {}),
+    iat: issuedAt,
     exp: expiry,
   };
 }

@@ -40,10 +40,9 @@ export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyRes
   switch (eventType) {
     case 'CONNECT': {
       const identity = fromAuthorizerContext(event.requestContext.authorizer);
-      const iat = Number(event.requestContext.authorizer?.iat);
       // API Gateway never connects without the authorizer's Allow; a missing context is refused anyway (fail closed).
-      if (!identity || !Number.isFinite(iat)) return { statusCode: 401, body: '' };
-      await connections.put(connectionOf(identity, iat, connectionId, systemClock.nowSeconds()));
+      if (!identity) return { statusCode: 401, body: '' };
+      await connections.put(connectionOf(identity, connectionId, systemClock.nowSeconds()));
       obs.logger.info('connected', {
         event: 'ws_connect',
         connectionId,

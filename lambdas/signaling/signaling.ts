@@ -54,12 +54,7 @@ const NONE: Effects = { outbound: [], close: [] };
 const DEFAULT_MAX_ROOM_SIZE = 16;
 
 /** The row `$connect` stores for a connection the authorizer allowed. */
-export function connectionOf(
-  identity: Identity,
-  tokenIat: number,
-  connectionId: string,
-  nowSeconds: number,
-): Connection {
+export function connectionOf(identity: Identity, connectionId: string, nowSeconds: number): Connection {
   return {
     connectionId,
     sub: identity.sub,
@@ -67,7 +62,7 @@ export function connectionOf(
     ...(identity.sessionId ? { sessionId: identity.sessionId } : {}),
     jti: identity.jti,
     tokenExp: identity.exp,
-    tokenIat,
+    tokenIat: identity.iat,
     connectedAt: nowSeconds,
   };
 }

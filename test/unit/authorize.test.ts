@@ -68,6 +68,7 @@ describe('authorizeToken', () => {
         scopes: ['openid'],
         jti: 'jti-1',
         sessionId: 'session-1',
+        iat: NOW - 60,
         exp: NOW + 840,
       },
     });

@@ -46,6 +46,7 @@ const alice: Identity = {
   scopes: [],
   jti: 'jti-7',
   sessionId: 'origin-1',
+  iat: NOW - 60,
   exp: NOW + 600,
 };
 const admin: Identity = { ...alice, sub: 'admin-sub', groups: ['admins'], sessionId: 'origin-9' };

@@ -349,8 +349,16 @@ describe('disconnect, sweep and revocation push', () => {
   });
 
   it('connectionOf stores the identity, token times and connect time', () => {
-    const identity = { sub: 's', username: 'u', groups: [], scopes: [], jti: 'j', exp: NOW + 5 };
-    expect(connectionOf(identity, NOW - 1, 'c1', NOW)).toEqual({
+    const identity = {
+      sub: 's',
+      username: 'u',
+      groups: [],
+      scopes: [],
+      jti: 'j',
+      iat: NOW - 1,
+      exp: NOW + 5,
+    };
+    expect(connectionOf(identity, 'c1', NOW)).toEqual({
       connectionId: 'c1',
       sub: 's',
       username: 'u',
