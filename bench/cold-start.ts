@@ -106,16 +106,16 @@ export async function measureColdStart(outDir: string, runs = 9): Promise<ColdSt
     bare.push(timeNode(['-e', '0']).wallMs);
     all.forEach((bundle, i) => {
       const timed = timeNode(['-e', requireCode(bundle.file)]);
-      wall[i]!.push(timed.wallMs);
-      inside[i]!.push(timed.requireMs);
+      wall[i].push(timed.wallMs);
+      inside[i].push(timed.requireMs);
     });
   }
   const bareMs = median(bare);
   const figures: BundleFigures[] = all.map((bundle, i) => ({
     fn: bundle.fn,
     kb: round(bundle.bytes / 1024, 4),
-    initMs: round(median(wall[i]!) - bareMs),
-    requireMs: round(median(inside[i]!)),
+    initMs: round(median(wall[i]) - bareMs),
+    requireMs: round(median(inside[i])),
     networkAtInit: timeNode(['-r', probe, '-e', requireCode(bundle.file)]).network,
     topPackages: bundle.byPackage.slice(0, 12),
   }));
@@ -125,7 +125,7 @@ export async function measureColdStart(outDir: string, runs = 9): Promise<ColdSt
     bundlingOptions:
       'LAMBDA_BUNDLING from lib/constructs/node-function.ts (mapped as aws-lambda-nodejs maps it)',
     bundles: figures.slice(0, -1),
-    authorizerWithoutMainFields: figures[figures.length - 1]!,
+    authorizerWithoutMainFields: figures[figures.length - 1],
     outDir,
   };
 }

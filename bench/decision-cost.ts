@@ -130,21 +130,21 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
   } finally {
     restore();
   }
-  measured.forEach(([name], i) => process.stderr.write(`  ${name}: ${round(results[i]!.usPerOp)} µs/op\n`));
+  measured.forEach(([name], i) => process.stderr.write(`  ${name}: ${round(results[i].usPerOp)} µs/op\n`));
   await endpoint.close();
 
-  const floorUs = results[0]!.usPerOp;
-  const libraryUs = results[1]!.usPerOp;
+  const floorUs = results[0].usPerOp;
+  const libraryUs = results[1].usPerOp;
   return {
     rows: measured.map(([name], i) => ({
       name,
-      usPerOp: round(results[i]!.usPerOp),
-      vsFloor: round(results[i]!.usPerOp / floorUs),
-      vsAwsJwtVerify: round(results[i]!.usPerOp / libraryUs),
-      batches: results[i]!.batches,
-      iterationsPerBatch: results[i]!.iterationsPerBatch,
+      usPerOp: round(results[i].usPerOp),
+      vsFloor: round(results[i].usPerOp / floorUs),
+      vsAwsJwtVerify: round(results[i].usPerOp / libraryUs),
+      batches: results[i].batches,
+      iterationsPerBatch: results[i].iterationsPerBatch,
     })),
-    coreVsAwsJwtVerify: round(results[2]!.usPerOp / libraryUs),
+    coreVsAwsJwtVerify: round(results[2].usPerOp / libraryUs),
     store:
       'in-process HTTP server on 127.0.0.1 answering BatchGetItem at once with no items (not dynalite: its LevelDB would dominate)',
     handlerModule: authorizerBundle,
@@ -172,7 +172,7 @@ function authorizerEvent(authorization: string): APIGatewayRequestAuthorizerEven
 
 function swallowStdout(): () => void {
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stdout.write = () => true;
   return () => {
     process.stdout.write = write;
   };

@@ -27,7 +27,7 @@ export async function measureRevocationLatency(
   stack: StackOutputs,
   runs = 20,
 ): Promise<RevocationLatencyResult> {
-  const user = stack.users.find((u) => !u.groups.length) ?? stack.users[0]!;
+  const user = stack.users.find((u) => !u.groups.length) ?? stack.users[0];
   const nextStatuses: number[] = [];
   const logoutMs: number[] = [];
   const closeMs: number[] = [];

@@ -29,7 +29,7 @@ export async function measureThroughput(
   const connections = options.connections ?? 20;
   const duration = options.durationSeconds ?? 5;
   const browser = new BrowserClient(stack);
-  await browser.signIn(stack.users.find((u) => !u.groups.length) ?? stack.users[0]!);
+  await browser.signIn(stack.users.find((u) => !u.groups.length) ?? stack.users[0]);
   const targets: [string, Record<string, string>][] = [
     ['/health', {}],
     ['/me', { authorization: `Bearer ${browser.accessToken}` }],
@@ -55,6 +55,6 @@ export async function measureThroughput(
     connections,
     durationSeconds: duration,
     rows,
-    meVsHealth: round(rows[1]!.reqPerSec / rows[0]!.reqPerSec),
+    meVsHealth: round(rows[1].reqPerSec / rows[0].reqPerSec),
   };
 }

@@ -480,7 +480,12 @@ async function main() {
   $('sign-in').addEventListener('click', () => run(() => state.auth.startSignIn()));
   $('sign-out').addEventListener('click', () => run(() => signOut(false)));
   $('sign-out-everywhere').addEventListener('click', () => run(() => signOut(true)));
-  $('call-me').addEventListener('click', () => run(loadMe));
+  $('call-me').addEventListener('click', () =>
+    run(async () => {
+      await loadMe();
+      setStatus('GET /me answered 200: the access token is valid and not revoked.', 'ok');
+    }),
+  );
   $('refresh-now').addEventListener('click', () => run(() => state.auth.refresh()));
   $('connect').addEventListener('click', connect);
   $('disconnect').addEventListener('click', () => state.socket?.close());

@@ -60,8 +60,8 @@ export class BrowserClient {
     const page = await (await fetch(authorize)).text();
     const fields = new URLSearchParams(
       [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
-        m[1]!,
-        m[2]!.replace(/&amp;/g, '&'),
+        m[1],
+        m[2].replace(/&amp;/g, '&'),
       ]),
     );
     fields.set('username', user.username);

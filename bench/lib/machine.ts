@@ -20,11 +20,11 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     os: `${platform()} ${release()}`,
     node: process.version,
-    loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
     date: new Date().toISOString(),
   };
 }
 
 export function loadAverage1m(): number {
-  return Math.round(loadavg()[0]! * 100) / 100;
+  return Math.round(loadavg()[0] * 100) / 100;
 }

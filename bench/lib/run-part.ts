@@ -4,8 +4,8 @@ import { measureDecisionCost } from '../decision-cost';
 import { countRoundTrips } from '../round-trips';
 
 const PARTS: Record<string, (args: string[]) => Promise<unknown>> = {
-  'decision-cost': ([bundle]) => measureDecisionCost(bundle!),
-  'round-trips': ([bundles]) => countRoundTrips(bundles!),
+  'decision-cost': ([bundle]) => measureDecisionCost(bundle),
+  'round-trips': ([bundles]) => countRoundTrips(bundles),
 };
 
 async function main(): Promise<void> {

@@ -4,7 +4,7 @@
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export function max(values: readonly number[]): number {
@@ -68,12 +68,12 @@ export async function timeInterleaved(
   }
   const batches: number[][] = ops.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    for (const [i, op] of ops.entries()) batches[i]!.push(await runBatch(op, sizes[i]!));
+    for (const [i, op] of ops.entries()) batches[i].push(await runBatch(op, sizes[i]));
   }
   return ops.map((_, i) => ({
-    usPerOp: median(batches[i]!),
-    batches: batches[i]!.map((b) => round3(b)),
-    iterationsPerBatch: sizes[i]!,
+    usPerOp: median(batches[i]),
+    batches: batches[i].map((b) => round3(b)),
+    iterationsPerBatch: sizes[i],
   }));
 }
 

@@ -8,7 +8,7 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   const line = (cells: readonly Cell[]) =>
     cells
       .map((cell, i) =>
-        typeof cell === 'number' ? text(cell).padStart(widths[i]!) : text(cell).padEnd(widths[i]!),
+        typeof cell === 'number' ? text(cell).padStart(widths[i]) : text(cell).padEnd(widths[i]),
       )
       .join('  ')
       .trimEnd();

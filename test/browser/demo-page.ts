@@ -20,7 +20,14 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * `UPDATE_SCREENSHOTS=1 npm run test:browser` refreshes the committed README screenshots; other runs write to the
+ * ignored test-results/ so a test run never dirties the working tree.
+ */
+export const SCREENSHOT_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', 'docs', 'screenshots')
+    : join(__dirname, '..', '..', 'test-results', 'screenshots');
 
 /** Playwright gives every launch a fresh, temporary user-data-dir and deletes it on close. */
 export async function launchChromium(): Promise<Browser> {

@@ -60,6 +60,8 @@ describe('GET /me attack matrix', () => {
       route: 'GET /me',
       ...(attack.scope ? { scope: attack.scope } : {}),
     });
+    // Claims of a token that did not verify never reach a log as someone's identity.
+    if (attack.reason !== 'ERR_TOKEN_REVOKED') expect(lines[0]).not.toHaveProperty('sub');
     // Never the token in a log, nor its signature.
     expect(logs.text()).not.toContain(token);
     if (segments(token)[2].length >= 16) expect(logs.text()).not.toContain(segments(token)[2]);
@@ -70,6 +72,35 @@ describe('GET /me attack matrix', () => {
     expect(cases.length).toBeGreaterThan(80);
   });
 });
+
+describe('header smuggling', () => {
+  it('denies two Authorization headers (valid + forged, either order) as malformed', async () => {
+    const valid = mintAccessToken(stack.outputs);
+    const forged = withForeignSignature(valid);
+    for (const values of [
+      [`Bearer ${valid}`, `Bearer ${forged}`],
+      [`Bearer ${forged}`, `Bearer ${valid}`],
+      [`Bearer ${valid}`, `Bearer ${valid}`],
+    ]) {
+      const userAgent = `attack-matrix/${++requestNumber}`;
+      const response = await rawRequest(`${stack.outputs.apiUrl}/me`, {
+        headers: { Authorization: values as unknown as string, 'User-Agent': userAgent },
+      });
+      expect(response.status).toBe(401);
+      expect(deniedLines(logs, userAgent)).toMatchObject([{ reason: 'ERR_TOKEN_MALFORMED' }]);
+    }
+  });
+});
+
+/** The same header and claims, signed by the attacker. */
+function withForeignSignature(token: string): string {
+  const [header, payload] = segments(token);
+  return forgeJws(
+    Buffer.from(header, 'base64url').toString(),
+    Buffer.from(payload, 'base64url').toString(),
+    rs256(attacker.privateKey),
+  );
+}
 
 describe('what the verifier library alone would accept', () => {
   it('accepts "=" padding appended to the signature of an unrevoked token: a deny-list must key on claims', async () => {

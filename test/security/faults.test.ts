@@ -11,6 +11,8 @@ import { decodePayload, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
 import { signIn } from '../helpers/sign-in';
+import type { WsClient } from '../helpers/ws-client';
+import { connectWs } from '../helpers/ws-client';
 import { startAttackerServer } from './attack-matrix';
 import type { AttackerServer } from './attack-matrix';
 import { authorizationCode, deniedLines, rawRequest, startLoggingStack } from './support';
@@ -30,6 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const client of sockets) client.ws.terminate();
   await stack?.dispose();
   await attacker?.close();
   documents.destroy();
@@ -49,6 +52,13 @@ async function me(token: string) {
 }
 
 const minted = (claims: Record<string, unknown> = {}) => mintAccessToken(stack.outputs, claims);
+
+const sockets: WsClient[] = [];
+async function socket(token = minted()): Promise<WsClient> {
+  const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.apiUrl });
+  sockets.push(client);
+  return client;
+}
 
 /** Correctly shaped, signed by a key the pool does not have (a kid the verifier has never seen). */
 const unknownKid = () =>
@@ -87,6 +97,11 @@ describe('revocation store down (dynalite stopped)', () => {
       by,
     );
 
+    const [alice, bob] = await Promise.all([socket(), socket()]);
+    const room = `fault-${randomUUID()}`;
+    await alice.join(room);
+    const bobId = await bob.join(room);
+
     await stack.services.dynamo.stop();
     try {
       const tokens = [signedIn.accessToken, revoked, ...Array.from({ length: 8 }, () => minted())];
@@ -105,12 +120,26 @@ describe('revocation store down (dynalite stopped)', () => {
       );
       expect(forged.status).toBe(401);
       expect(forged.denied()).toMatchObject([{ reason: 'ERR_TOKEN_SIGNATURE' }]);
+
+      // WebSocket: a new socket is refused with the same typed reason; an open one relays nothing.
+      const wsToken = minted();
+      await expect(socket(wsToken)).rejects.toThrow('HTTP 401');
+      const jti = decodePayload(wsToken).jti;
+      expect(logs.lines().filter((l) => l.event === 'auth_denied' && l.jti === jti)).toMatchObject([
+        { reason: 'ERR_STORE_UNAVAILABLE', route: '$connect' },
+      ]);
+      alice.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'during outage' } });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(bob.frames.filter((f) => f.type === 'signal')).toEqual([]);
     } finally {
       await stack.services.dynamo.start(); // same port, same LevelDB directory
     }
 
     const back = await me(signedIn.accessToken);
     expect(back.status).toBe(200);
+    alice.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'after outage' } });
+    expect((await bob.next('signal')).payload).toEqual({ sdp: 'after outage' });
+    expect(bob.frames.filter((f) => f.type === 'signal')).toEqual([]); // the outage frame was dropped, not queued
     const stillRevoked = await me(revoked);
     expect(stillRevoked.status).toBe(401);
     expect(stillRevoked.denied()).toMatchObject([{ reason: 'ERR_TOKEN_REVOKED', scope: 'token' }]);
