@@ -172,7 +172,7 @@ export class RestApi extends Construct {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:
-        'No WAF in the reference stack (cost); stage throttling limits abuse; attach a web ACL in production',
+        'WAF is optional (stage flag wafRateLimit, off by default because of cost); stage throttling limits abuse',
     });
   }
 
