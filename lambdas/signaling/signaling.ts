@@ -73,7 +73,17 @@ export async function onMessage(
   body: string | undefined,
   deps: SignalingDeps,
 ): Promise<Effects> {
-  const conn = await deps.connections.get(connectionId);
+  let conn: Connection | undefined;
+  try {
+    conn = await deps.connections.get(connectionId);
+  } catch {
+    // fail closed: without the connection record nothing can be checked, so nothing is relayed
+    const reason = 'ERR_STORE_UNAVAILABLE';
+    return {
+      ...closeWith(connectionId, reason, 'connection store unavailable', 'store-unavailable'),
+      denied: { reason },
+    };
+  }
   if (!conn)
     return closeWith(
       connectionId,

@@ -128,8 +128,10 @@ describe('revocation store down (dynalite stopped)', () => {
       expect(logs.lines().filter((l) => l.event === 'auth_denied' && l.jti === jti)).toMatchObject([
         { reason: 'ERR_STORE_UNAVAILABLE', route: '$connect' },
       ]);
+      // An open socket whose record cannot be read is told why and closed; nothing is relayed.
       alice.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'during outage' } });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await alice.next('error')).toMatchObject({ reason: 'ERR_STORE_UNAVAILABLE' });
+      await alice.closed;
       expect(bob.frames.filter((f) => f.type === 'signal')).toEqual([]);
     } finally {
       await stack.services.dynamo.start(); // same port, same LevelDB directory
@@ -137,7 +139,9 @@ describe('revocation store down (dynalite stopped)', () => {
 
     const back = await me(signedIn.accessToken);
     expect(back.status).toBe(200);
-    alice.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'after outage' } });
+    const aliceAgain = await socket();
+    await aliceAgain.join(room);
+    aliceAgain.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'after outage' } });
     expect((await bob.next('signal')).payload).toEqual({ sdp: 'after outage' });
     expect(bob.frames.filter((f) => f.type === 'signal')).toEqual([]); // the outage frame was dropped, not queued
     const stillRevoked = await me(revoked);

@@ -127,6 +127,23 @@ describe('onMessage: every frame first checks the token', () => {
     expect(effects.denied).toMatchObject({ reason, jti: 'j-alice' });
   });
 
+  it('fails closed with an error frame and a close when the connection store is down', async () => {
+    const { connections, deps } = setup([conn('alice'), conn('bob')]);
+    connections.get = () => Promise.reject(new Error('connect ECONNREFUSED'));
+    const effects = await onMessage(
+      'alice',
+      send({ action: 'signal', to: 'bob', kind: 'offer', payload: { type: 'offer', sdp: 'v=0' } }),
+      deps,
+    );
+    expect(effects).toEqual({
+      outbound: [
+        { to: 'alice', frame: expect.objectContaining({ type: 'error', reason: 'ERR_STORE_UNAVAILABLE' }) },
+      ],
+      close: [{ connectionId: 'alice', cause: 'store-unavailable' }],
+      denied: { reason: 'ERR_STORE_UNAVAILABLE' },
+    });
+  });
+
   it('ignores a revocation entry that has expired', async () => {
     const { deps } = setup([conn('alice')], { records: [revokedRecord('token', { expiresAt: NOW })] });
     const effects = await onMessage('alice', send({ action: 'join', room: 'r1' }), deps);
