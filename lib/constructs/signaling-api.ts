@@ -1,6 +1,6 @@
 // The signaling edge: WebSocket API with a $connect authorizer on the subprotocol, connections table, sweep schedule.
 import * as path from 'node:path';
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -218,7 +218,12 @@ export class SignalingApi extends Construct {
   private acknowledgeScopedWildcards(scope: Construct): void {
     const stack = Stack.of(this);
     const apiId = stack.resolve(stack.getLogicalId(this.api.node.defaultChild as CfnElement)) as string;
-    const connections = `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/${this.stage.stageName}/*/@connections/*`;
+    // cdk-nag names pseudo parameters as `<AWS::X>` but a stack env (e.g. the CLI's default region) as literals.
+    const literalOr = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+    const partition = literalOr(stack.partition, 'Partition');
+    const region = literalOr(stack.region, 'Region');
+    const account = literalOr(stack.account, 'AccountId');
+    const connections = `arn:${partition}:execute-api:${region}:${account}:<${apiId}>/${this.stage.stageName}/*/@connections/*`;
     Validations.of(scope).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${connections}]`,
       reason: 'ManageConnections on this stage’s @connections only; connection ids are not known in advance',

@@ -33,6 +33,16 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings(stack)).toEqual([]);
   });
 
+  it('reports no finding for a stack with a concrete account and region (as `cdk synth` gives it)', () => {
+    const app = testApp();
+    const stack = new GuardStack(app, 'CognitoGuard', {
+      config: loadStageConfig(),
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+
+    expect(findings(stack)).toEqual([]);
+  });
+
   it('fails an unacknowledged resource (the check is live)', () => {
     const stack = new Stack(testApp(), 'Probe');
     new sqs.Queue(stack, 'Queue');
