@@ -1,18 +1,13 @@
 // The DynamoDB connections adapter against a real dynalite server (tables from the shared schemas).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoConnectionStore } from '../../lambdas/adapters/dynamo-connection-store';
 import type { Connection } from '../../lambdas/signaling/ports';
 import type { LocalDynamo } from '../../local/dynamo';
-import { startDynamo } from '../../local/dynamo';
 import { omit } from '../helpers/memory-connections';
+import { localDynamoClient, startTempDynamo } from '../helpers/temp-dynamo';
 
 const NOW = 1_800_000_000;
-let dir: string;
 let dynamo: LocalDynamo;
 let documents: DynamoDBDocumentClient;
 let store: DynamoConnectionStore;
@@ -34,22 +29,16 @@ function connection(overrides: Partial<Connection> = {}): Connection {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'connections-'));
-  dynamo = await startDynamo({ dir, host: '127.0.0.1', port: 0, envName: 'DYNAMO_PORT' });
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+  dynamo = await startTempDynamo('connections-');
+  documents = DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint), {
+    marshallOptions: { removeUndefinedValues: true },
   });
-  documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   store = new DynamoConnectionStore('Connections', documents);
 });
 
 afterAll(async () => {
   documents.destroy();
   await dynamo.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('DynamoConnectionStore', () => {

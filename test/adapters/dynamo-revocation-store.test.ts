@@ -1,28 +1,19 @@
 // The DynamoDB deny-list adapter against a real dynalite server: revoke then check, for every scope.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { authorizeToken } from '../../lambdas/authorizer/authorize';
 import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo-revocation-store';
 import type { AccessClaims } from '../../lambdas/shared/claims';
 import { RevocationService } from '../../lambdas/shared/revocation-service';
 import type { LocalDynamo } from '../../local/dynamo';
-import { startDynamo } from '../../local/dynamo';
+import { localDynamoClient, startTempDynamo } from '../helpers/temp-dynamo';
 
 const NOW = Math.floor(Date.now() / 1000);
-let dir: string;
 let dynamo: LocalDynamo;
 let counter = 0;
 
 function documents(endpoint: string): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+  const client = localDynamoClient(endpoint, {
     requestHandler: { connectionTimeout: 300, requestTimeout: 1000 },
   });
   return DynamoDBDocumentClient.from(client);
@@ -59,13 +50,11 @@ function setup(clock = { nowSeconds: () => NOW }) {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cg-dynamo-'));
-  dynamo = await startDynamo({ dir, host: '127.0.0.1', port: 0, envName: 'DYNAMO_PORT' });
+  dynamo = await startTempDynamo('cg-dynamo-');
 });
 
 afterAll(async () => {
   await dynamo.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('DynamoRevocationStore', () => {

@@ -1,17 +1,12 @@
 // The DynamoDB session store against a real dynalite: create, read, list by user, conditional refresh and revoke.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoSessionStore } from '../../lambdas/adapters/dynamo-session-store';
 import type { SessionRecord } from '../../lambdas/sessions/ports';
 import type { LocalDynamo } from '../../local/dynamo';
-import { startDynamo } from '../../local/dynamo';
+import { localDynamoClient, startTempDynamo } from '../helpers/temp-dynamo';
 
 const NOW = 1_800_000_000;
-let dir: string;
 let dynamo: LocalDynamo;
 let documents: DynamoDBDocumentClient;
 let store: DynamoSessionStore;
@@ -39,23 +34,14 @@ function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
 const revocation = { revokedAt: NOW + 5, revokedBy: 'admin:root', revokedReason: 'admin' };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cg-sessions-'));
-  dynamo = await startDynamo({ dir, host: '127.0.0.1', port: 0, envName: 'DYNAMO_PORT' });
-  documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    }),
-  );
+  dynamo = await startTempDynamo('cg-sessions-');
+  documents = DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint));
   store = new DynamoSessionStore('Sessions', documents);
 });
 
 afterAll(async () => {
   documents.destroy();
   await dynamo.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('DynamoSessionStore', () => {
@@ -140,14 +126,7 @@ describe('DynamoSessionStore', () => {
   it('throws when the store is unreachable', async () => {
     const offline = new DynamoSessionStore(
       'Sessions',
-      DynamoDBDocumentClient.from(
-        new DynamoDBClient({
-          endpoint: 'http://127.0.0.1:9',
-          region: 'us-east-1',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          maxAttempts: 1,
-        }),
-      ),
+      DynamoDBDocumentClient.from(localDynamoClient('http://127.0.0.1:9')),
     );
     await expect(offline.get('any')).rejects.toThrow();
   });

@@ -1,59 +1,23 @@
 // The REST authorizer handler end to end in-process: JWKS from a local server, deny-list in dynalite, logs captured.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { AuthorizerEnv } from '../../lambdas/authorizer/env';
-import type { LocalDynamo } from '../../local/dynamo';
-import { startDynamo } from '../../local/dynamo';
 import { captureLogs, type CapturedLogs } from '../helpers/capture-logs';
-import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../helpers/jwt';
+import { accessTokenClaims, rsaTestKey, signRs256 } from '../helpers/jwt';
+import type { RestAuthorizer } from '../helpers/rest-authorizer';
+import { meEvent, startRestAuthorizer } from '../helpers/rest-authorizer';
 
 const key = rsaTestKey('handler-kid');
-const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me';
-let dir: string;
-let dynamo: LocalDynamo;
-let jwks: Server;
-let handler: (event: APIGatewayRequestAuthorizerEvent) => Promise<unknown>;
+let authorizer: RestAuthorizer;
+let handler: RestAuthorizer['handler'];
 let logs: CapturedLogs;
 
 function event(authorization?: string): APIGatewayRequestAuthorizerEvent {
-  return {
-    type: 'REQUEST',
-    methodArn: METHOD_ARN,
-    resource: '/me',
-    path: '/me',
-    httpMethod: 'GET',
-    headers: authorization === undefined ? {} : { Authorization: authorization },
-    multiValueHeaders: authorization === undefined ? {} : { Authorization: [authorization] },
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: { identity: { sourceIp: '198.51.100.7', userAgent: 'jest' } } as never,
-  };
+  return meEvent(authorization, '198.51.100.7');
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cg-authz-'));
-  dynamo = await startDynamo({ dir, host: '127.0.0.1', port: 0, envName: 'DYNAMO_PORT' });
-  jwks = createServer((_req, res) => res.end(JSON.stringify({ keys: [key.publicJwk] })));
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    [AuthorizerEnv.userPoolId]: TEST_POOL_ID,
-    [AuthorizerEnv.clientId]: TEST_CLIENT_ID,
-    [AuthorizerEnv.revocationTable]: 'Revocations',
-    [AuthorizerEnv.jwksUri]: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
-    [AuthorizerEnv.requireSessionId]: 'true',
-  });
-  ({ handler } = await import('../../lambdas/authorizer/handler'));
+  authorizer = await startRestAuthorizer(key, { tmpPrefix: 'cg-authz-' });
+  ({ handler } = authorizer);
 });
 
 beforeEach(() => {
@@ -62,9 +26,7 @@ beforeEach(() => {
 afterEach(() => logs.stop());
 
 afterAll(async () => {
-  await new Promise((resolve) => jwks.close(resolve));
-  await dynamo.stop();
-  await rm(dir, { recursive: true, force: true });
+  await authorizer?.stop();
 });
 
 describe('authorizer handler', () => {

@@ -2,10 +2,14 @@
 import { REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
 import type { DemoUser } from '../../local/seed';
 import type { StackOutputs } from '../../local/stack';
+import { decodePayload } from './mint-token';
+import { authorizationCode } from './sign-in';
 
 export interface Answer {
   readonly status: number;
   readonly body: Record<string, unknown>;
+  /** The answer's Set-Cookie lines, as sent. */
+  readonly setCookies: string[];
 }
 
 /** One browser: cookie jar, in-memory access token, Origin; `secrets` collects every credential it saw. */
@@ -21,7 +25,8 @@ export class BrowserSession {
 
   /** Login form (PKCE S256) for the code, then POST /auth/session as the demo page does. */
   async signIn(user: DemoUser): Promise<Answer> {
-    const { code, codeVerifier } = await this.authorizationCode(user);
+    const { code, codeVerifier } = await authorizationCode(this.stack, user);
+    this.secrets.add(code).add(codeVerifier);
     const answer = await this.call('POST', '/auth/session', {
       body: { code, codeVerifier, redirectUri: this.stack.redirectUri },
       bearer: false,
@@ -58,7 +63,8 @@ export class BrowserSession {
       headers,
       ...(options.body ? { body: JSON.stringify(options.body) } : {}),
     });
-    for (const line of response.headers.getSetCookie()) {
+    const setCookies = response.headers.getSetCookie();
+    for (const line of setCookies) {
       const [pair = ''] = line.split(';');
       const name = pair.slice(0, pair.indexOf('='));
       const value = pair.slice(name.length + 1);
@@ -72,43 +78,19 @@ export class BrowserSession {
       const value = body[key];
       if (typeof value === 'string') this.secrets.add(value);
     }
-    return { status: response.status, body };
+    return { status: response.status, body, setCookies };
+  }
+
+  me(): Promise<Answer> {
+    return this.call('GET', '/me');
   }
 
   get refreshCookie(): string {
     return this.cookies.get(REFRESH_COOKIE) ?? '';
   }
 
-  private async authorizationCode(user: DemoUser): Promise<{ code: string; codeVerifier: string }> {
-    const oauth = await import('oauth4webapi'); // ESM only
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const authorize = new URL(`${this.stack.hostedUiUrl}/oauth2/authorize`);
-    authorize.search = new URLSearchParams({
-      client_id: this.stack.clientId,
-      redirect_uri: this.stack.redirectUri,
-      response_type: 'code',
-      scope: 'openid email profile',
-      state: oauth.generateRandomState(),
-      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    }).toString();
-    const page = await (await fetch(authorize)).text();
-    const fields = new URLSearchParams(
-      [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
-        m[1],
-        m[2].replace(/&amp;/g, '&'),
-      ]),
-    );
-    fields.set('username', user.username);
-    fields.set('password', user.password);
-    const submitted = await fetch(`${authorize.origin}/oauth2/authorize`, {
-      method: 'POST',
-      body: fields,
-      redirect: 'manual',
-    });
-    const code = new URL(submitted.headers.get('location') ?? '').searchParams.get('code');
-    if (!code) throw new Error(`no code for ${user.username}: ${submitted.status}`);
-    this.secrets.add(code).add(codeVerifier);
-    return { code, codeVerifier };
+  /** The user id in the current access token. */
+  get sub(): string {
+    return decodePayload(this.accessToken).sub as string;
   }
 }

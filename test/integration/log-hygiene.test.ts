@@ -11,6 +11,7 @@ import { rsaTestKey, signRs256 } from '../helpers/jwt';
 import { decodePayload, EMULATOR_KEY, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
+import { demoUser } from '../helpers/sign-in';
 
 let logs: CapturedLogs;
 let stack: TestStack;
@@ -29,9 +30,7 @@ afterAll(async () => {
   logs?.stop();
 });
 
-function demo(name: 'alice' | 'bob' | 'admin'): DemoUser {
-  return stack.outputs.users.find((u) => u.username.startsWith(`${name}@`))!;
-}
+const demo = (name: 'alice' | 'bob' | 'admin'): DemoUser => demoUser(stack.outputs, name);
 
 function browser(): BrowserSession {
   const session = new BrowserSession(stack.outputs);
@@ -120,7 +119,7 @@ describe('auth_denied lines', () => {
   it('writes one line for a forbidden admin route and for a refresh without the CSRF header', async () => {
     const alice = browser();
     await alice.signIn(demo('alice'));
-    const sub = decodePayload(alice.accessToken).sub as string;
+    const sub = alice.sub;
 
     const forbidden = await expectDenial('ERR_FORBIDDEN', 403, () =>
       alice.call('GET', `/admin/users/${sub}/sessions`),
@@ -191,8 +190,8 @@ describe('auth_denied lines', () => {
     const [admin, bob] = [browser(), browser()];
     await admin.signIn(demo('admin'));
     await bob.signIn(demo('bob'));
-    const bobSub = decodePayload(bob.accessToken).sub as string;
-    const adminSub = decodePayload(admin.accessToken).sub as string;
+    const bobSub = bob.sub;
+    const adminSub = admin.sub;
     const mark = logs.lines().length;
 
     expect((await admin.call('POST', `/admin/users/${bobSub}/revoke`)).status).toBe(200);

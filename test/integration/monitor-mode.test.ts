@@ -7,6 +7,7 @@ import { rsaTestKey, signRs256 } from '../helpers/jwt';
 import { decodePayload, EMULATOR_KEY, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
+import { demoUser } from '../helpers/sign-in';
 
 let logs: CapturedLogs;
 let stack: TestStack;
@@ -24,9 +25,7 @@ afterAll(async () => {
   delete process.env[AuthorizerEnv.enforcementMode];
 });
 
-function demo(name: 'alice' | 'bob'): DemoUser {
-  return stack.outputs.users.find((u) => u.username.startsWith(`${name}@`))!;
-}
+const demo = (name: 'alice' | 'bob'): DemoUser => demoUser(stack.outputs, name);
 
 const events = (event: string, from: number) =>
   logs

@@ -3,9 +3,10 @@ import { DynamoSessionStore } from '../../lambdas/adapters/dynamo-session-store'
 import { AuthEnv } from '../../lambdas/auth/env';
 import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
 import type { DemoUser } from '../../local/seed';
-import { decodePayload } from '../helpers/mint-token';
+import { BrowserSession } from '../helpers/browser-session';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
+import { authorizationCode, demoUser } from '../helpers/sign-in';
 
 let stack: TestStack;
 let sessions: DynamoSessionStore;
@@ -19,112 +20,14 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-function demo(name: 'alice' | 'bob' | 'admin'): DemoUser {
-  return stack.outputs.users.find((u) => u.username.startsWith(`${name}@`))!;
-}
-
-/** One browser: its cookie jar, the access token the page keeps in memory, and its Origin. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  accessToken = '';
-  origin = stack.outputs.apiUrl;
-
-  async call(
-    method: string,
-    path: string,
-    options: { csrf?: boolean; body?: unknown; bearer?: boolean } = {},
-  ) {
-    const headers = new Headers({ Origin: this.origin });
-    if (options.csrf ?? true) headers.set('X-CognitoGuard-CSRF', '1');
-    if (options.bearer ?? true) headers.set('Authorization', `Bearer ${this.accessToken}`);
-    if (this.cookies.size) headers.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    if (options.body) headers.set('Content-Type', 'application/json');
-    const response = await fetch(`${stack.outputs.apiUrl}${path}`, {
-      method,
-      headers,
-      ...(options.body ? { body: JSON.stringify(options.body) } : {}),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const name = pair.slice(0, pair.indexOf('='));
-      if (/Max-Age=0\b/.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(name.length + 1));
-    }
-    return {
-      status: response.status,
-      body: (await response.json()) as Record<string, unknown>,
-      setCookies: response.headers.getSetCookie(),
-    };
-  }
-
-  /** Managed login (cognito-local's form, PKCE S256), then the code goes to POST /auth/session. */
-  async signIn(user: DemoUser) {
-    const { code, codeVerifier } = await authorizationCode(user);
-    const answer = await this.call('POST', '/auth/session', {
-      body: { code, codeVerifier, redirectUri: stack.outputs.redirectUri },
-      bearer: false,
-    });
-    if (answer.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(answer.body)}`);
-    this.accessToken = answer.body.accessToken as string;
-    return answer;
-  }
-
-  async refresh(options: { csrf?: boolean } = {}) {
-    const answer = await this.call('POST', '/auth/refresh', { ...options, bearer: false });
-    if (answer.status === 200) this.accessToken = answer.body.accessToken as string;
-    return answer;
-  }
-
-  me() {
-    return this.call('GET', '/me');
-  }
-
-  get refreshCookie(): string {
-    return this.cookies.get('__Host-cg_refresh') ?? '';
-  }
-
-  get sub(): string {
-    return decodePayload(this.accessToken).sub as string;
-  }
-}
-
-async function authorizationCode(user: DemoUser): Promise<{ code: string; codeVerifier: string }> {
-  const oauth = await import('oauth4webapi'); // ESM only
-  const codeVerifier = oauth.generateRandomCodeVerifier();
-  const authorize = new URL(`${stack.outputs.hostedUiUrl}/oauth2/authorize`);
-  authorize.search = new URLSearchParams({
-    client_id: stack.outputs.clientId,
-    redirect_uri: stack.outputs.redirectUri,
-    response_type: 'code',
-    scope: 'openid email profile',
-    state: oauth.generateRandomState(),
-    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-    code_challenge_method: 'S256',
-  }).toString();
-  const page = await (await fetch(authorize)).text();
-  const fields = new URLSearchParams(
-    [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
-      m[1],
-      m[2].replace(/&amp;/g, '&'),
-    ]),
-  );
-  fields.set('username', user.username);
-  fields.set('password', user.password);
-  const submitted = await fetch(authorize.origin + '/oauth2/authorize', {
-    method: 'POST',
-    body: fields,
-    redirect: 'manual',
-  });
-  const code = new URL(submitted.headers.get('location') ?? '').searchParams.get('code');
-  if (!code) throw new Error(`no code for ${user.username}: ${submitted.status}`);
-  return { code, codeVerifier };
-}
+const demo = (name: 'alice' | 'bob' | 'admin'): DemoUser => demoUser(stack.outputs, name);
+const browserSession = () => new BrowserSession(stack.outputs);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('sign-in, refresh, logout', () => {
   it('signs in, calls /me, refreshes, logs out; the old access token and the old cookie are refused', async () => {
-    const browser = new Browser();
+    const browser = browserSession();
     const signedIn = await browser.signIn(demo('alice'));
     expect(Object.keys(signedIn.body).sort()).toEqual(['accessToken', 'expiresIn', 'idToken']);
     expect(signedIn.setCookies).toHaveLength(1);
@@ -153,7 +56,7 @@ describe('sign-in, refresh, logout', () => {
   });
 
   it('ends only the session that logs out', async () => {
-    const [laptop, phone] = [new Browser(), new Browser()];
+    const [laptop, phone] = [browserSession(), browserSession()];
     await laptop.signIn(demo('alice'));
     await phone.signIn(demo('alice'));
     expect((await laptop.call('POST', '/auth/logout')).status).toBe(200);
@@ -164,7 +67,7 @@ describe('sign-in, refresh, logout', () => {
   });
 
   it('denies a refresh without the CSRF header or from a foreign Origin, and changes nothing', async () => {
-    const browser = new Browser();
+    const browser = browserSession();
     await browser.signIn(demo('alice'));
     expect(await browser.refresh({ csrf: false })).toMatchObject({
       status: 403,
@@ -177,8 +80,8 @@ describe('sign-in, refresh, logout', () => {
   });
 
   it('rejects a sign-in with a bad body or a used code and sets no cookie', async () => {
-    const browser = new Browser();
-    const { code, codeVerifier } = await authorizationCode(demo('alice'));
+    const browser = browserSession();
+    const { code, codeVerifier } = await authorizationCode(stack.outputs, demo('alice'));
     const body = { code, codeVerifier, redirectUri: stack.outputs.redirectUri };
     expect(await browser.call('POST', '/auth/session', { body: { code }, bearer: false })).toMatchObject({
       status: 400,
@@ -191,7 +94,7 @@ describe('sign-in, refresh, logout', () => {
 
   it('revokes the session when a rotated-away refresh token comes back', async () => {
     // cognito-local never rotates: put the session in the state a rotation 60 s ago would have left it in.
-    const browser = new Browser();
+    const browser = browserSession();
     await browser.signIn(demo('alice'));
     const [sessionId = '', presented = ''] = browser.refreshCookie.split(':');
     const record = (await sessions.get(sessionId))!;
@@ -216,7 +119,7 @@ describe('sign-in, refresh, logout', () => {
 
 describe('admin', () => {
   it('lists and revokes a user: bob is out everywhere, alice is unaffected', async () => {
-    const [admin, bob, alice] = [new Browser(), new Browser(), new Browser()];
+    const [admin, bob, alice] = [browserSession(), browserSession(), browserSession()];
     await admin.signIn(demo('admin'));
     await bob.signIn(demo('bob'));
     await alice.signIn(demo('alice'));
@@ -241,7 +144,7 @@ describe('admin', () => {
   });
 
   it('revokes one session of a user and leaves the other', async () => {
-    const [admin, first, second] = [new Browser(), new Browser(), new Browser()];
+    const [admin, first, second] = [browserSession(), browserSession(), browserSession()];
     await admin.signIn(demo('admin'));
     await first.signIn(demo('alice'));
     await second.signIn(demo('alice'));
@@ -257,7 +160,7 @@ describe('admin', () => {
   });
 
   it('forbids the admin routes to a user outside the admins group', async () => {
-    const alice = new Browser();
+    const alice = browserSession();
     await alice.signIn(demo('alice'));
     for (const [method, path] of [
       ['GET', `/admin/users/${alice.sub}/sessions`],
@@ -272,7 +175,7 @@ describe('admin', () => {
 
 describe('logout everywhere', () => {
   it('kills every session of the user, including tokens issued in the same second', async () => {
-    const [laptop, phone] = [new Browser(), new Browser()];
+    const [laptop, phone] = [browserSession(), browserSession()];
     await laptop.signIn(demo('alice'));
     await phone.signIn(demo('alice'));
     const answer = await laptop.call('POST', '/auth/logout-all');
@@ -282,7 +185,7 @@ describe('logout everywhere', () => {
     expect(await phone.refresh()).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_REVOKED' } });
 
     await sleep(1100); // the watermark is second-granular: sign in again after it
-    const fresh = new Browser();
+    const fresh = browserSession();
     await fresh.signIn(demo('alice'));
     expect((await fresh.me()).status).toBe(200);
   });

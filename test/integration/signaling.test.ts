@@ -10,7 +10,7 @@ import { rsaTestKey, signRs256 } from '../helpers/jwt';
 import { decodePayload, EMULATOR_KEY, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
-import { signIn } from '../helpers/sign-in';
+import { demoUser, signIn } from '../helpers/sign-in';
 import type { ConnectOptions, WsClient } from '../helpers/ws-client';
 import { connectWs } from '../helpers/ws-client';
 import { BrowserSession } from '../helpers/browser-session';
@@ -237,24 +237,31 @@ describe('reauth', () => {
 });
 
 describe('REST logout closes sockets', () => {
-  const demo = (name: string) => stack.outputs.users.find((u) => u.username.startsWith(`${name}@`))!;
-
-  it('logout closes this session’s socket within 2 s; the same user’s other session and bob stay open', async () => {
+  /** Alice signed in on a laptop and a phone, bob on his browser; each with a socket open on its access token. */
+  async function signedInWithSockets() {
     const [laptop, phone, bobBrowser] = [
       new BrowserSession(stack.outputs),
       new BrowserSession(stack.outputs),
       new BrowserSession(stack.outputs),
     ];
     await Promise.all([
-      laptop.signIn(demo('alice')),
-      phone.signIn(demo('alice')),
-      bobBrowser.signIn(demo('bob')),
+      laptop.signIn(demoUser(stack.outputs, 'alice')),
+      phone.signIn(demoUser(stack.outputs, 'alice')),
+      bobBrowser.signIn(demoUser(stack.outputs, 'bob')),
     ]);
-    const [aliceLaptop, alicePhone, bob] = await Promise.all([
+    const sockets = await Promise.all([
       connect(laptop.accessToken),
       connect(phone.accessToken),
       connect(bobBrowser.accessToken),
     ]);
+    return { laptop, sockets };
+  }
+
+  it('logout closes this session’s socket within 2 s; the same user’s other session and bob stay open', async () => {
+    const {
+      laptop,
+      sockets: [aliceLaptop, alicePhone, bob],
+    } = await signedInWithSockets();
 
     const start = Date.now();
     expect((await laptop.call('POST', '/auth/logout')).status).toBe(200);
@@ -270,21 +277,10 @@ describe('REST logout closes sockets', () => {
   });
 
   it('logout-all closes every socket of the user within 2 s; bob stays open', async () => {
-    const [laptop, phone, bobBrowser] = [
-      new BrowserSession(stack.outputs),
-      new BrowserSession(stack.outputs),
-      new BrowserSession(stack.outputs),
-    ];
-    await Promise.all([
-      laptop.signIn(demo('alice')),
-      phone.signIn(demo('alice')),
-      bobBrowser.signIn(demo('bob')),
-    ]);
-    const [first, second, bob] = await Promise.all([
-      connect(laptop.accessToken),
-      connect(phone.accessToken),
-      connect(bobBrowser.accessToken),
-    ]);
+    const {
+      laptop,
+      sockets: [first, second, bob],
+    } = await signedInWithSockets();
 
     const start = Date.now();
     expect((await laptop.call('POST', '/auth/logout-all')).status).toBe(200);

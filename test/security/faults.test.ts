@@ -10,12 +10,12 @@ import { forgeJws, rs256 } from '../helpers/forge';
 import { decodePayload, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
-import { signIn } from '../helpers/sign-in';
+import { authorizationCode, signIn } from '../helpers/sign-in';
 import type { WsClient } from '../helpers/ws-client';
 import { connectWs } from '../helpers/ws-client';
 import { startAttackerServer } from './attack-matrix';
 import type { AttackerServer } from './attack-matrix';
-import { authorizationCode, deniedLines, rawRequest, startLoggingStack } from './support';
+import { deniedLines, rawRequest, startLoggingStack } from './support';
 
 let stack: TestStack;
 let revocations: RevocationService;

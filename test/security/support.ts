@@ -5,7 +5,7 @@ import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo-revocation-
 import { AuthorizerEnv } from '../../lambdas/authorizer/env';
 import { systemClock } from '../../lambdas/shared/ports';
 import { RevocationService } from '../../lambdas/shared/revocation-service';
-import type { OfflineStackOptions, StackOutputs } from '../../local/stack';
+import type { OfflineStackOptions } from '../../local/stack';
 import type { CapturedLogs } from '../helpers/capture-logs';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
@@ -82,40 +82,4 @@ export function countFetches(url: string): { readonly count: number; restore(): 
       globalThis.fetch = original;
     },
   };
-}
-
-/** Managed login through cognito-local's form, stopping at the authorization code (the page would POST it). */
-export async function authorizationCode(
-  outputs: StackOutputs,
-  user: { username: string; password: string },
-): Promise<{ code: string; codeVerifier: string }> {
-  const oauth = await import('oauth4webapi'); // ESM only
-  const codeVerifier = oauth.generateRandomCodeVerifier();
-  const authorize = new URL(`${outputs.hostedUiUrl}/oauth2/authorize`);
-  authorize.search = new URLSearchParams({
-    client_id: outputs.clientId,
-    redirect_uri: outputs.redirectUri,
-    response_type: 'code',
-    scope: 'openid email profile',
-    state: oauth.generateRandomState(),
-    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-    code_challenge_method: 'S256',
-  }).toString();
-  const page = await (await fetch(authorize)).text();
-  const fields = new URLSearchParams(
-    [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
-      m[1],
-      m[2].replace(/&amp;/g, '&'),
-    ]),
-  );
-  fields.set('username', user.username);
-  fields.set('password', user.password);
-  const submitted = await fetch(`${authorize.origin}/oauth2/authorize`, {
-    method: 'POST',
-    body: fields,
-    redirect: 'manual',
-  });
-  const code = new URL(submitted.headers.get('location') ?? '').searchParams.get('code');
-  if (!code) throw new Error(`no code for ${user.username}: ${submitted.status}`);
-  return { code, codeVerifier };
 }
