@@ -7,9 +7,12 @@ import { CognitoTokenVerifier } from '../lambdas/adapters/cognito-token-verifier
 import { DynamoRevocationStore } from '../lambdas/adapters/dynamo-revocation-store';
 import { authorizeToken, type AuthorizeDeps } from '../lambdas/authorizer/authorize';
 import { systemClock } from '../lambdas/shared/ports';
+import { meEvent } from '../test/helpers/rest-authorizer';
 import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
 import { startCountingEndpoint } from './lib/counting-endpoint';
 import { round, timeInterleaved, type BatchResult, type Operation } from './lib/stats';
+
+const BENCH_IP = '198.51.100.7';
 
 const HANDLER = 'authorizer handler (bundle, instant store)';
 
@@ -92,7 +95,7 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle, loaded after its env is set
   const { handler } = require(authorizerBundle) as { handler: Handler };
-  const event = authorizerEvent(`Bearer ${token}`);
+  const event = meEvent(`Bearer ${token}`, BENCH_IP);
   // The deny-list read alone (the same adapter, SDK v3 over loopback): what the handler adds to the core.
   const store = new DynamoRevocationStore('Revocations');
   const claims = { jti: 'jti-1', sub: 'aaaaaaaa-1111-2222-3333-444444444444', originJti: 'origin-jti-1' };
@@ -150,23 +153,6 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
     handlerModule: authorizerBundle,
     handlerCpuUsPerOp: round(handlerCpuUs / handlerCalls),
     handlerDynamoCallsPerOp: round(handlerDynamoCalls),
-  };
-}
-
-function authorizerEvent(authorization: string): APIGatewayRequestAuthorizerEvent {
-  return {
-    type: 'REQUEST',
-    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me',
-    resource: '/me',
-    path: '/me',
-    httpMethod: 'GET',
-    headers: { Authorization: authorization },
-    multiValueHeaders: { Authorization: [authorization] },
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: { identity: { sourceIp: '198.51.100.7', userAgent: 'bench' } } as never,
   };
 }
 

@@ -1,7 +1,7 @@
 // Part 4: on the offline stack, logout -> the old token's next /me, and logout -> the open socket's close event.
 import WebSocket from 'ws';
 import type { StackOutputs } from '../local/stack';
-import { BrowserClient } from './lib/browser-client';
+import { BrowserSession } from '../test/helpers/browser-session';
 import { max, median, round } from './lib/stats';
 
 export interface RevocationLatencyResult {
@@ -35,7 +35,7 @@ export async function measureRevocationLatency(
   let allowed = 0;
   let notClosed = 0;
   for (let run = 0; run < runs; run++) {
-    const browser = new BrowserClient(stack);
+    const browser = new BrowserSession(stack);
     await browser.signIn(user);
     const me = await browser.call('GET', '/me');
     if (me.status !== 200) throw new Error(`/me before logout: ${me.status}`);

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoRevocationStore } from '../lambdas/adapters/dynamo-revocation-store';
 import { startDynamo } from '../local/dynamo';
+import { meEvent } from '../test/helpers/rest-authorizer';
 import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
 import { startCountingEndpoint, type CountingEndpoint } from './lib/counting-endpoint';
+
+const BENCH_IP = '198.51.100.7';
 
 export interface RoundTripRow {
   readonly request: string;
@@ -82,27 +85,27 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
         actor: 'bench',
       },
     );
-    await outcome(authorizer(restEvent(`Bearer ${token('warm-up')}`))); // JWKS fetched once, connections open
+    await outcome(authorizer(meEvent(`Bearer ${token('warm-up')}`, BENCH_IP))); // JWKS fetched once, connections open
 
     const rows: RoundTripRow[] = [];
     rows.push(
       await perRequest(endpoint, 'REST: allowed token', 1, () =>
-        outcome(authorizer(restEvent(`Bearer ${token('allowed')}`))),
+        outcome(authorizer(meEvent(`Bearer ${token('allowed')}`, BENCH_IP))),
       ),
     );
     rows.push(
       await perRequest(endpoint, 'REST: forged signature', 0, () =>
-        outcome(authorizer(restEvent(`Bearer ${forged}`))),
+        outcome(authorizer(meEvent(`Bearer ${forged}`, BENCH_IP))),
       ),
     );
     rows.push(
       await perRequest(endpoint, 'REST: garbage token', 0, () =>
-        outcome(authorizer(restEvent('Bearer eyJhbGciOiJSUzI1NiJ9.e30.AAAA'))),
+        outcome(authorizer(meEvent('Bearer eyJhbGciOiJSUzI1NiJ9.e30.AAAA', BENCH_IP))),
       ),
     );
     rows.push(
       await perRequest(endpoint, 'REST: revoked token', 1, () =>
-        outcome(authorizer(restEvent(`Bearer ${revokedToken}`))),
+        outcome(authorizer(meEvent(`Bearer ${revokedToken}`, BENCH_IP))),
       ),
     );
     rows.push(
@@ -113,7 +116,7 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
 
     // Two sockets in one room; then count what relaying one offer from A to B costs.
     const context = async (jti: string) => {
-      const policy = (await authorizer(restEvent(`Bearer ${token(jti)}`))) as {
+      const policy = (await authorizer(meEvent(`Bearer ${token(jti)}`, BENCH_IP))) as {
         context: Record<string, unknown>;
       };
       return { ...policy.context, iat: now };
@@ -178,27 +181,10 @@ async function outcome(call: Promise<unknown>): Promise<string> {
   }
 }
 
-function restEvent(authorization: string): APIGatewayRequestAuthorizerEvent {
-  return {
-    type: 'REQUEST',
-    methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me',
-    resource: '/me',
-    path: '/me',
-    httpMethod: 'GET',
-    headers: { Authorization: authorization },
-    multiValueHeaders: { Authorization: [authorization] },
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: { identity: { sourceIp: '198.51.100.7', userAgent: 'bench' } } as never,
-  };
-}
-
 function connectEvent(token: string): APIGatewayRequestAuthorizerEvent {
   const protocols = `cognito-guard.v1, bearer.${token}`;
   return {
-    ...restEvent(''),
+    ...meEvent('', BENCH_IP),
     methodArn: 'arn:aws:execute-api:us-east-1:123456789012:ws123/prod/$connect',
     resource: '$connect',
     path: '',

@@ -1,7 +1,7 @@
 // Part 5: autocannon on loopback against the offline stack: /me with a valid token vs public /health, same server.
 import autocannon from 'autocannon';
 import type { StackOutputs } from '../local/stack';
-import { BrowserClient } from './lib/browser-client';
+import { BrowserSession } from '../test/helpers/browser-session';
 import { round } from './lib/stats';
 
 export interface ThroughputRow {
@@ -28,7 +28,7 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
   const connections = options.connections ?? 20;
   const duration = options.durationSeconds ?? 5;
-  const browser = new BrowserClient(stack);
+  const browser = new BrowserSession(stack);
   await browser.signIn(stack.users.find((u) => !u.groups.length) ?? stack.users[0]);
   const targets: [string, Record<string, string>][] = [
     ['/health', {}],
