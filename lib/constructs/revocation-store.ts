@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { RevocationTableSchema } from '../../lambdas/shared/table-schemas';
+import { createEncryptedTable } from './encrypted-table';
 
 export interface RevocationStoreProps {
   /** What happens to the table and its key when the stack is deleted. @default RemovalPolicy.RETAIN */
@@ -19,21 +20,12 @@ export class RevocationStore extends Construct {
   constructor(scope: Construct, id: string, props: RevocationStoreProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the cognito-guard revocation table',
-      enableKeyRotation: true,
+    const { table, key } = createEncryptedTable(this, {
+      schema: RevocationTableSchema,
+      purpose: 'revocation',
       removalPolicy,
     });
-    // Classic Table: TableV2 with a customer-managed key needs a concrete stack region.
-    const table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: RevocationTableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      timeToLiveAttribute: RevocationTableSchema.ttlAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy,
-    });
+    this.key = key;
     this.table = table;
     this.grants = table.grants;
   }

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { SessionTableSchema } from '../../lambdas/shared/table-schemas';
+import { createEncryptedTable } from './encrypted-table';
 
 export interface SessionStoreProps {
   /** What happens to the table and its key when the stack is deleted. @default RemovalPolicy.RETAIN */
@@ -18,28 +19,12 @@ export class SessionStore extends Construct {
   constructor(scope: Construct, id: string, props: SessionStoreProps = {}) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the cognito-guard sessions table',
-      enableKeyRotation: true,
+    const { table, key } = createEncryptedTable(this, {
+      schema: SessionTableSchema,
+      purpose: 'sessions',
       removalPolicy,
     });
-    // Classic Table: TableV2 with a customer-managed key needs a concrete stack region.
-    const table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: SessionTableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      timeToLiveAttribute: SessionTableSchema.ttlAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy,
-    });
-    for (const index of SessionTableSchema.globalSecondaryIndexes) {
-      table.addGlobalSecondaryIndex({
-        indexName: index.indexName,
-        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
-      });
-    }
+    this.key = key;
     this.table = table;
   }
 

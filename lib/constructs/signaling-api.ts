@@ -17,6 +17,7 @@ import { ConnectionIndex, ConnectionTableSchema } from '../../lambdas/shared/tab
 import { ROUTE_SELECTION_EXPRESSION, SIGNALING_ACTIONS } from '../../lambdas/shared/websocket-routes';
 import { SignalingEnv } from '../../lambdas/signaling/env';
 import { NodeFunction } from './node-function';
+import { createEncryptedTable } from './encrypted-table';
 
 type ConnectionIndexName = keyof typeof ConnectionIndex;
 
@@ -79,27 +80,13 @@ export class SignalingApi extends Construct {
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.key = new kms.Key(this, 'Key', {
-      description: 'Encrypts the cognito-guard connections table',
-      enableKeyRotation: true,
+    const { table, key } = createEncryptedTable(this, {
+      schema: ConnectionTableSchema,
+      purpose: 'connections',
       removalPolicy,
+      tableId: 'Connections',
     });
-    const table = new dynamodb.Table(this, 'Connections', {
-      partitionKey: { name: ConnectionTableSchema.partitionKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
-      timeToLiveAttribute: ConnectionTableSchema.ttlAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy,
-    });
-    for (const index of ConnectionTableSchema.globalSecondaryIndexes) {
-      table.addGlobalSecondaryIndex({
-        indexName: index.indexName,
-        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
-      });
-    }
+    this.key = key;
     this.table = table;
 
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
