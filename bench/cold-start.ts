@@ -6,6 +6,9 @@ import { AUTHORIZER_ENTRY, ROUTE_FUNCTION_ENTRIES } from '../lib/constructs/rest
 import { CONNECT_AUTHORIZER_ENTRY, SIGNALING_ENTRY, SWEEP_ENTRY } from '../lib/constructs/signaling-api';
 import { bundleEntry } from './lib/bundle';
 import { median, round } from './lib/stats';
+import { AuthEnv } from '../lambdas/auth/env';
+import { SignalingEnv } from '../lambdas/signaling/env';
+import { localAwsEnv } from '../local/aws-env';
 
 /** Function name => entry, from the constructs themselves (a new function shows up here by itself). */
 export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = {
@@ -18,24 +21,19 @@ export const LAMBDA_ENTRIES: Readonly<Record<string, string>> = {
 
 /** Every variable any handler reads at init; endpoints point at the discard port, as init must not call out. */
 export const INIT_ENV: Readonly<Record<string, string>> = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
-  AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  ...localAwsEnv({ region: 'us-east-1', dynamo: 'http://127.0.0.1:9', cognito: 'http://127.0.0.1:9' }),
   AWS_LAMBDA_FUNCTION_NAME: 'bench',
   POWERTOOLS_SERVICE_NAME: 'bench',
-  USER_POOL_ID: 'us-east-1_BenchPool',
-  USER_POOL_CLIENT_ID: 'benchclientid',
-  REVOCATION_TABLE_NAME: 'Revocations',
-  SESSIONS_TABLE_NAME: 'Sessions',
-  CONNECTIONS_TABLE_NAME: 'Connections',
-  CONNECTIONS_ENDPOINT: 'http://127.0.0.1:9/local',
-  ALLOWED_ORIGINS: 'https://app.example.com',
-  COGNITO_DOMAIN_URL: 'https://bench.auth.us-east-1.amazoncognito.com',
-  LOGOUT_REDIRECT_URI: 'https://app.example.com/',
-  REFRESH_TOKEN_VALIDITY_SECONDS: '604800',
+  [AuthEnv.userPoolId]: 'us-east-1_BenchPool',
+  [AuthEnv.clientId]: 'benchclientid',
+  [AuthEnv.revocationTable]: 'Revocations',
+  [AuthEnv.sessionsTable]: 'Sessions',
+  [SignalingEnv.connectionsTable]: 'Connections',
+  [SignalingEnv.connectionsEndpoint]: 'http://127.0.0.1:9/local',
+  [AuthEnv.allowedOrigins]: 'https://app.example.com',
+  [AuthEnv.cognitoDomainUrl]: 'https://bench.auth.us-east-1.amazoncognito.com',
+  [AuthEnv.logoutRedirectUri]: 'https://app.example.com/',
+  [AuthEnv.refreshTokenValiditySeconds]: '604800',
 };
 
 export interface BundleFigures {

@@ -11,6 +11,8 @@ import { meEvent } from '../test/helpers/rest-authorizer';
 import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
 import { startCountingEndpoint } from './lib/counting-endpoint';
 import { round, timeInterleaved, type BatchResult, type Operation } from './lib/stats';
+import { AuthorizerEnv } from '../lambdas/authorizer/env';
+import { localAwsEnv } from '../local/aws-env';
 
 const BENCH_IP = '198.51.100.7';
 
@@ -80,18 +82,14 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
   // The whole handler: the deployed bundle, a store on loopback that answers BatchGetItem at once with no items.
   const endpoint = await startCountingEndpoint({ jwks });
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint.url,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...localAwsEnv({ region: 'us-east-1', dynamo: endpoint.url }),
     POWERTOOLS_SERVICE_NAME: 'authorizer',
-    USER_POOL_ID: TEST_POOL_ID,
-    USER_POOL_CLIENT_ID: TEST_CLIENT_ID,
-    REVOCATION_TABLE_NAME: 'Revocations',
-    JWKS_URI: endpoint.jwksUri,
-    REQUIRE_SESSION_ID: 'true',
-    ENFORCEMENT_MODE: 'enforce',
+    [AuthorizerEnv.userPoolId]: TEST_POOL_ID,
+    [AuthorizerEnv.clientId]: TEST_CLIENT_ID,
+    [AuthorizerEnv.revocationTable]: 'Revocations',
+    [AuthorizerEnv.jwksUri]: endpoint.jwksUri,
+    [AuthorizerEnv.requireSessionId]: 'true',
+    [AuthorizerEnv.enforcementMode]: 'enforce',
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS bundle, loaded after its env is set
   const { handler } = require(authorizerBundle) as { handler: Handler };

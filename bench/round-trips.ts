@@ -8,6 +8,9 @@ import { startDynamo } from '../local/dynamo';
 import { meEvent } from '../test/helpers/rest-authorizer';
 import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
 import { startCountingEndpoint, type CountingEndpoint } from './lib/counting-endpoint';
+import { AuthorizerEnv } from '../lambdas/authorizer/env';
+import { SignalingEnv } from '../lambdas/signaling/env';
+import { localAwsEnv } from '../local/aws-env';
 
 const BENCH_IP = '198.51.100.7';
 
@@ -41,21 +44,17 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
   });
   try {
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint.url,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...localAwsEnv({ region: 'us-east-1', dynamo: endpoint.url }),
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      USER_POOL_ID: TEST_POOL_ID,
-      USER_POOL_CLIENT_ID: TEST_CLIENT_ID,
-      REVOCATION_TABLE_NAME: 'Revocations',
-      CONNECTIONS_TABLE_NAME: 'Connections',
-      CONNECTIONS_ENDPOINT: `${endpoint.url}/local`,
-      ALLOWED_ORIGINS: 'http://localhost:3000',
-      JWKS_URI: endpoint.jwksUri,
-      REQUIRE_SESSION_ID: 'true',
+      [AuthorizerEnv.userPoolId]: TEST_POOL_ID,
+      [AuthorizerEnv.clientId]: TEST_CLIENT_ID,
+      [AuthorizerEnv.revocationTable]: 'Revocations',
+      [SignalingEnv.connectionsTable]: 'Connections',
+      [SignalingEnv.connectionsEndpoint]: `${endpoint.url}/local`,
+      [AuthorizerEnv.allowedOrigins]: 'http://localhost:3000',
+      [AuthorizerEnv.jwksUri]: endpoint.jwksUri,
+      [AuthorizerEnv.requireSessionId]: 'true',
     });
     /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS bundles, loaded after their env is set */
     const authorizer = (require(join(bundles, 'authorizer', 'index.js')) as { handler: Handler }).handler;

@@ -16,6 +16,7 @@ import type { DemoUser } from './seed';
 import { DEMO_USERS, REFRESH_TOKEN_DAYS, seedUserPool } from './seed';
 import { createStaticSite } from './static-site';
 import { createWsShim, loadWsHandlers } from './ws-shim';
+import { localAwsEnv } from './aws-env';
 
 const REGION = 'us-east-1';
 const USER_POOL_ID = `${REGION}_LocalPool`;
@@ -211,12 +212,7 @@ function setRuntimeEnv(
   quiet: boolean,
 ) {
   const env: Record<string, string> = {
-    AWS_REGION: outputs.region,
-    // Never real credentials: the local servers accept anything, and nothing here may reach AWS.
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: outputs.hostedUiUrl,
+    ...localAwsEnv({ region: outputs.region, dynamo: dynamoEndpoint, cognito: outputs.hostedUiUrl }),
     [AuthorizerEnv.userPoolId]: outputs.userPoolId,
     [AuthorizerEnv.clientId]: outputs.clientId,
     [AuthorizerEnv.jwksUri]: outputs.jwksUri,

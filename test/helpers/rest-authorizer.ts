@@ -6,6 +6,7 @@ import { AuthorizerEnv } from '../../lambdas/authorizer/env';
 import type { TestKey } from './jwt';
 import { TEST_CLIENT_ID, TEST_POOL_ID } from './jwt';
 import { startTempDynamo } from './temp-dynamo';
+import { localAwsEnv } from '../../local/aws-env';
 
 const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/me';
 
@@ -27,10 +28,7 @@ export async function startRestAuthorizer(
   const jwks = createServer((_req, res) => res.end(JSON.stringify({ keys: [key.publicJwk] })));
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    ...localAwsEnv({ region: 'us-east-1', dynamo: dynamo.endpoint }),
     [AuthorizerEnv.userPoolId]: TEST_POOL_ID,
     [AuthorizerEnv.clientId]: TEST_CLIENT_ID,
     [AuthorizerEnv.revocationTable]: 'Revocations',
