@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ApiEnv } from '../lambdas/api/env';
 import { AuthEnv } from '../lambdas/auth/env';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
+import { EventsEnv } from '../lambdas/events/env';
 import { SignalingEnv } from '../lambdas/signaling/env';
 import type { TableName } from '../lambdas/shared/table-schemas';
 import { startCognito } from './cognito';
@@ -160,7 +161,8 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       users: DEMO_USERS,
     };
 
-    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [apiUrl], options.quiet ?? false);
+    const quiet = options.quiet ?? false;
+    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [apiUrl], quiet, options.dataDir);
     const handlers = loadHandlers();
     ws.start();
     const site = await createStaticSite({
@@ -210,6 +212,7 @@ function setRuntimeEnv(
   connectionsEndpoint: string,
   allowedOrigins: readonly string[],
   quiet: boolean,
+  dataDir: string,
 ) {
   const env: Record<string, string> = {
     ...localAwsEnv({ region: outputs.region, dynamo: dynamoEndpoint, cognito: outputs.hostedUiUrl }),
@@ -225,6 +228,9 @@ function setRuntimeEnv(
     [AuthEnv.allowInsecureTokenEndpoint]: 'true',
     [AuthEnv.logoutRedirectUri]: outputs.redirectUri,
     [AuthEnv.refreshTokenValiditySeconds]: String(REFRESH_TOKEN_DAYS * 86400),
+    // Events out: the envelope EventBridge would deliver, one JSON line per revocation (`tail -f` it).
+    [EventsEnv.eventsFile]: join(dataDir, 'events.jsonl'),
+    [EventsEnv.issuer]: `https://cognito-idp.${outputs.region}.amazonaws.com/${outputs.userPoolId}`,
     ...Object.fromEntries(Object.entries(TABLE_ENV).map(([table, name]) => [name, table])),
     ...(quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
   };
