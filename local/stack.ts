@@ -9,6 +9,7 @@ import { EventsEnv } from '../lambdas/events/env';
 import { SignalingEnv } from '../lambdas/signaling/env';
 import type { TableName } from '../lambdas/shared/table-schemas';
 import { startCognito } from './cognito';
+import type { CloudTrailApiCallEvent } from './cognito-admin-events';
 import { startDynamo } from './dynamo';
 import { loadHandlers } from './handlers';
 import { close, listen } from './listen';
@@ -105,7 +106,10 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     const dynamo = await startDynamo(dynamoOptions);
     const dynamoService = restartable(dynamo, () => startDynamo({ ...dynamoOptions, port: dynamo.port }));
     stops.push(() => dynamoService.stop());
+    // Admin calls before the handlers load are the seed's own setup, never an operator's change: nothing to revoke.
+    let applyAdminEvent: (event: CloudTrailApiCallEvent) => Promise<void> = async () => undefined;
     const cognitoOptions = {
+      onAdminEvent: (event: CloudTrailApiCallEvent) => void applyAdminEvent(event).catch(() => undefined),
       dir: join(options.dataDir, 'cognito'),
       host: HOST,
       port: ports.cognito ?? 0,
@@ -164,6 +168,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     const quiet = options.quiet ?? false;
     setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [apiUrl], quiet, options.dataDir);
     const handlers = loadHandlers();
+    applyAdminEvent = handlers.cognitoEvents; // it logs its own failures (cognito_change_failed)
     ws.start();
     const site = await createStaticSite({
       webDir: join(__dirname, '..', 'web'),
