@@ -8,6 +8,7 @@ import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { Monitoring } from './constructs/monitoring';
 import { RateLimitWaf } from './constructs/rate-limit-waf';
 import { RestApi } from './constructs/rest-api';
+import { RevocationEvents } from './constructs/revocation-events';
 import { RevocationStore } from './constructs/revocation-store';
 import { SignalingApi } from './constructs/signaling-api';
 import { SessionStore } from './constructs/session-store';
@@ -28,6 +29,7 @@ export class GuardStack extends Stack {
   public readonly waf?: RateLimitWaf;
   public readonly signaling: SignalingApi;
   public readonly monitoring: Monitoring;
+  public readonly events: RevocationEvents;
 
   constructor(scope: Construct, id: string, props: GuardStackProps) {
     super(scope, id, props);
@@ -105,7 +107,25 @@ export class GuardStack extends Stack {
     };
     for (const [name, value] of Object.entries(authEnvironment)) auth.function.addEnvironment(name, value);
     for (const [name, value] of Object.entries(adminEnvironment)) admin.function.addEnvironment(name, value);
+    // Events: every revocation out on our bus; Cognito changes made anywhere (CloudTrail) in as revocations.
+    this.events = new RevocationEvents(this, 'Events', {
+      userPoolId: this.identity.userPool.userPoolId,
+      issuer: this.identity.userPool.userPoolProviderUrl,
+      handlerEnvironment: {
+        [AuthEnv.userPoolId]: this.identity.userPool.userPoolId,
+        [AuthEnv.revocationTable]: this.revocations.table.tableName,
+        [AuthEnv.refreshTokenValiditySeconds]: adminEnvironment[AdminEnv.refreshTokenValiditySeconds],
+        ...this.signaling.socketCloserEnvironment,
+      },
+      createTrail: config.cognitoEventsTrail === 'create',
+      logRetention: config.logRetentionDays,
+    });
+    this.revocations.grantRevoke(this.events.handler);
+    this.signaling.grantCloseSockets(this.events.handler);
+    const publishing = this.events.publishingEnvironment(this.identity.userPool.userPoolProviderUrl);
     for (const fn of [auth, admin]) {
+      for (const [name, value] of Object.entries(publishing)) fn.function.addEnvironment(name, value);
+      this.events.grantPublish(fn);
       this.revocations.grantRevoke(fn);
       this.sessions.grantReadWrite(fn);
       // RevokeToken is a public Cognito API (no IAM); global sign-out is the one admin action they need.
@@ -127,6 +147,7 @@ export class GuardStack extends Stack {
         ...Object.values(this.restApi.routeFunctions),
         this.signaling.signalingFunction,
         this.signaling.sweepFunction,
+        this.events.handler,
       ],
       restStage: this.restApi.api.deploymentStage,
       tables: {
@@ -137,6 +158,11 @@ export class GuardStack extends Stack {
       alarmEmail: config.alarmEmail,
       authDeniedThreshold: config.authDeniedAlarmThreshold,
       authDeniedPeriod: Duration.minutes(config.authDeniedAlarmPeriodMinutes),
+    });
+    this.events.addAlarms(this.monitoring.topic);
+    new CfnOutput(this, 'RevocationEventBusName', {
+      value: this.events.bus.eventBusName,
+      description: 'Every revocation is published here (source cognito-guard; docs/events.md)',
     });
     new CfnOutput(this, 'EnforcementMode', {
       value: config.enforcementMode,

@@ -50,6 +50,12 @@ export interface StageConfig {
    * @default - no WAF
    */
   readonly wafRateLimit?: number;
+  /**
+   * EventBridge sees Cognito API calls only while a CloudTrail trail logs this region's write management events.
+   * `create` adds a single-region trail; `existing` relies on one you already have (e.g. an organization trail).
+   * @default 'create'
+   */
+  readonly cognitoEventsTrail: 'create' | 'existing';
 }
 
 /** A stage config that cannot be deployed; the message names the key and the rule. */
@@ -79,6 +85,7 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   enforcementMode: 'enforce',
   authDeniedAlarmThreshold: 100,
   authDeniedAlarmPeriodMinutes: 5,
+  cognitoEventsTrail: 'create',
 };
 
 type Check = (value: unknown, key: string) => void;
@@ -164,6 +171,7 @@ const checks: Record<keyof StageConfig, Check> = {
   authDeniedAlarmThreshold: integer(1, 1_000_000),
   authDeniedAlarmPeriodMinutes: integer(1, 60),
   wafRateLimit: optional(integer(10, 2_000_000_000)),
+  cognitoEventsTrail: oneOf(['create', 'existing']),
 };
 
 /**

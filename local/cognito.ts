@@ -17,6 +17,8 @@ import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
 import pino from 'pino';
+import type { AdminEventsOptions } from './cognito-admin-events';
+import { withAdminEvents } from './cognito-admin-events';
 import type { ListenTarget } from './listen';
 import { close, listen } from './listen';
 
@@ -28,6 +30,8 @@ export interface LocalCognitoOptions extends Omit<ListenTarget, 'service'> {
   readonly userPoolId: string;
   /** Log level of cognito-local's own logger. */
   readonly logLevel: 'warn' | 'silent';
+  /** Gets the CloudTrail-shaped event of each successful admin call (the twin of CloudTrail -> EventBridge). */
+  readonly onAdminEvent?: AdminEventsOptions['onEvent'];
 }
 
 export interface LocalCognito {
@@ -81,8 +85,10 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const app = createServer(Router(services), logger, config.ServerConfig, services)
+  const cognitoLocal = createServer(Router(services), logger, config.ServerConfig, services)
     .application as RequestListener;
+  const onEvent = options.onAdminEvent;
+  const app = onEvent ? withAdminEvents(cognitoLocal, { region: options.region, onEvent }) : cognitoLocal;
   const server = createHttpServer(app);
   const port = await listen(server, { ...options, service: 'Cognito (cognito-local)' });
   return { url: `http://${options.host}:${port}`, port, stop: () => close(server) };

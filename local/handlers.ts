@@ -4,6 +4,7 @@ import type * as AdminHandler from '../lambdas/admin/handler';
 import type * as ApiHandler from '../lambdas/api/handler';
 import type * as AuthHandler from '../lambdas/auth/handler';
 import type * as AuthorizerHandler from '../lambdas/authorizer/handler';
+import type * as CognitoEventsHandler from '../lambdas/events/handler';
 import type { RouteFunction } from '../lambdas/shared/routes';
 
 export type ProxyHandler = typeof ApiHandler.handler;
@@ -18,6 +19,8 @@ const ROUTE_FUNCTIONS: Record<RouteFunction, () => ProxyHandler> = {
 
 export interface Handlers {
   readonly authorizer: RequestAuthorizer;
+  /** Events in: the EventBridge target for CloudTrail-recorded Cognito changes. */
+  readonly cognitoEvents: typeof CognitoEventsHandler.handler;
   readonly routes: Readonly<Record<RouteFunction, ProxyHandler>>;
 }
 
@@ -25,5 +28,6 @@ export interface Handlers {
 export function loadHandlers(): Handlers {
   const authorizer = (require('../lambdas/authorizer/handler') as typeof AuthorizerHandler).handler;
   const routes = Object.fromEntries(Object.entries(ROUTE_FUNCTIONS).map(([fn, load]) => [fn, load()]));
-  return { authorizer, routes: routes as Record<RouteFunction, ProxyHandler> };
+  const cognitoEvents = (require('../lambdas/events/handler') as typeof CognitoEventsHandler).handler;
+  return { authorizer, cognitoEvents, routes: routes as Record<RouteFunction, ProxyHandler> };
 }

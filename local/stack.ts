@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { ApiEnv } from '../lambdas/api/env';
 import { AuthEnv } from '../lambdas/auth/env';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
+import { EventsEnv } from '../lambdas/events/env';
 import { SignalingEnv } from '../lambdas/signaling/env';
 import type { TableName } from '../lambdas/shared/table-schemas';
 import { startCognito } from './cognito';
+import type { CloudTrailApiCallEvent } from './cognito-admin-events';
 import { startDynamo } from './dynamo';
 import { loadHandlers } from './handlers';
 import { close, listen } from './listen';
@@ -104,7 +106,10 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     const dynamo = await startDynamo(dynamoOptions);
     const dynamoService = restartable(dynamo, () => startDynamo({ ...dynamoOptions, port: dynamo.port }));
     stops.push(() => dynamoService.stop());
+    // Admin calls before the handlers load are the seed's own setup, never an operator's change: nothing to revoke.
+    let applyAdminEvent: (event: CloudTrailApiCallEvent) => Promise<void> = async () => undefined;
     const cognitoOptions = {
+      onAdminEvent: (event: CloudTrailApiCallEvent) => void applyAdminEvent(event).catch(() => undefined),
       dir: join(options.dataDir, 'cognito'),
       host: HOST,
       port: ports.cognito ?? 0,
@@ -160,8 +165,10 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       users: DEMO_USERS,
     };
 
-    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [apiUrl], options.quiet ?? false);
+    const quiet = options.quiet ?? false;
+    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [apiUrl], quiet, options.dataDir);
     const handlers = loadHandlers();
+    applyAdminEvent = handlers.cognitoEvents; // it logs its own failures (cognito_change_failed)
     ws.start();
     const site = await createStaticSite({
       webDir: join(__dirname, '..', 'web'),
@@ -210,6 +217,7 @@ function setRuntimeEnv(
   connectionsEndpoint: string,
   allowedOrigins: readonly string[],
   quiet: boolean,
+  dataDir: string,
 ) {
   const env: Record<string, string> = {
     ...localAwsEnv({ region: outputs.region, dynamo: dynamoEndpoint, cognito: outputs.hostedUiUrl }),
@@ -225,6 +233,9 @@ function setRuntimeEnv(
     [AuthEnv.allowInsecureTokenEndpoint]: 'true',
     [AuthEnv.logoutRedirectUri]: outputs.redirectUri,
     [AuthEnv.refreshTokenValiditySeconds]: String(REFRESH_TOKEN_DAYS * 86400),
+    // Events out: the envelope EventBridge would deliver, one JSON line per revocation (`tail -f` it).
+    [EventsEnv.eventsFile]: join(dataDir, 'events.jsonl'),
+    [EventsEnv.issuer]: `https://cognito-idp.${outputs.region}.amazonaws.com/${outputs.userPoolId}`,
     ...Object.fromEntries(Object.entries(TABLE_ENV).map(([table, name]) => [name, table])),
     ...(quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
   };

@@ -1,9 +1,15 @@
 // RevocationReader/Writer over DynamoDB: one consistent BatchGetItem per check; items keyed on claims, never token bytes.
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccessClaims } from '../shared/claims';
-import type { RevocationKey, RevocationReader, RevocationRecord, RevocationWriter } from '../shared/ports';
+import type {
+  PutOutcome,
+  RevocationKey,
+  RevocationReader,
+  RevocationRecord,
+  RevocationWriter,
+} from '../shared/ports';
 import type { RevocationScope } from '../shared/reasons';
 import { REVOCATION_SCOPES } from '../shared/reasons';
 import { RevocationTableSchema, revocationKey } from '../shared/table-schemas';
@@ -54,10 +60,28 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
     return (output.Responses?.[this.tableName] ?? []).map(toRecord);
   }
 
-  async put(key: RevocationKey, record: RevocationRecord): Promise<void> {
-    await this.documents.send(
-      new PutCommand({ TableName: this.tableName, Item: { [PK]: partitionKeyOf(key), ...record } }),
-    );
+  async put(key: RevocationKey, record: RevocationRecord): Promise<PutOutcome> {
+    const item = { [PK]: partitionKeyOf(key), ...record };
+    if (record.notBefore === undefined) {
+      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item }));
+      return 'stored';
+    }
+    try {
+      // A watermark only moves forward: an event delivered late must not re-validate tokens a later one revoked.
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#notBefore) OR #notBefore < :notBefore',
+          ExpressionAttributeNames: { '#notBefore': 'notBefore' },
+          ExpressionAttributeValues: { ':notBefore': record.notBefore },
+        }),
+      );
+      return 'stored';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'superseded';
+      throw error;
+    }
   }
 }
 

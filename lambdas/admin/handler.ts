@@ -5,6 +5,7 @@ import { corsHeaders, errorResponse, findRoute, guard, header, refuse } from '..
 import { countColdStart, createObservability } from '../shared/observability';
 import { RevocationRecorder } from '../shared/revocation-metrics';
 import { listSessions, revokeSession, revokeUser } from '../sessions/admin-core';
+import { buildRevocationPublishing } from '../events/publishing';
 import { buildSessionDeps } from '../sessions/deps';
 import { loadConnectionsConfig } from '../signaling/config';
 import { buildSocketCloser } from '../signaling/deps';
@@ -13,9 +14,13 @@ import { loadAdminConfig } from './config';
 
 const config = loadAdminConfig(process.env);
 const obs = createObservability('admin');
-// Every revocation also closes the affected signaling sockets at once.
+// Every revocation also closes the affected signaling sockets at once and is published (events out).
 const socketCloser = buildSocketCloser(loadConnectionsConfig(process.env), obs);
-const deps = buildSessionDeps(config, [new RevocationRecorder(obs), socketCloser]);
+const deps = buildSessionDeps(config, [
+  new RevocationRecorder(obs),
+  socketCloser,
+  ...buildRevocationPublishing(process.env, obs),
+]);
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   countColdStart(obs);

@@ -9,6 +9,7 @@ import { countColdStart, createObservability } from '../shared/observability';
 import { RevocationRecorder } from '../shared/revocation-metrics';
 import type { AuthDeps } from '../sessions/auth-core';
 import { logout, logoutAll, refresh, signIn } from '../sessions/auth-core';
+import { buildRevocationPublishing } from '../events/publishing';
 import { buildSessionDeps } from '../sessions/deps';
 import { loadConnectionsConfig } from '../signaling/config';
 import { buildSocketCloser } from '../signaling/deps';
@@ -17,9 +18,13 @@ import { loadAuthConfig } from './config';
 
 const config = loadAuthConfig(process.env);
 const obs = createObservability('auth');
-// Every revocation also closes the affected signaling sockets at once.
+// Every revocation also closes the affected signaling sockets at once and is published (events out).
 const socketCloser = buildSocketCloser(loadConnectionsConfig(process.env), obs);
-const shared = buildSessionDeps(config, [new RevocationRecorder(obs), socketCloser]);
+const shared = buildSessionDeps(config, [
+  new RevocationRecorder(obs),
+  socketCloser,
+  ...buildRevocationPublishing(process.env, obs),
+]);
 const deps: AuthDeps = {
   ...shared,
   denyList: shared.revocationStore,

@@ -15,6 +15,10 @@ export const MetricName = {
   TokensRevoked: 'TokensRevoked',
   RefreshReuseDetected: 'RefreshReuseDetected',
   SocketsClosed: 'SocketsClosed',
+  /** A revocation was stored but its event could not be published after every retry. */
+  RevocationEventsFailed: 'RevocationEventsFailed',
+  /** A Cognito change (CloudTrail, events in) turned into a revocation. */
+  CognitoChangesRevoked: 'CognitoChangesRevoked',
 } as const;
 
 export const MetricDimension = {

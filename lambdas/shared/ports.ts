@@ -30,9 +30,12 @@ export interface RevocationReader {
   lookup(claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>): Promise<readonly RevocationRecord[]>;
 }
 
-/** Writes deny-list entries. */
+/** What a write did: `superseded` means a user watermark at least as late already stood, so nothing changed. */
+export type PutOutcome = 'stored' | 'superseded';
+
+/** Writes deny-list entries. A user watermark only ever moves forward (a late event must not lower it). */
 export interface RevocationWriter {
-  put(key: RevocationKey, record: RevocationRecord): Promise<void>;
+  put(key: RevocationKey, record: RevocationRecord): Promise<PutOutcome>;
 }
 
 export type RevocationKey =

@@ -1,4 +1,4 @@
-// The revocation service: every way a session ends (logout, logout-all, admin, refresh reuse) writes through here.
+// The revocation service: every way a session ends (logout, logout-all, admin, refresh reuse, Cognito changes) writes here.
 
 import type { Clock, RevocationKey, RevocationRecord, RevocationWriter } from './ports';
 
@@ -7,15 +7,18 @@ export interface RevocationServiceConfig {
   readonly refreshTokenValiditySeconds: number;
 }
 
-/** Told about every revocation after it is stored, e.g. to close WebSockets or emit metrics. */
+/**
+ * Told about every revocation after it is stored (close WebSockets, log + metric, publish the event). Listeners
+ * must not throw: the stored item is the revocation, whatever happens to its side effects.
+ */
 export interface RevocationListener {
   revoked(key: RevocationKey, record: RevocationRecord): Promise<void>;
 }
 
 export interface Actor {
-  /** Who revoked: a user's sub, `admin:<sub>`, or `system` (e.g. refresh reuse). */
+  /** Who revoked: a user's sub, `admin:<sub>`, `system` (e.g. refresh reuse) or `iam:<principal ARN>`. */
   readonly actor: string;
-  /** Why, e.g. `logout`, `logout-all`, `admin`, `refresh-reuse`. */
+  /** Why, e.g. `logout`, `logout-all`, `admin`, `refresh-reuse`, `cognito:AdminDisableUser`. */
   readonly reason: string;
 }
 
@@ -42,10 +45,15 @@ export class RevocationService {
     );
   }
 
-  /** Revokes every token of a user issued up to and including the current second (watermark). */
-  async revokeUser(user: { sub: string }, by: Actor): Promise<RevocationRecord> {
+  /**
+   * Revokes every token of a user issued up to and including the second `changedAt` (default: now), e.g. the time
+   * Cognito recorded the change for an event that arrives later. Never later than now; the watermark never moves
+   * back, so an older change that arrives after a newer one stores nothing and tells no listener.
+   */
+  async revokeUser(user: { sub: string }, by: Actor, changedAt?: number): Promise<RevocationRecord> {
+    const now = this.clock.nowSeconds();
     // iat has one-second resolution: a token issued in this very second must not survive
-    const notBefore = this.clock.nowSeconds() + 1;
+    const notBefore = Math.min(changedAt ?? now, now) + 1;
     const expiresAt = notBefore + this.config.refreshTokenValiditySeconds;
     return this.store({ scope: 'user', sub: user.sub }, { sub: user.sub, expiresAt, notBefore }, by);
   }
@@ -62,7 +70,8 @@ export class RevocationService {
       actor: by.actor,
       ...fields,
     };
-    await this.writer.put(key, record);
+    const outcome = await this.writer.put(key, record);
+    if (outcome === 'superseded') return record; // an equal or later watermark already closed and announced it
     for (const listener of this.listeners) await listener.revoked(key, record);
     return record;
   }

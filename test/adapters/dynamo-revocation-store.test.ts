@@ -101,6 +101,26 @@ describe('DynamoRevocationStore', () => {
     expect(await decide({ ...claims, iat: NOW + 5, jti: 'after' })).toMatchObject({ effect: 'Allow' });
   });
 
+  it('never moves a user watermark back: a late, older change stores nothing', async () => {
+    const { store } = setup();
+    const sub = fresh().sub;
+    const record = (notBefore: number, actor: string) => ({
+      scope: 'user' as const,
+      sub,
+      revokedAt: NOW,
+      notBefore,
+      expiresAt: NOW + 3600,
+      reason: 'admin',
+      actor,
+    });
+    expect(await store.put({ scope: 'user', sub }, record(NOW + 10, 'newer'))).toBe('stored');
+    expect(await store.put({ scope: 'user', sub }, record(NOW - 50, 'late-older'))).toBe('superseded');
+    expect(await store.put({ scope: 'user', sub }, record(NOW + 10, 'same-second'))).toBe('superseded');
+    expect(await store.lookup({ sub, jti: 'none' })).toEqual([record(NOW + 10, 'newer')]);
+    expect(await store.put({ scope: 'user', sub }, record(NOW + 11, 'later'))).toBe('stored');
+    expect(await store.lookup({ sub, jti: 'none' })).toEqual([record(NOW + 11, 'later')]);
+  });
+
   it('stores actor, reason and times but no token', async () => {
     const { service, store } = setup();
     const claims = fresh();

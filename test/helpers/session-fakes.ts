@@ -1,7 +1,7 @@
 // Hand-written fakes for the session cores: in-memory stores, a scripted token endpoint and identity provider.
 
 import type { AccessClaims } from '../../lambdas/shared/claims';
-import type { RevocationKey, RevocationRecord, VerifyResult } from '../../lambdas/shared/ports';
+import type { PutOutcome, RevocationKey, RevocationRecord, VerifyResult } from '../../lambdas/shared/ports';
 import { RevocationService } from '../../lambdas/shared/revocation-service';
 import type { AuthCoreConfig, AuthDeps } from '../../lambdas/sessions/auth-core';
 import type {
@@ -48,8 +48,12 @@ export class MemorySessions implements SessionStore {
 export class MemoryDenyList {
   readonly entries = new Map<string, RevocationRecord>();
 
-  async put(key: RevocationKey, record: RevocationRecord): Promise<void> {
+  async put(key: RevocationKey, record: RevocationRecord): Promise<PutOutcome> {
+    const current = this.entries.get(keyOf(key))?.notBefore;
+    if (record.notBefore !== undefined && current !== undefined && current >= record.notBefore)
+      return 'superseded';
     this.entries.set(keyOf(key), record);
+    return 'stored';
   }
   async lookup(
     claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>,

@@ -91,8 +91,11 @@ function roleStatements(template: Template, roleId: string): Statement[] {
   return [...inline, ...attached];
 }
 
-/** The authorizer, one function per route function, and the signaling API's $connect authorizer, handler and sweep. */
-const FUNCTION_COUNT = 1 + Object.keys(ROUTE_FUNCTION_ENTRIES).length + 3;
+/**
+ * The authorizer, one function per route function, the signaling API's $connect authorizer, handler and sweep, and
+ * the Cognito-changes (events in) handler.
+ */
+const FUNCTION_COUNT = 1 + Object.keys(ROUTE_FUNCTION_ENTRIES).length + 3 + 1;
 /** REST and WebSocket stage access logs. */
 const ACCESS_LOG_GROUPS = 2;
 
@@ -454,6 +457,7 @@ describe('GuardStack', () => {
           'EnforcementMode',
           'HostedUiDomain',
           'Region',
+          'RevocationEventBusName',
           'RevocationTableName',
           'SessionTableName',
           'UserPoolClientId',

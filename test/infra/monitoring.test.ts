@@ -103,7 +103,8 @@ describe('Monitoring', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (r) => r.Properties as AlarmProps,
     );
-    expect(alarms).toHaveLength(12); // spike, 2 outages, reuse, 2 x (errors, throttles), 5XX, 3 tables
+    // spike, 2 outages, reuse, 2 x (errors, throttles), 5XX, 3 tables; events: dead letters, unpublished
+    expect(alarms).toHaveLength(14);
     for (const props of alarms) {
       expect(props).toMatchObject({
         AlarmActions: [topicRef],

@@ -2,6 +2,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AdminEnv } from '../../lambdas/admin/env';
 import { AuthEnv } from '../../lambdas/auth/env';
+import { EventsEnv } from '../../lambdas/events/env';
 import { ROUTES } from '../../lambdas/shared/routes';
 import { SessionTableSchema } from '../../lambdas/shared/table-schemas';
 import { SignalingEnv } from '../../lambdas/signaling/env';
@@ -27,6 +28,7 @@ const pool = id(stack.identity.userPool);
 const connectionsTable = id(stack.signaling.table);
 const connectionsKey = id(stack.signaling.key);
 const signalingApi = id(stack.signaling.api);
+const eventBus = id(stack.events.bus);
 const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 
 function functionOf(service: string): Resource {
@@ -132,7 +134,13 @@ describe('sessions', () => {
 
     it('gives the admin function exactly its settings', () => {
       expect(Object.keys(variables('admin')).sort()).toEqual(
-        [...Object.values(AdminEnv), ...Object.values(SignalingEnv), 'POWERTOOLS_SERVICE_NAME'].sort(),
+        [
+          ...Object.values(AdminEnv),
+          ...Object.values(SignalingEnv),
+          EventsEnv.eventBusName,
+          EventsEnv.issuer,
+          'POWERTOOLS_SERVICE_NAME',
+        ].sort(),
       );
     });
   });
@@ -160,6 +168,8 @@ describe('sessions', () => {
             pair('dynamodb:Query', { 'Fn::Join': ['', [arn(connectionsTable), `/index/${i}`]] }),
           ),
           pair('kms:Decrypt', arn(connectionsKey)),
+          // Events out: PutEvents on our bus only.
+          pair('events:PutEvents', arn(eventBus)),
           pair('execute-api:ManageConnections', {
             'Fn::Join': [
               '',

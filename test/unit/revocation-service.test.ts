@@ -10,7 +10,7 @@ function service() {
   const written: Array<[RevocationKey, RevocationRecord]> = [];
   const heard: RevocationKey[] = [];
   const svc = new RevocationService(
-    { put: async (key, record) => void written.push([key, record]) },
+    { put: async (key, record) => (written.push([key, record]), 'stored' as const) },
     { nowSeconds: () => NOW },
     { refreshTokenValiditySeconds: WEEK },
     [{ revoked: async (key) => void heard.push(key) }],
@@ -82,6 +82,46 @@ describe('RevocationService', () => {
       [{ revoked: async (key) => void heard.push(key) }],
     );
     await expect(svc.revokeToken({ jti: 'j1', sub: 'u', exp: NOW + 1 }, by)).rejects.toThrow('store down');
+    expect(heard).toEqual([]);
+  });
+});
+
+describe('RevocationService user watermarks', () => {
+  function withStoredWatermark(notBefore: number) {
+    const heard: RevocationKey[] = [];
+    const svc = new RevocationService(
+      {
+        put: async (_key, record) =>
+          record.notBefore !== undefined && record.notBefore <= notBefore ? 'superseded' : 'stored',
+      },
+      { nowSeconds: () => NOW },
+      { refreshTokenValiditySeconds: WEEK },
+      [{ revoked: async (key) => void heard.push(key) }],
+    );
+    return { svc, heard };
+  }
+
+  it('dates the watermark from when the change happened, not from when it was heard of', async () => {
+    const { svc, heard } = withStoredWatermark(0);
+    const record = await svc.revokeUser(
+      { sub: 'u' },
+      { actor: 'iam:x', reason: 'cognito:AdminDisableUser' },
+      NOW - 30,
+    );
+    expect(record).toMatchObject({ notBefore: NOW - 29, expiresAt: NOW - 29 + WEEK, revokedAt: NOW });
+    expect(heard).toEqual([{ scope: 'user', sub: 'u' }]);
+  });
+
+  it('never dates a watermark in the future', async () => {
+    const { svc } = withStoredWatermark(0);
+    const record = await svc.revokeUser({ sub: 'u' }, by, NOW + 3600);
+    expect(record.notBefore).toBe(NOW + 1);
+  });
+
+  it('tells no listener when an equal or later watermark already stands', async () => {
+    const { svc, heard } = withStoredWatermark(NOW + 1);
+    await svc.revokeUser({ sub: 'u' }, by, NOW);
+    await svc.revokeUser({ sub: 'u' }, by, NOW - 100);
     expect(heard).toEqual([]);
   });
 });
