@@ -50,6 +50,16 @@ export interface StageConfig {
    * @default - no WAF
    */
   readonly wafRateLimit?: number;
+  /**
+   * Deploy what `npm run verify` signs in with: an app client only AdminInitiateAuth (IAM) can use, and a verification
+   * user whose password Secrets Manager generates (about $0.40 a month for the secret). @default false
+   */
+  readonly verification: boolean;
+  /**
+   * Run the verification journey every `everyMinutes` (1..720) minutes in a Lambda and alarm when any check fails.
+   * Turns `verification` on. Off by default: see docs/verify.md for its cost. @default - no canary
+   */
+  readonly canary?: { readonly everyMinutes: number };
 }
 
 /** A stage config that cannot be deployed; the message names the key and the rule. */
@@ -79,6 +89,7 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   enforcementMode: 'enforce',
   authDeniedAlarmThreshold: 100,
   authDeniedAlarmPeriodMinutes: 5,
+  verification: false,
 };
 
 type Check = (value: unknown, key: string) => void;
@@ -138,6 +149,14 @@ const optionalEmail: Check = (value, key) => {
   }
 };
 
+const canary: Check = (value, key) => {
+  const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+  if (keys.length !== 1 || keys[0] !== 'everyMinutes') {
+    throw new StageConfigError(`${key} must be { "everyMinutes": <1..720> }`);
+  }
+  integer(1, 720)((value as { everyMinutes: unknown }).everyMinutes, `${key}.everyMinutes`);
+};
+
 const optional =
   (check: Check): Check =>
   (value, key) => {
@@ -164,6 +183,8 @@ const checks: Record<keyof StageConfig, Check> = {
   authDeniedAlarmThreshold: integer(1, 1_000_000),
   authDeniedAlarmPeriodMinutes: integer(1, 60),
   wafRateLimit: optional(integer(10, 2_000_000_000)),
+  verification: boolean,
+  canary: optional(canary),
 };
 
 /**

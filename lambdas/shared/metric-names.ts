@@ -15,6 +15,10 @@ export const MetricName = {
   TokensRevoked: 'TokensRevoked',
   RefreshReuseDetected: 'RefreshReuseDetected',
   SocketsClosed: 'SocketsClosed',
+  /** Revocation canary: 1 when a journey check failed, 0 when it passed (dimension Check). */
+  VerifyCheckFailed: 'VerifyCheckFailed',
+  /** Revocation canary: failed checks of one journey run (no extra dimension): the alarm reads this. */
+  VerifyChecksFailed: 'VerifyChecksFailed',
 } as const;
 
 export const MetricDimension = {
@@ -25,4 +29,6 @@ export const MetricDimension = {
   Function: 'Function',
   Scope: 'Scope',
   Cause: 'Cause',
+  /** The journey check of VerifyCheckFailed (see CHECKS in lambdas/verify/journey.ts). */
+  Check: 'Check',
 } as const;
