@@ -170,7 +170,11 @@ export async function runJourney(
       const { answers, samples } = await timed(repetitions, () => me(session.accessToken));
       const wrong = answers.find((answer) => answer.status !== 200 || bodyField(answer, 'sub') !== sub);
       if (wrong)
-        return { passed: false, reason: `expected 200 naming the user, got ${describe(wrong)}`, samples };
+        return {
+          passed: false,
+          reason: `expected 200 naming the user, got ${describe(wrong)}${freshRefusalHint(wrong)}`,
+          samples,
+        };
       return { passed: true, reason: `200 naming ${String(bodyField(answers[0], 'username'))}`, samples };
     });
     await refused(CHECKS.noToken, () => undefined, 'no Authorization header');
@@ -277,7 +281,10 @@ export async function runJourney(
       for (const other of others) {
         const before = await me(other.accessToken);
         if (before.status !== 200)
-          return { passed: false, reason: `a fresh session got ${describe(before)} before logout-all` };
+          return {
+            passed: false,
+            reason: `a fresh session got ${describe(before)} before logout-all${freshRefusalHint(before)}`,
+          };
       }
       const { answers, samples } = await timed(1, () =>
         deps.http.request('POST', url('/auth/logout-all'), others[0].accessToken),
@@ -324,6 +331,13 @@ async function pollUntilRefused(
     if ((await probe()).status === 401) return Math.round(deps.stopwatch() - since);
   }
   return undefined;
+}
+
+/** Why a deployment refuses a token it just issued (API Gateway's 401 body does not say). */
+function freshRefusalHint(answer: HttpAnswer): string {
+  return answer.status === 401
+    ? ': the authorizer refused a fresh token (revocation store or JWKS unavailable, or the verification client not accepted: see its auth_denied reason)'
+    : '';
 }
 
 function bodyField(answer: HttpAnswer, field: string): unknown {
