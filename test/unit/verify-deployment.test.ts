@@ -1,5 +1,8 @@
 // Outputs files -> the deployment the journey verifies: CDK's --outputs-file and the offline stack.json.
+import { ConfigError } from '../../lambdas/shared/config';
+import { loadCanaryDeployment } from '../../lambdas/verify/config';
 import { OutputsError, parseOutputs } from '../../lambdas/verify/deployment';
+import { VerifyEnv } from '../../lambdas/verify/env';
 
 const cdkOutputs = {
   ApiUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/',
@@ -63,6 +66,30 @@ describe('parseOutputs', () => {
   it('rejects an offline stack.json written before verification existed', () => {
     expect(() => parseOutputs({ apiUrl: 'http://localhost:3000', region: 'us-east-1' })).toThrow(
       OutputsError,
+    );
+  });
+});
+
+describe('loadCanaryDeployment', () => {
+  const env = {
+    AWS_REGION: 'eu-west-1',
+    [VerifyEnv.apiUrl]: cdkOutputs.ApiUrl,
+    [VerifyEnv.wsUrl]: cdkOutputs.WebSocketUrl,
+    [VerifyEnv.userPoolId]: cdkOutputs.UserPoolId,
+    [VerifyEnv.verifyClientId]: 'verifyclient123',
+    [VerifyEnv.secretArn]: cdkOutputs.VerifySecretArn,
+    [VerifyEnv.enforcementMode]: 'enforce',
+    [VerifyEnv.authorizerCacheTtlSeconds]: '0',
+  };
+
+  it('describes its own stack from the environment the Canary construct sets', () => {
+    expect(loadCanaryDeployment(env)).toEqual(parseOutputs({ CognitoGuard: cdkOutputs }));
+  });
+
+  it('fails fast on a missing or malformed setting', () => {
+    expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.secretArn]: undefined })).toThrow(ConfigError);
+    expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.authorizerCacheTtlSeconds]: '-1' })).toThrow(
+      ConfigError,
     );
   });
 });
