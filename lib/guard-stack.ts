@@ -13,6 +13,8 @@ import { RevocationStore } from './constructs/revocation-store';
 import { SignalingApi } from './constructs/signaling-api';
 import { SessionStore } from './constructs/session-store';
 import { UserPool } from './constructs/user-pool';
+import { Canary } from './constructs/canary';
+import { VerificationAccess } from './constructs/verification-access';
 import { statefulRemovalPolicy, type StageConfig } from './stage-config';
 
 export interface GuardStackProps extends StackProps {
@@ -30,6 +32,10 @@ export class GuardStack extends Stack {
   public readonly signaling: SignalingApi;
   public readonly monitoring: Monitoring;
   public readonly events: RevocationEvents;
+  /** Present when the stage sets `verification` or `canary`. */
+  public readonly verification?: VerificationAccess;
+  /** Present when the stage sets `canary`. */
+  public readonly canary?: Canary;
 
   constructor(scope: Construct, id: string, props: GuardStackProps) {
     super(scope, id, props);
@@ -50,13 +56,23 @@ export class GuardStack extends Stack {
     this.revocations = new RevocationStore(this, 'Revocations', { removalPolicy });
     this.sessions = new SessionStore(this, 'Sessions', { removalPolicy });
 
+    if (config.verification || config.canary) {
+      this.verification = new VerificationAccess(this, 'Verification', {
+        userPool: this.identity.userPool,
+        logRetention: config.logRetentionDays,
+      });
+    }
+
     // JWKS_URI stays unset: in AWS the verifier fetches Cognito's own JWKS.
-    const authorizerEnvironment = {
+    const authorizerEnvironment: Record<string, string> = {
       [AuthorizerEnv.userPoolId]: this.identity.userPool.userPoolId,
       [AuthorizerEnv.clientId]: this.identity.client.userPoolClientId,
       [AuthorizerEnv.revocationTable]: this.revocations.table.tableName,
       [AuthorizerEnv.requireSessionId]: 'true',
       [AuthorizerEnv.enforcementMode]: config.enforcementMode,
+      ...(this.verification
+        ? { [AuthorizerEnv.verificationClientId]: this.verification.client.userPoolClientId }
+        : {}),
     };
     this.restApi = new RestApi(this, 'RestApi', {
       authorizerEnvironment,
@@ -187,6 +203,29 @@ export class GuardStack extends Stack {
       description:
         "Signaling WebSocket URL: new WebSocket(url, ['cognito-guard.v1', 'bearer.' + accessToken])",
     });
+    if (this.verification) {
+      new CfnOutput(this, 'VerifyClientId', {
+        value: this.verification.client.userPoolClientId,
+        description: 'Verification app client (AdminInitiateAuth only): npm run verify',
+      });
+      new CfnOutput(this, 'VerifySecretArn', {
+        value: this.verification.secret.secretArn,
+        description: 'Secrets Manager secret { username, password } of the verification user',
+      });
+    }
+    if (config.canary && this.verification) {
+      this.canary = new Canary(this, 'Canary', {
+        everyMinutes: config.canary.everyMinutes,
+        verification: this.verification,
+        userPoolId: this.identity.userPool.userPoolId,
+        apiUrl: this.restApi.url,
+        wsUrl: this.signaling.url,
+        enforcementMode: config.enforcementMode,
+        authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
+        monitoring: this.monitoring,
+        logRetention: config.logRetentionDays,
+      });
+    }
     new CfnOutput(this, 'RevocationTableName', { value: this.revocations.table.tableName });
     new CfnOutput(this, 'SessionTableName', { value: this.sessions.table.tableName });
   }

@@ -56,6 +56,16 @@ export interface StageConfig {
    * @default 'create'
    */
   readonly cognitoEventsTrail: 'create' | 'existing';
+  /**
+   * Deploy what `npm run verify` signs in with: an app client only AdminInitiateAuth (IAM) can use, and a verification
+   * user whose password Secrets Manager generates (about $0.40 a month for the secret). @default false
+   */
+  readonly verification: boolean;
+  /**
+   * Run the verification journey every `everyMinutes` (1..720) minutes in a Lambda and alarm when any check fails.
+   * Turns `verification` on. Off by default: see docs/verify.md for its cost. @default - no canary
+   */
+  readonly canary?: { readonly everyMinutes: number };
 }
 
 /** A stage config that cannot be deployed; the message names the key and the rule. */
@@ -86,6 +96,7 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   authDeniedAlarmThreshold: 100,
   authDeniedAlarmPeriodMinutes: 5,
   cognitoEventsTrail: 'create',
+  verification: false,
 };
 
 type Check = (value: unknown, key: string) => void;
@@ -145,6 +156,14 @@ const optionalEmail: Check = (value, key) => {
   }
 };
 
+const canary: Check = (value, key) => {
+  const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+  if (keys.length !== 1 || keys[0] !== 'everyMinutes') {
+    throw new StageConfigError(`${key} must be { "everyMinutes": <1..720> }`);
+  }
+  integer(1, 720)((value as { everyMinutes: unknown }).everyMinutes, `${key}.everyMinutes`);
+};
+
 const optional =
   (check: Check): Check =>
   (value, key) => {
@@ -172,6 +191,8 @@ const checks: Record<keyof StageConfig, Check> = {
   authDeniedAlarmPeriodMinutes: integer(1, 60),
   wafRateLimit: optional(integer(10, 2_000_000_000)),
   cognitoEventsTrail: oneOf(['create', 'existing']),
+  verification: boolean,
+  canary: optional(canary),
 };
 
 /**

@@ -7,7 +7,8 @@ import { startOfflineStack } from './stack';
 
 /** Defaults that avoid DynamoDB Local's 8000 and the usual dev-server ports; 3000 is the CDK default callback. */
 const DEFAULT_PORTS: StackPorts = { dynamo: 4567, cognito: 9229, api: 3000, ws: 3001 };
-const DATA_DIR = join(__dirname, '..', '.local');
+/** `DATA_DIR` moves everything the stack stores (CI verifies a throwaway stack in a temp dir). */
+const DATA_DIR = process.env.DATA_DIR || join(__dirname, '..', '.local');
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -96,7 +96,8 @@ async function ensureGroup(cognito: CognitoIdentityProviderClient, userPoolId: s
   await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: groupName }));
 }
 
-async function ensureUser(cognito: CognitoIdentityProviderClient, userPoolId: string, user: DemoUser) {
+/** Creates the user if missing, (re)sets its password, adds its groups. */
+export async function ensureUser(cognito: CognitoIdentityProviderClient, userPoolId: string, user: DemoUser) {
   try {
     await cognito.send(
       new AdminCreateUserCommand({

@@ -4,6 +4,8 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { ApiEnv } from '../lambdas/api/env';
 import { AuthEnv } from '../lambdas/auth/env';
+import type { EnforcementMode } from '../lambdas/authorizer/authorize';
+import { enforcementMode } from '../lambdas/authorizer/config';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { EventsEnv } from '../lambdas/events/env';
 import { SignalingEnv } from '../lambdas/signaling/env';
@@ -16,6 +18,7 @@ import { close, listen } from './listen';
 import { createRestShim } from './rest-shim';
 import type { DemoUser } from './seed';
 import { DEMO_USERS, REFRESH_TOKEN_DAYS, seedUserPool } from './seed';
+import { seedVerification } from './seed-verification';
 import { createStaticSite } from './static-site';
 import { createWsShim, loadWsHandlers } from './ws-shim';
 import { localAwsEnv } from './aws-env';
@@ -45,6 +48,16 @@ export interface StackOutputs {
   readonly clientId: string;
   readonly redirectUri: string;
   readonly users: readonly DemoUser[];
+  /** cognito-local's Cognito API (AdminInitiateAuth for `npm run verify`). */
+  readonly cognitoApiUrl: string;
+  /** The verification app client (AdminInitiateAuth only), also accepted by the authorizers. */
+  readonly verifyClientId: string;
+  /** The user `npm run verify` signs in as (in AWS its password is in Secrets Manager). */
+  readonly verifyUser: DemoUser;
+  /** What the authorizers run with: `enforce` unless ENFORCEMENT_MODE says otherwise. */
+  readonly enforcementMode: EnforcementMode;
+  /** The shim never caches authorizer results: a revocation applies to the very next request. */
+  readonly authorizerCacheTtlSeconds: number;
 }
 
 export interface StackPorts {
@@ -152,6 +165,11 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       userPoolId: USER_POOL_ID,
       redirectUri,
     });
+    const verification = await seedVerification({
+      cognitoUrl: cognito.url,
+      region: REGION,
+      userPoolId: USER_POOL_ID,
+    });
     const outputs: StackOutputs = {
       apiUrl,
       wsUrl: ws.url,
@@ -163,6 +181,11 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       clientId,
       redirectUri,
       users: DEMO_USERS,
+      cognitoApiUrl: cognito.url,
+      verifyClientId: verification.clientId,
+      verifyUser: verification.user,
+      enforcementMode: enforcementMode(process.env),
+      authorizerCacheTtlSeconds: 0,
     };
 
     const quiet = options.quiet ?? false;
@@ -170,10 +193,13 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     const handlers = loadHandlers();
     applyAdminEvent = handlers.cognitoEvents; // it logs its own failures (cognito_change_failed)
     ws.start();
+    // The page never sees the verification user's password.
+    const { verifyUser, ...pageOutputs } = outputs;
     const site = await createStaticSite({
       webDir: join(__dirname, '..', 'web'),
       config: {
-        ...outputs,
+        ...pageOutputs,
+        verifyUser: { username: verifyUser.username },
         users: outputs.users.map(({ username, groups }) => ({ username, groups })),
         // cognito-local has no /logout page: the page stays put after sign-out instead of following logoutUrl.
         followLogoutUrl: false,
@@ -223,6 +249,7 @@ function setRuntimeEnv(
     ...localAwsEnv({ region: outputs.region, dynamo: dynamoEndpoint, cognito: outputs.hostedUiUrl }),
     [AuthorizerEnv.userPoolId]: outputs.userPoolId,
     [AuthorizerEnv.clientId]: outputs.clientId,
+    [AuthorizerEnv.verificationClientId]: outputs.verifyClientId,
     [AuthorizerEnv.jwksUri]: outputs.jwksUri,
     // cognito-local's tokens carry no origin_jti: per-session revocation is unavailable for them offline.
     [AuthorizerEnv.requireSessionId]: 'false',

@@ -11,7 +11,8 @@ import type { ReasonCode } from '../shared/reasons';
 
 export interface CognitoVerifierConfig {
   readonly userPoolId: string;
-  readonly clientId: string;
+  /** The app client(s) whose access tokens are accepted. */
+  readonly clientId: string | readonly string[];
   /** Fetch the JWKS from this URL instead of Cognito's own (offline stack, tests). @default Cognito's JWKS URL */
   readonly jwksUri?: string;
   /** JWKS request timeout. @default 3000 ms */
@@ -21,7 +22,8 @@ export interface CognitoVerifierConfig {
 type CognitoAccessVerifier = ReturnType<typeof createCognitoAccessVerifier>;
 
 function createCognitoAccessVerifier(config: CognitoVerifierConfig) {
-  const props = { userPoolId: config.userPoolId, tokenUse: 'access', clientId: config.clientId } as const;
+  const clientId = typeof config.clientId === 'string' ? config.clientId : [...config.clientId];
+  const props = { userPoolId: config.userPoolId, tokenUse: 'access', clientId } as const;
   if (!config.jwksUri) return CognitoJwtVerifier.create(props);
   const fetcher = new RedirectingFetcher(config.jwksUri, config.jwksTimeoutMs ?? 3000);
   return CognitoJwtVerifier.create(props, { jwksCache: new SimpleJwksCache({ fetcher }) });

@@ -9,6 +9,8 @@ import { AuthorizerEnv } from './env';
 export interface AuthorizerConfig {
   readonly userPoolId: string;
   readonly clientId: string;
+  /** Also accepted: the verification app client (see AuthorizerEnv.verificationClientId). */
+  readonly verificationClientId?: string;
   readonly revocationTable: string;
   readonly jwksUri?: string;
   readonly requireSessionId: boolean;
@@ -17,9 +19,11 @@ export interface AuthorizerConfig {
 
 export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
   const jwksUri = optionalEnv(env, AuthorizerEnv.jwksUri);
+  const verificationClientId = optionalEnv(env, AuthorizerEnv.verificationClientId);
   return {
     userPoolId: requireEnv(env, AuthorizerEnv.userPoolId),
     clientId: requireEnv(env, AuthorizerEnv.clientId),
+    ...(verificationClientId ? { verificationClientId } : {}),
     revocationTable: requireEnv(env, AuthorizerEnv.revocationTable),
     ...(jwksUri ? { jwksUri } : {}),
     requireSessionId: booleanEnv(env, AuthorizerEnv.requireSessionId, true),

@@ -9,7 +9,12 @@ import type { AuthorizerConfig } from './config';
 /** The verifier (JWKS cache) and the DynamoDB client inside survive warm invocations. */
 export function buildAuthorizeDeps(config: AuthorizerConfig): AuthorizeDeps {
   return {
-    verifier: new CognitoTokenVerifier(config),
+    verifier: new CognitoTokenVerifier({
+      ...config,
+      clientId: config.verificationClientId
+        ? [config.clientId, config.verificationClientId]
+        : config.clientId,
+    }),
     revocations: new DynamoRevocationStore(config.revocationTable),
     clock: systemClock,
     requireSessionId: config.requireSessionId,

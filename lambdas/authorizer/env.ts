@@ -10,6 +10,11 @@ export const AuthorizerEnv = {
   requireSessionId: 'REQUIRE_SESSION_ID',
   /** `enforce` (default) or `monitor` (revoked tokens allowed and logged as would_deny). */
   enforcementMode: 'ENFORCEMENT_MODE',
+  /**
+   * Optional second app client whose access tokens are accepted: the verification client (`npm run verify`, canary),
+   * which only AdminInitiateAuth with IAM credentials can sign in to.
+   */
+  verificationClientId: 'VERIFICATION_CLIENT_ID',
   /** `$connect` only: comma-separated browser Origins allowed to open a socket (absent Origin = non-browser, allowed). */
   allowedOrigins: 'ALLOWED_ORIGINS',
 } as const;

@@ -19,6 +19,10 @@ export const MetricName = {
   RevocationEventsFailed: 'RevocationEventsFailed',
   /** A Cognito change (CloudTrail, events in) turned into a revocation. */
   CognitoChangesRevoked: 'CognitoChangesRevoked',
+  /** Revocation canary: 1 when a journey check failed, 0 when it passed (dimension Check). */
+  VerifyCheckFailed: 'VerifyCheckFailed',
+  /** Revocation canary: failed checks of one journey run (no extra dimension): the alarm reads this. */
+  VerifyChecksFailed: 'VerifyChecksFailed',
 } as const;
 
 export const MetricDimension = {
@@ -29,4 +33,6 @@ export const MetricDimension = {
   Function: 'Function',
   Scope: 'Scope',
   Cause: 'Cause',
+  /** The journey check of VerifyCheckFailed (see CHECKS in lambdas/verify/journey.ts). */
+  Check: 'Check',
 } as const;

@@ -234,6 +234,13 @@ export class Monitoring extends Construct {
     }
   }
 
+  /** Wires an alarm made elsewhere (the canary's) like the guard's own: topic on alarm and OK, dashboard status. */
+  public addAlarm(alarm: cloudwatch.Alarm): void {
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+
   private alarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): void {
     const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
       metric,
