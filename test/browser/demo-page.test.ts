@@ -173,7 +173,7 @@ test('a second tab restores the session from the cookie; "Sign out everywhere" e
   await alice.signIn(ALICE);
   await alice.connectAndJoin('r2');
   const secondTab = await alice.context.newPage();
-  await secondTab.goto(`${stack.outputs.apiUrl}/`);
+  await secondTab.goto(`${stack.outputs.appUrl}/`);
   await waitForText(secondTab.locator('#status'), 'Tokens refreshed silently.'); // no login form this time
   await secondTab.getByRole('button', { name: 'Connect', exact: true }).click();
   await waitForText(secondTab.locator('#socket-state'), 'Connected');

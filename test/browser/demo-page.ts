@@ -113,7 +113,7 @@ export class DemoUserPage {
 
   /** Clicks "Sign in", fills cognito-local's login form, waits until the page shows the verified identity. */
   async signIn(user: DemoUser): Promise<void> {
-    await this.page.goto(`${this.stack.apiUrl}/`);
+    await this.page.goto(`${this.stack.appUrl}/`);
     await waitForText(this.status, 'Signed out');
     await this.button('Sign in').click();
     await this.page.waitForURL((url) => url.pathname === '/oauth2/authorize');
