@@ -54,6 +54,8 @@ export class GuardStack extends Stack {
     // One origin: the page, the API and the socket share it, so the defaults below all come from it.
     this.edge = new Edge(this, 'Edge', {
       domain: config.customDomain,
+      siteRemovalPolicy: removalPolicy,
+      logRetention: config.logRetentionDays,
       webAclArn: props.webAclArn ?? config.webAclArn ?? this.waf?.webAcl.attrArn,
     });
     const appUrl = this.edge.appUrl;

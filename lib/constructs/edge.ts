@@ -8,6 +8,7 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -38,8 +39,10 @@ export interface EdgeProps {
   readonly domain?: EdgeDomain;
   /** ARN of a CLOUDFRONT-scope WAF web ACL (it lives in us-east-1) to attach. @default - no web ACL */
   readonly webAclArn?: string;
-  /** Fate of the site bucket on stack deletion (it holds only the demo page). @default RemovalPolicy.DESTROY */
+  /** Fate of the site bucket on stack deletion; DESTROY empties it first. @default RemovalPolicy.RETAIN */
   readonly siteRemovalPolicy?: RemovalPolicy;
+  /** Retention of the page-copy function's log. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 export class Edge extends Construct {
@@ -50,10 +53,12 @@ export class Edge extends Construct {
   public readonly appUrl: string;
   /** `wss://<domain>/ws`. */
   public readonly webSocketUrl: string;
+  private readonly logRetention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: EdgeProps) {
     super(scope, id);
-    const siteRemovalPolicy = props.siteRemovalPolicy ?? RemovalPolicy.DESTROY;
+    const siteRemovalPolicy = props.siteRemovalPolicy ?? RemovalPolicy.RETAIN;
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.siteBucket = new s3.Bucket(this, 'Site', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -160,6 +165,7 @@ export class Edge extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 256,
+      logGroup: new logs.LogGroup(this, 'PageCopyLogs', { retention: this.logRetention }),
     });
     // The copy runs in CDK's own singleton function (one per stack), outside this construct.
     const copier = Stack.of(this)
