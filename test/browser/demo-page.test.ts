@@ -117,7 +117,10 @@ test("alice signs out: her old token gets 401, her socket closes with revoked, b
   const aliceToken = await alice.latestAccessToken();
   expect(await alice.statusOfMeWith(aliceToken)).toBe(200);
 
+  // The server closes the socket while it answers the logout: wait for the answer (it clears the cookie) too.
+  const loggedOut = alice.page.waitForResponse((response) => response.url().endsWith('/api/auth/logout'));
   await alice.button('Sign out').click();
+  await loggedOut;
   await waitForText(alice.status, /Signed out|revoked/);
   await waitForText(alice.page.locator('#socket-state'), 'revoked (ERR_TOKEN_REVOKED');
   await waitForText(alice.log, 'Revoked (ERR_TOKEN_REVOKED');
