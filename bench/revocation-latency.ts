@@ -77,7 +77,7 @@ export async function measureRevocationLatency(
 
 async function openSocket(stack: StackOutputs, token: string): Promise<WebSocket> {
   const socket = new WebSocket(stack.wsUrl!, ['cognito-guard.v1', `bearer.${token}`], {
-    headers: { Origin: stack.apiUrl },
+    headers: { Origin: stack.appUrl },
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());

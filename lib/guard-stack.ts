@@ -1,10 +1,13 @@
-// The only stack: creates the constructs, wires identity, deny-list and REST edge, and prints the outputs.
+// The app's stack: one origin (CloudFront) in front of the page, the REST API and the WebSocket; identity, deny-list,
+// sessions, monitoring; the outputs, AppUrl first.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AdminEnv } from '../lambdas/admin/env';
 import { AuthEnv } from '../lambdas/auth/env';
 import { ApiEnv } from '../lambdas/api/env';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
+import { WS_STAGE_NAME } from '../lambdas/shared/edge';
+import { Edge } from './constructs/edge';
 import { Monitoring } from './constructs/monitoring';
 import { RateLimitWaf } from './constructs/rate-limit-waf';
 import { RestApi } from './constructs/rest-api';
@@ -20,14 +23,20 @@ import { statefulRemovalPolicy, type StageConfig } from './stage-config';
 export interface GuardStackProps extends StackProps {
   /** Validated settings (see loadStageConfig). */
   readonly config: StageConfig;
+  /**
+   * A CLOUDFRONT-scope web ACL made elsewhere (bin/app.ts's us-east-1 stack for `wafRateLimit`).
+   * @default - `config.webAclArn`; with `wafRateLimit` in a us-east-1 stack, one created here
+   */
+  readonly webAclArn?: string;
 }
 
 export class GuardStack extends Stack {
+  public readonly edge: Edge;
   public readonly identity: UserPool;
   public readonly revocations: RevocationStore;
   public readonly sessions: SessionStore;
   public readonly restApi: RestApi;
-  /** Present when the stage sets `wafRateLimit`. */
+  /** Present when the stage sets `wafRateLimit` and this stack is in us-east-1. */
   public readonly waf?: RateLimitWaf;
   public readonly signaling: SignalingApi;
   public readonly monitoring: Monitoring;
@@ -42,10 +51,30 @@ export class GuardStack extends Stack {
     const { config } = props;
     const removalPolicy = statefulRemovalPolicy(config);
 
+    if (config.wafRateLimit !== undefined && props.webAclArn === undefined) {
+      if (this.region !== 'us-east-1') {
+        throw new Error(
+          'wafRateLimit: CloudFront web ACLs live in us-east-1; deploy through bin/app.ts (it adds that stack) or set webAclArn',
+        );
+      }
+      this.waf = new RateLimitWaf(this, 'Waf', { limit: config.wafRateLimit });
+    }
+    // One origin: the page, the API and the socket share it, so the defaults below all come from it.
+    this.edge = new Edge(this, 'Edge', {
+      domain: config.customDomain,
+      siteRemovalPolicy: removalPolicy,
+      logRetention: config.logRetentionDays,
+      webAclArn: props.webAclArn ?? config.webAclArn ?? this.waf?.webAcl.attrArn,
+    });
+    const appUrl = this.edge.appUrl;
+    const callbackUrls = [`${appUrl}/`, ...config.callbackUrls];
+    const logoutUrls = [`${appUrl}/`, ...config.logoutUrls];
+    const allowedOrigins = [appUrl, ...config.allowedOrigins];
+
     this.identity = new UserPool(this, 'Identity', {
       domainPrefix: config.domainPrefix,
-      callbackUrls: config.callbackUrls,
-      logoutUrls: config.logoutUrls,
+      callbackUrls,
+      logoutUrls,
       accessTokenValidity: Duration.minutes(config.accessTokenMinutes),
       idTokenValidity: Duration.minutes(config.idTokenMinutes),
       refreshTokenValidity: Duration.days(config.refreshTokenDays),
@@ -76,23 +105,18 @@ export class GuardStack extends Stack {
     };
     this.restApi = new RestApi(this, 'RestApi', {
       authorizerEnvironment,
-      allowedOrigins: config.allowedOrigins,
+      allowedOrigins,
       authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       logRetention: config.logRetentionDays,
     });
     this.revocations.grantCheck(this.restApi.authorizerFunction);
-    if (config.wafRateLimit !== undefined) {
-      this.waf = new RateLimitWaf(this, 'Waf', {
-        stage: this.restApi.api.deploymentStage,
-        limit: config.wafRateLimit,
-      });
-    }
 
     this.signaling = new SignalingApi(this, 'Signaling', {
       authorizerEnvironment,
-      allowedOrigins: config.allowedOrigins,
+      allowedOrigins,
+      stageName: WS_STAGE_NAME,
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       logRetention: config.logRetentionDays,
@@ -111,13 +135,13 @@ export class GuardStack extends Stack {
       [AdminEnv.clientId]: this.identity.client.userPoolClientId,
       [AdminEnv.revocationTable]: this.revocations.table.tableName,
       [AdminEnv.sessionsTable]: this.sessions.table.tableName,
-      [AdminEnv.allowedOrigins]: config.allowedOrigins.join(','),
+      [AdminEnv.allowedOrigins]: allowedOrigins.join(','),
       [AdminEnv.refreshTokenValiditySeconds]: String(Duration.days(config.refreshTokenDays).toSeconds()),
     };
     const authEnvironment: Record<string, string> = {
       ...adminEnvironment,
       [AuthEnv.cognitoDomainUrl]: this.identity.hostedUiBaseUrl,
-      [AuthEnv.logoutRedirectUri]: config.logoutUrls[0] ?? '',
+      [AuthEnv.logoutRedirectUri]: logoutUrls[0],
       [AuthEnv.rotationGraceSeconds]: String(config.refreshRotationGraceSeconds),
       [AuthEnv.requireSessionId]: 'true',
     };
@@ -153,6 +177,16 @@ export class GuardStack extends Stack {
       this.signaling.grantCloseSockets(fn);
     }
 
+    this.edge.addApis(this.restApi.api, this.signaling.api);
+    this.edge.deployPage({
+      hostedUiUrl: this.identity.hostedUiBaseUrl,
+      region: this.region,
+      userPoolId: this.identity.userPool.userPoolId,
+      clientId: this.identity.client.userPoolClientId,
+      followLogoutUrl: true,
+      users: [],
+    });
+
     // Observability: alarms, dashboard, saved queries; /health reports the mode too.
     this.restApi.routeFunctions.api.function.addEnvironment(ApiEnv.enforcementMode, config.enforcementMode);
     const authorizers = [this.restApi.authorizerFunction, this.signaling.connectAuthorizerFunction];
@@ -176,6 +210,10 @@ export class GuardStack extends Stack {
       authDeniedPeriod: Duration.minutes(config.authDeniedAlarmPeriodMinutes),
     });
     this.events.addAlarms(this.monitoring.topic);
+    new CfnOutput(this, 'AppUrl', {
+      value: `${appUrl}/`,
+      description: 'Open this: the demo page, with the API at /api and the signaling WebSocket at /ws',
+    });
     new CfnOutput(this, 'RevocationEventBusName', {
       value: this.events.bus.eventBusName,
       description: 'Every revocation is published here (source cognito-guard; docs/events.md)',
@@ -186,7 +224,10 @@ export class GuardStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.restApi.url, description: 'REST API base URL' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: `${appUrl}/api`,
+      description: 'REST API base through CloudFront: route paths append to it (ApiUrl + /me)',
+    });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
     new CfnOutput(this, 'HostedUiDomain', {
@@ -199,7 +240,7 @@ export class GuardStack extends Stack {
       description: 'Authorizer result cache TTL = worst-case delay before a revocation takes effect',
     });
     new CfnOutput(this, 'WebSocketUrl', {
-      value: this.signaling.url,
+      value: this.edge.webSocketUrl,
       description:
         "Signaling WebSocket URL: new WebSocket(url, ['cognito-guard.v1', 'bearer.' + accessToken])",
     });

@@ -2,6 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../lambdas/authorizer/authorize';
+import type { EdgeDomain } from './constructs/edge';
 
 /** Settings of one deployment of the stack (README: "Configuration"). */
 export interface StageConfig {
@@ -15,12 +16,21 @@ export interface StageConfig {
   readonly refreshTokenDays: number;
   /** Refresh-token rotation: how long the previous refresh token stays usable (0..60). @default 10 */
   readonly refreshRotationGraceSeconds: number;
-  /** OAuth redirect URLs after sign-in (https, or http on localhost). @default ['http://localhost:3000/'] */
+  /** OAuth redirect URLs after sign-in besides the app's own `<AppUrl>/` (always first). @default [] */
   readonly callbackUrls: readonly string[];
-  /** OAuth redirect URLs after sign-out. @default ['http://localhost:3000/'] */
+  /** OAuth redirect URLs after sign-out besides `<AppUrl>/` (always first). @default [] */
   readonly logoutUrls: readonly string[];
-  /** Browser origins allowed by CORS (scheme://host[:port], no path). @default ['http://localhost:3000'] */
+  /** Browser origins (scheme://host[:port]) allowed besides the app's own (CORS, socket Origin). @default [] */
   readonly allowedOrigins: readonly string[];
+  /**
+   * Accept `http://localhost` in the three lists above (for running the page locally against a deployment).
+   * @default false
+   */
+  readonly allowLocalhost: boolean;
+  /** Serve the app on your own domain (certificate in us-east-1). @default - the distribution's cloudfront.net name */
+  readonly customDomain?: EdgeDomain;
+  /** An existing CLOUDFRONT-scope WAF web ACL (us-east-1) to attach to the distribution. @default - none */
+  readonly webAclArn?: string;
   /** REST authorizer result cache TTL (0..3600); this is the revocation delay. @default 0 */
   readonly authorizerCacheTtlSeconds: number;
   /** Stage-wide steady-state request rate (requests/second). @default 50 */
@@ -45,9 +55,10 @@ export interface StageConfig {
   /** Length of the AuthDenied spike alarm's period in minutes (1..60). @default 5 */
   readonly authDeniedAlarmPeriodMinutes: number;
   /**
-   * Attach an AWS WAF web ACL to the REST stage that blocks (429) a client IP sending more than this many requests
-   * per 5 minutes (10..2000000000). Off by default: WAF bills per web ACL, per rule and per million requests.
-   * @default - no WAF
+   * Create a WAF web ACL at the distribution (covering the page, the API and the WebSocket) that blocks (429) a
+   * client IP sending more than this many requests per 5 minutes (10..2000000000). CLOUDFRONT-scope web ACLs live
+   * in us-east-1: `bin/app.ts` adds a small stack there when the app deploys elsewhere. Off by default: WAF bills
+   * per web ACL, per rule and per million requests. @default - no WAF
    */
   readonly wafRateLimit?: number;
   /**
@@ -83,9 +94,10 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   idTokenMinutes: 15,
   refreshTokenDays: 7,
   refreshRotationGraceSeconds: 10,
-  callbackUrls: ['http://localhost:3000/'],
-  logoutUrls: ['http://localhost:3000/'],
-  allowedOrigins: ['http://localhost:3000'],
+  callbackUrls: [],
+  logoutUrls: [],
+  allowedOrigins: [],
+  allowLocalhost: false,
   authorizerCacheTtlSeconds: 0,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
@@ -124,9 +136,7 @@ const oneOf =
 const urlList =
   (kind: 'redirect' | 'origin'): Check =>
   (value, key) => {
-    if (!Array.isArray(value) || value.length === 0) {
-      throw new StageConfigError(`${key} must be a non-empty list of URLs`);
-    }
+    if (!Array.isArray(value)) throw new StageConfigError(`${key} must be a list of URLs`);
     for (const item of value) {
       const url = typeof item === 'string' && URL.canParse(item) ? new URL(item) : undefined;
       const localhost = url?.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname);
@@ -164,6 +174,36 @@ const canary: Check = (value, key) => {
   integer(1, 720)((value as { everyMinutes: unknown }).everyMinutes, `${key}.everyMinutes`);
 };
 
+const customDomain: Check = (value, key) => {
+  const domain = value as Partial<EdgeDomain> | undefined;
+  if (typeof domain !== 'object' || domain === null) throw new StageConfigError(`${key} must be an object`);
+  if (
+    typeof domain.domainName !== 'string' ||
+    !/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/.test(domain.domainName)
+  )
+    throw new StageConfigError(`${key}.domainName must be a lowercase DNS name`);
+  if (
+    typeof domain.certificateArn !== 'string' ||
+    !/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(domain.certificateArn)
+  )
+    throw new StageConfigError(
+      `${key}.certificateArn must be an ACM certificate ARN in us-east-1 (CloudFront reads only there)`,
+    );
+  const zone = domain.hostedZone;
+  if (zone !== undefined && (typeof zone?.hostedZoneId !== 'string' || typeof zone.zoneName !== 'string'))
+    throw new StageConfigError(`${key}.hostedZone needs hostedZoneId and zoneName`);
+};
+
+const webAclArn: Check = (value, key) => {
+  if (
+    typeof value !== 'string' ||
+    !/^arn:aws[\w-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/.test(value)
+  )
+    throw new StageConfigError(
+      `${key} must be the ARN of a CLOUDFRONT-scope web ACL (us-east-1, global/webacl/...)`,
+    );
+};
+
 const optional =
   (check: Check): Check =>
   (value, key) => {
@@ -179,6 +219,9 @@ const checks: Record<keyof StageConfig, Check> = {
   callbackUrls: urlList('redirect'),
   logoutUrls: urlList('redirect'),
   allowedOrigins: urlList('origin'),
+  allowLocalhost: boolean,
+  customDomain: optional(customDomain),
+  webAclArn: optional(webAclArn),
   authorizerCacheTtlSeconds: integer(0, 3600),
   throttleRateLimit: integer(1, 10000),
   throttleBurstLimit: integer(0, 5000),
@@ -216,6 +259,20 @@ export function loadStageConfig(overrides: unknown = {}): StageConfig {
   }
   const config = { ...DEFAULT_STAGE_CONFIG, ...(parsed as Partial<StageConfig>) };
   for (const [key, check] of Object.entries(checks)) check(config[key as keyof StageConfig], key);
+  if (!config.allowLocalhost) {
+    for (const key of ['callbackUrls', 'logoutUrls', 'allowedOrigins'] as const) {
+      const local = config[key].find((url) => new URL(url).protocol === 'http:');
+      if (local) {
+        throw new StageConfigError(
+          `${key}: ${JSON.stringify(local)} is a localhost URL; a deployment accepts one only with allowLocalhost: true`,
+        );
+      }
+    }
+  }
+  if (config.webAclArn !== undefined && config.wafRateLimit !== undefined)
+    throw new StageConfigError(
+      'set either webAclArn (your web ACL) or wafRateLimit (one created for you), not both',
+    );
   return config;
 }
 

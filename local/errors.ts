@@ -20,3 +20,10 @@ export class DataDirInUseError extends OfflineStartError {
     super(`the DynamoDB data in ${dir} is locked by another process: stop the other offline stack first`);
   }
 }
+
+/** An environment variable holds a value `npm start` cannot use. */
+export class EnvValueError extends OfflineStartError {
+  constructor(name: string, expected: string, got: string) {
+    super(`${name} must be ${expected}, got ${JSON.stringify(got)}`);
+  }
+}

@@ -12,6 +12,9 @@ export interface ListenTarget {
   readonly envName: string;
 }
 
+/** How long a request in flight may finish before `close` drops its connection. */
+const CLOSE_GRACE_MS = 300;
+
 /** Listens and resolves with the bound port. */
 export function listen(server: Server, target: ListenTarget): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -28,10 +31,15 @@ export function listen(server: Server, target: ListenTarget): Promise<number> {
   });
 }
 
-/** Stops accepting connections, drops idle keep-alive sockets and waits for the close. */
+/** Stops accepting connections, drops idle keep-alive sockets at once and busy ones after a short grace. */
 export function close(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
+    const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    server.close((error) => {
+      clearTimeout(force);
+      if (error) reject(error);
+      else resolve();
+    });
     server.closeIdleConnections();
   });
 }

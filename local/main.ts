@@ -1,21 +1,24 @@
-// `npm start`: the offline stack on fixed ports (env overrides), a short summary, clean shutdown on SIGINT/SIGTERM.
-import { join } from 'node:path';
-import { OfflineStartError } from './errors';
+// `npm start`: the offline stack on fixed ports (env overrides), "ready" once it answers, clean stop on SIGINT/SIGTERM.
+import { join, resolve } from 'node:path';
+import { EnvValueError, OfflineStartError } from './errors';
 import { prettyPrintOutput } from './pretty-logs';
 import type { OfflineStack, StackPorts } from './stack';
 import { startOfflineStack } from './stack';
 
-/** Defaults that avoid DynamoDB Local's 8000 and the usual dev-server ports; 3000 is the CDK default callback. */
-const DEFAULT_PORTS: StackPorts = { dynamo: 4567, cognito: 9229, api: 3000, ws: 3001 };
-/** `DATA_DIR` moves everything the stack stores (CI verifies a throwaway stack in a temp dir). */
-const DATA_DIR = process.env.DATA_DIR || join(__dirname, '..', '.local');
+/** Defaults that avoid DynamoDB Local's 8000 and the usual dev-server ports; 3000 is the page's origin. */
+const DEFAULT_PORTS: StackPorts = { dynamo: 4567, cognito: 9229, app: 3000, connections: 3001 };
+/** Where the stack keeps its data: `.local/` in the repository unless DATA_DIR says otherwise. */
+const DATA_DIR = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(__dirname, '..', '.local');
+/** A stop that takes longer than this ends the process anyway: `npm start` must free its ports promptly. */
+const STOP_DEADLINE_MS = 1500;
+/** How often we check that the process that started us (npm's shell) is still there. */
+const PARENT_CHECK_MS = 250;
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
+  if (!/^\d+$/.test(raw) || port > 65535) throw new EnvValueError(name, 'a port number (0-65535)', raw);
   return port;
 }
 
@@ -32,16 +35,17 @@ function summary(stack: OfflineStack): string {
     '  #  Never expose these ports, never trust this key anywhere else.            #',
     '  ############################################################################',
     '',
-    `  Demo page + REST API  ${outputs.apiUrl}/`,
-    `  Login (cognito-local) ${outputs.hostedUiUrl}/oauth2/authorize`,
+    `  App (open this)       ${outputs.appUrl}/`,
+    `  REST API              ${outputs.apiUrl}/…   (e.g. ${outputs.apiUrl}/health)`,
     `  Signaling WebSocket   ${outputs.wsUrl}`,
+    `  Login (cognito-local) ${outputs.hostedUiUrl}/oauth2/authorize`,
     `  DynamoDB (dynalite)   http://127.0.0.1:${stack.ports.dynamo}`,
     `  Outputs               ${join(DATA_DIR, 'stack.json')}`,
     '',
     '  Demo users (username, password, groups):',
     ...users,
     '',
-    '  Ctrl+C to stop. Data stays in .local/ (delete it to start fresh).',
+    `  Ctrl+C to stop. Data stays in ${DATA_DIR} (delete it to start fresh).`,
     '',
   ].join('\n');
 }
@@ -49,22 +53,23 @@ function summary(stack: OfflineStack): string {
 async function main(): Promise<void> {
   // `npm start -- --pretty`: one short line per log event and metric instead of raw JSON.
   if (process.argv.includes('--pretty')) prettyPrintOutput();
-  const stack = await startOfflineStack({
-    dataDir: DATA_DIR,
-    ports: {
-      dynamo: portFromEnv('DYNAMO_PORT', DEFAULT_PORTS.dynamo),
-      cognito: portFromEnv('COGNITO_PORT', DEFAULT_PORTS.cognito),
-      api: portFromEnv('API_PORT', DEFAULT_PORTS.api),
-      ws: portFromEnv('WS_PORT', DEFAULT_PORTS.ws),
-    },
-  });
-  console.log(summary(stack));
+  const ports: StackPorts = {
+    dynamo: portFromEnv('DYNAMO_PORT', DEFAULT_PORTS.dynamo),
+    cognito: portFromEnv('COGNITO_PORT', DEFAULT_PORTS.cognito),
+    app: portFromEnv('API_PORT', DEFAULT_PORTS.app),
+    connections: portFromEnv('CONNECTIONS_PORT', DEFAULT_PORTS.connections),
+  };
+  const running: { stack?: OfflineStack } = {};
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (why: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the offline stack...`);
-    stack.stop().then(
+    console.log(`\n${why}: stopping the offline stack...`);
+    setTimeout(() => {
+      console.error(`the offline stack did not stop within ${STOP_DEADLINE_MS} ms: exiting anyway`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+    (running.stack?.stop() ?? Promise.resolve()).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('error while stopping:', error);
@@ -74,6 +79,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  // `kill <pid of npm>` ends npm and its shell without passing the signal on: we notice our new parent and stop.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('the process that started the stack exited');
+  }, PARENT_CHECK_MS).unref();
+
+  const stack = await startOfflineStack({ dataDir: DATA_DIR, ports });
+  running.stack = stack;
+  if (stopping) return; // a signal arrived while starting: shutdown() stops what started
+  console.log(summary(stack));
+  console.log(`  ready: ${stack.outputs.appUrl}/`);
 }
 
 main().catch((error: unknown) => {

@@ -13,11 +13,9 @@ import {
 } from './api-gateway-events';
 import type { Handlers } from './handlers';
 import { policyAllows } from './iam-policy';
-import type { StaticSite } from './static-site';
 
 export interface RestShimOptions {
   readonly handlers: Handlers;
-  readonly site: StaticSite;
   readonly region: string;
   readonly stage: string;
   /** Browser origins allowed by CORS (the CDK stage's `allowedOrigins`). */
@@ -32,7 +30,7 @@ export interface RestShimOptions {
 
 type Reply = { readonly statusCode: number; readonly headers: Record<string, string>; readonly body: string };
 
-/** The shim's request listener, for a server listening on 127.0.0.1. */
+/** The shim's request listener; paths are route-table paths (the origin server strips `/api`). */
 export function createRestShim(options: RestShimOptions): RequestListener {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const onError = options.onError ?? ((error: unknown) => console.error('[rest-shim]', error));
@@ -51,10 +49,7 @@ export function createRestShim(options: RestShimOptions): RequestListener {
     if (method === 'OPTIONS') return write(res, preflight(url.pathname, cors));
 
     const match = matchRoute(method, url.pathname);
-    if (!match) {
-      if (method === 'GET' && (await options.site(url.pathname, res))) return;
-      return write(res, gatewayReply(404, { message: 'Not Found' }, cors));
-    }
+    if (!match) return write(res, gatewayReply(404, { message: 'Not Found' }, cors));
     const body = await readBody(req, maxBodyBytes);
     if (body === TOO_LARGE) {
       return write(res, gatewayReply(413, { message: 'Request Entity Too Large' }, cors));

@@ -8,8 +8,8 @@ import {
   CreateUserPoolClientCommand,
   ListGroupsCommand,
   ListUserPoolClientsCommand,
+  ListUsersCommand,
   UpdateUserPoolClientCommand,
-  UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CreateUserPoolClientCommandInput } from '@aws-sdk/client-cognito-identity-provider';
 import { ADMIN_GROUP } from '../lambdas/shared/routes';
@@ -50,7 +50,8 @@ export async function seedUserPool(options: SeedOptions): Promise<string> {
   try {
     const clientId = await ensureClient(cognito, options);
     await ensureGroup(cognito, options.userPoolId, ADMIN_GROUP);
-    for (const user of DEMO_USERS) await ensureUser(cognito, options.userPoolId, user);
+    const existing = await existingEmails(cognito, options.userPoolId);
+    for (const user of DEMO_USERS) await ensureUser(cognito, options.userPoolId, user, existing);
     return clientId;
   } finally {
     cognito.destroy();
@@ -96,9 +97,33 @@ async function ensureGroup(cognito: CognitoIdentityProviderClient, userPoolId: s
   await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: groupName }));
 }
 
-/** Creates the user if missing, (re)sets its password, adds its groups. */
-export async function ensureUser(cognito: CognitoIdentityProviderClient, userPoolId: string, user: DemoUser) {
-  try {
+/** Emails of the pool's users: asking first keeps restarts quiet (cognito-local logs every refused create). */
+async function existingEmails(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+): Promise<Set<string>> {
+  const emails = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await cognito.send(new ListUsersCommand({ UserPoolId: userPoolId, PaginationToken: token }));
+    for (const user of page.Users ?? []) {
+      const email = user.Attributes?.find((attribute) => attribute.Name === 'email')?.Value;
+      if (email) emails.add(email);
+    }
+    token = page.PaginationToken;
+  } while (token);
+  return emails;
+}
+
+/** Creates the user if missing (`existing`: the pool's emails, listed once per seeding), (re)sets its password, adds its groups. */
+export async function ensureUser(
+  cognito: CognitoIdentityProviderClient,
+  userPoolId: string,
+  user: DemoUser,
+  existing?: ReadonlySet<string>,
+) {
+  const emails = existing ?? (await existingEmails(cognito, userPoolId));
+  if (!emails.has(user.username)) {
     await cognito.send(
       new AdminCreateUserCommand({
         UserPoolId: userPoolId,
@@ -110,8 +135,6 @@ export async function ensureUser(cognito: CognitoIdentityProviderClient, userPoo
         ],
       }),
     );
-  } catch (error) {
-    if (!(error instanceof UsernameExistsException)) throw error;
   }
   // Always reset: the printed password is the one that works.
   await cognito.send(

@@ -1,6 +1,6 @@
-// Boots the whole offline stack in this process: dynalite, cognito-local, the REST shim over the real handlers.
+// Boots the whole offline stack in this process: dynalite, cognito-local, and one origin (page, /api, /ws) over the
+// real handlers.
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { ApiEnv } from '../lambdas/api/env';
 import { AuthEnv } from '../lambdas/auth/env';
@@ -8,6 +8,8 @@ import type { EnforcementMode } from '../lambdas/authorizer/authorize';
 import { enforcementMode } from '../lambdas/authorizer/config';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { EventsEnv } from '../lambdas/events/env';
+import { API_STAGE_NAME, EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edge';
+import type { WebConfig } from '../lambdas/shared/edge';
 import { SignalingEnv } from '../lambdas/signaling/env';
 import type { TableName } from '../lambdas/shared/table-schemas';
 import { startCognito } from './cognito';
@@ -15,6 +17,7 @@ import type { CloudTrailApiCallEvent } from './cognito-admin-events';
 import { startDynamo } from './dynamo';
 import { loadHandlers } from './handlers';
 import { close, listen } from './listen';
+import { createOrigin } from './origin';
 import { createRestShim } from './rest-shim';
 import type { DemoUser } from './seed';
 import { DEMO_USERS, REFRESH_TOKEN_DAYS, seedUserPool } from './seed';
@@ -25,7 +28,6 @@ import { localAwsEnv } from './aws-env';
 
 const REGION = 'us-east-1';
 const USER_POOL_ID = `${REGION}_LocalPool`;
-const STAGE = 'local';
 const HOST = '127.0.0.1';
 
 /** Offline table name => the env variable that carries it; a new table in TABLE_SCHEMAS must be wired here. */
@@ -37,8 +39,11 @@ const TABLE_ENV: Record<TableName, string> = {
 
 /** The offline twin of `cdk deploy --outputs-file`, written to `<dataDir>/stack.json`. */
 export interface StackOutputs {
+  /** The one URL to open: the page, with the API at `/api` and the socket at `/ws` (AppUrl in AWS). */
+  readonly appUrl: string;
+  /** `<appUrl>/api`: the REST API base, route paths append to it (`${apiUrl}/me`). */
   readonly apiUrl: string;
-  /** The signaling WebSocket (the ws shim). */
+  /** `ws://localhost:<port>/ws`: the signaling WebSocket on the same origin. */
   readonly wsUrl: string | null;
   readonly hostedUiUrl: string;
   readonly tokenEndpoint: string;
@@ -63,8 +68,10 @@ export interface StackOutputs {
 export interface StackPorts {
   readonly dynamo: number;
   readonly cognito: number;
-  readonly api: number;
-  readonly ws: number;
+  /** The one origin: page, `/api`, `/ws`. */
+  readonly app: number;
+  /** The internal @connections endpoint the handlers post to (API Gateway's management API in AWS). */
+  readonly connections: number;
 }
 
 export interface OfflineStackOptions {
@@ -136,29 +143,30 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       startCognito({ ...cognitoOptions, port: cognito.port }),
     );
     stops.push(() => cognitoService.stop());
-    // Listen first: with port 0 the redirect URI is known only once the port is.
-    const api = createServer();
-    const apiPort = await listen(api, {
-      service: 'REST API shim',
+    // Listen first (with port 0 the redirect URI is known only once the port is); 503 until everything is ready.
+    const origin = createOrigin();
+    const appPort = await listen(origin.server, {
+      service: 'the offline origin (page, /api, /ws)',
       host: HOST,
-      port: ports.api ?? 0,
+      port: ports.app ?? 0,
       envName: 'API_PORT',
     });
-    stops.push(() => close(api));
+    stops.push(() => close(origin.server));
     const ws = await createWsShim({
       host: HOST,
-      port: ports.ws ?? 0,
-      envName: 'WS_PORT',
+      port: ports.connections ?? 0,
+      envName: 'CONNECTIONS_PORT',
+      path: EDGE_PATHS.ws,
       region: REGION,
-      stage: STAGE,
+      stage: WS_STAGE_NAME,
       handlers: loadWsHandlers,
       sweepIntervalMs: options.sweepIntervalMs,
     });
     stops.push(() => ws.stop());
 
     // `localhost`, not 127.0.0.1: the page's origin, the CORS allowlist and the callback URL must agree.
-    const apiUrl = `http://localhost:${apiPort}`;
-    const redirectUri = `${apiUrl}/`;
+    const appUrl = `http://localhost:${appPort}`;
+    const redirectUri = `${appUrl}/`;
     const clientId = await seedUserPool({
       cognitoUrl: cognito.url,
       region: REGION,
@@ -171,8 +179,9 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       userPoolId: USER_POOL_ID,
     });
     const outputs: StackOutputs = {
-      apiUrl,
-      wsUrl: ws.url,
+      appUrl,
+      apiUrl: `${appUrl}${EDGE_PATHS.api}`,
+      wsUrl: `ws://localhost:${appPort}${EDGE_PATHS.ws}`,
       hostedUiUrl: cognito.url,
       tokenEndpoint: `${cognito.url}/oauth2/token`,
       jwksUri: `${cognito.url}/${USER_POOL_ID}/.well-known/jwks.json`,
@@ -188,42 +197,25 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       authorizerCacheTtlSeconds: 0,
     };
 
-    const quiet = options.quiet ?? false;
-    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [apiUrl], quiet, options.dataDir);
+    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [appUrl], options.quiet ?? false, options.dataDir);
     const handlers = loadHandlers();
     applyAdminEvent = handlers.cognitoEvents; // it logs its own failures (cognito_change_failed)
     ws.start();
-    // The page never sees the verification user's password.
-    const { verifyUser, ...pageOutputs } = outputs;
-    const site = await createStaticSite({
-      webDir: join(__dirname, '..', 'web'),
-      config: {
-        ...pageOutputs,
-        verifyUser: { username: verifyUser.username },
-        users: outputs.users.map(({ username, groups }) => ({ username, groups })),
-        // cognito-local has no /logout page: the page stays put after sign-out instead of following logoutUrl.
-        followLogoutUrl: false,
-      },
-      // The page talks to its own origin (REST API) and the signaling socket; the code exchange is server-side.
-      connectSources: [new URL(ws.url).origin],
+    const site = await createStaticSite({ webDir: join(__dirname, '..', 'web'), config: webConfig(outputs) });
+    const api = createRestShim({
+      handlers,
+      region: REGION,
+      stage: API_STAGE_NAME,
+      allowedOrigins: [appUrl],
+      maxBodyBytes: options.maxBodyBytes,
     });
-    api.on(
-      'request',
-      createRestShim({
-        handlers,
-        site,
-        region: REGION,
-        stage: STAGE,
-        allowedOrigins: [apiUrl],
-        maxBodyBytes: options.maxBodyBytes,
-      }),
-    );
+    origin.serve({ api, upgrade: ws.upgrade, site });
     await writeFile(join(options.dataDir, 'stack.json'), `${JSON.stringify(outputs, null, 2)}\n`, {
       mode: 0o600,
     });
     return {
       outputs,
-      ports: { dynamo: dynamo.port, cognito: cognito.port, api: apiPort, ws: ws.port },
+      ports: { dynamo: dynamo.port, cognito: cognito.port, app: appPort, connections: ws.port },
       services: { dynamo: dynamoService, cognito: cognitoService },
       stop,
     };
@@ -231,6 +223,22 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     await stop();
     throw error;
   }
+}
+
+/** The page's config.json: paths relative to the page, as the deployed one. */
+function webConfig(outputs: StackOutputs): WebConfig {
+  return {
+    apiUrl: EDGE_PATHS.api,
+    wsUrl: EDGE_PATHS.ws,
+    hostedUiUrl: outputs.hostedUiUrl,
+    region: outputs.region,
+    userPoolId: outputs.userPoolId,
+    clientId: outputs.clientId,
+    redirectUri: outputs.redirectUri,
+    // cognito-local has no /logout page: the page stays put after sign-out instead of following logoutUrl.
+    followLogoutUrl: false,
+    users: outputs.users.map(({ username, groups }) => ({ username, groups })),
+  };
 }
 
 /**

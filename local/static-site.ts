@@ -1,4 +1,4 @@
-// The demo page's files, its config and the oauth4webapi browser build, with a strict CSP.
+// The demo page's files, its config and the oauth4webapi browser build (the origin server adds the security headers).
 import { readdir, readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
@@ -17,8 +17,6 @@ export interface StaticSiteOptions {
   readonly webDir: string;
   /** Served as `/config.json` for the page. */
   readonly config: unknown;
-  /** Origins the page may call besides its own (the token endpoint). */
-  readonly connectSources: readonly string[];
 }
 
 export type StaticSite = (path: string, res: ServerResponse) => Promise<boolean>;
@@ -32,17 +30,16 @@ export async function createStaticSite(options: StaticSiteOptions): Promise<Stat
   const vendor: Readonly<Record<string, string>> = {
     '/vendor/oauth4webapi.js': require.resolve('oauth4webapi'),
   };
-  const headers = pageHeaders(options.connectSources);
 
   return async (path, res) => {
     if (path === '/config.json') {
-      send(res, JSON.stringify(options.config), CONTENT_TYPES['.json'], headers);
+      send(res, JSON.stringify(options.config), CONTENT_TYPES['.json'], PAGE_HEADERS);
       return true;
     }
-    const name = path === '/' || path === '/web/' ? 'index.html' : path.replace(/^\/(web\/)?/, '');
+    const name = path === '/' ? 'index.html' : path.slice(1);
     const file = vendor[path] ?? (files.has(name) ? join(options.webDir, name) : undefined);
     if (!file) return false;
-    send(res, await readFile(file), CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', headers);
+    send(res, await readFile(file), CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', PAGE_HEADERS);
     return true;
   };
 }
@@ -56,24 +53,5 @@ function send(
   res.writeHead(200, { ...headers, 'Content-Type': contentType }).end(body);
 }
 
-function pageHeaders(connectSources: readonly string[]): Record<string, string> {
-  const csp = [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    `connect-src 'self' ${connectSources.join(' ')}`,
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ');
-  return {
-    'Content-Security-Policy': csp,
-    'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    // The redirect back from the login page carries the authorization code in the URL.
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-cache',
-  };
-}
+/** The security headers come from the origin server (one definition with CloudFront's); the page revalidates. */
+const PAGE_HEADERS: Record<string, string> = { 'Cache-Control': 'no-cache' };

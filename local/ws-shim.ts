@@ -1,4 +1,5 @@
-// The WebSocket gateway shim: `ws` upgrades to API Gateway WebSocket events for the real handlers, plus @connections.
+// The WebSocket gateway shim: `ws` upgrades (mounted on the one origin) to API Gateway WebSocket events for the real
+// handlers, plus the @connections endpoint on its own internal port.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -10,6 +11,7 @@ import type {
 } from 'aws-lambda';
 import type { RawData, WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
+import { EDGE_SECURITY_HEADERS } from '../lambdas/shared/edge';
 import { SIGNALING_ACTIONS } from '../lambdas/shared/websocket-routes';
 import type * as ConnectHandler from '../lambdas/authorizer/connect-handler';
 import type * as SignalingHandler from '../lambdas/signaling/handler';
@@ -33,6 +35,8 @@ export interface WsHandlers {
 }
 
 export interface WsShimOptions extends Omit<ListenTarget, 'service'> {
+  /** The upgrade path on the origin server (`/ws`). */
+  readonly path: string;
   /** Loaded at `start()`: the handlers read their env (which holds this shim's endpoint) at import. */
   readonly handlers: () => WsHandlers;
   readonly region: string;
@@ -44,11 +48,12 @@ export interface WsShimOptions extends Omit<ListenTarget, 'service'> {
 }
 
 export interface WsShim {
+  /** The port of the @connections endpoint (not for browsers). */
   readonly port: number;
-  /** `ws://localhost:<port>/<stage>`, what clients connect to. */
-  readonly url: string;
   /** `http://127.0.0.1:<port>/<stage>`, the @connections endpoint for ApiGatewayManagementApiClient. */
   readonly connectionsEndpoint: string;
+  /** The origin server's `upgrade` listener: `path` is a socket; before `start()` it answers 503. */
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Starts serving (after the handlers' env is set) and the sweep timer. */
   start(): void;
   stop(): Promise<void>;
@@ -64,7 +69,7 @@ interface Open {
   queue: Promise<void>;
 }
 
-/** Listens now (so the endpoint is known for the env); serves once `start()` has loaded the handlers. */
+/** Listens now (so the @connections endpoint is known for the env); serves once `start()` has loaded the handlers. */
 export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
   const onError = options.onError ?? ((error: unknown) => console.error('[ws-shim]', error));
   const open = new Map<string, Open>();
@@ -76,7 +81,7 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
     handleProtocols: (_offered, request) => chosenProtocol.get(request) ?? false,
   });
   const server = createServer();
-  const port = await listen(server, { ...options, service: 'WebSocket shim' });
+  const port = await listen(server, { ...options, service: '@connections endpoint' });
   const base = `/${options.stage}`;
   let handlers: WsHandlers | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -104,7 +109,8 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://shim');
-    if (!handlers || url.pathname !== base) return refuse(socket, 404, 'Not Found');
+    if (url.pathname !== options.path) return refuse(socket, 404, 'Not Found');
+    if (!handlers) return refuse(socket, 503, 'Service Unavailable', { 'Retry-After': '1' });
     const connectionId = randomBytes(9).toString('base64url');
     const { headers, multiValueHeaders } = headerMaps(req.rawHeaders);
     const query = Object.fromEntries(url.searchParams);
@@ -120,7 +126,7 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
         type: 'REQUEST',
         methodArn,
         resource: '$connect',
-        path: base,
+        path: options.path,
         httpMethod: 'GET',
         headers,
         multiValueHeaders,
@@ -231,12 +237,6 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
     return reply(res, 405, { message: 'Method Not Allowed' });
   }
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    upgrade(req, socket, head).catch((error: unknown) => {
-      onError(error);
-      refuse(socket, 500, 'Internal Server Error');
-    });
-  });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     connections(req, res).catch((error: unknown) => {
       onError(error);
@@ -246,8 +246,14 @@ export async function createWsShim(options: WsShimOptions): Promise<WsShim> {
 
   return {
     port,
-    url: `ws://localhost:${port}${base}`,
     connectionsEndpoint: `http://127.0.0.1:${port}${base}`,
+    upgrade: (req, socket, head) => {
+      if (stopping) return refuse(socket, 503, 'Service Unavailable');
+      upgrade(req, socket, head).catch((error: unknown) => {
+        onError(error);
+        refuse(socket, 500, 'Internal Server Error');
+      });
+    },
     start: () => {
       handlers = options.handlers();
       const sweep = handlers.sweep;
@@ -285,9 +291,12 @@ function routeKeyOf(body: string): string {
   }
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
+function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const extra = Object.entries({ ...EDGE_SECURITY_HEADERS, ...headers })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.write(`HTTP/1.1 ${status} ${text}\r\n${extra}Connection: close\r\nContent-Length: 0\r\n\r\n`);
   }
   socket.destroy();
 }

@@ -460,6 +460,13 @@ async function run(action) {
   }
 }
 
+/** An absolute ws:/wss: URL for a path relative to the page (`/ws` => `wss://<this host>/ws`). */
+function socketUrl(path) {
+  const url = new URL(path, location.href);
+  url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
 async function main() {
   let config;
   try {
@@ -473,7 +480,12 @@ async function main() {
     );
     return;
   }
-  state.config = { ...config, apiUrl: config.apiUrl.replace(/\/+$/, '') };
+  // Paths are relative to the page (one origin): the same files work behind CloudFront and offline.
+  state.config = {
+    ...config,
+    apiUrl: config.apiUrl.replace(/\/+$/, ''),
+    wsUrl: config.wsUrl ? socketUrl(config.wsUrl) : null,
+  };
   state.auth = new Auth(state.config);
   state.auth.addEventListener('change', (event) => onAuthChange(event).catch(reportError));
 

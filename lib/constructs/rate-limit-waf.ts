@@ -1,11 +1,8 @@
-// Optional AWS WAF web ACL on the REST stage: one rate-based rule per client IP, answering 429 past the limit.
-import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+// Optional AWS WAF web ACL for the CloudFront distribution: one rate-based rule per client IP, 429 past the limit.
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 export interface RateLimitWafProps {
-  /** The REST API stage the web ACL protects. */
-  readonly stage: apigateway.Stage;
   /** Requests one client IP may send per evaluation window before WAF blocks it (10..2 000 000 000). */
   readonly limit: number;
   /** Length of the evaluation window in seconds (60, 120, 300 or 600). @default 300 */
@@ -13,8 +10,9 @@ export interface RateLimitWafProps {
 }
 
 /**
- * A regional web ACL (default allow) with one rate-based rule keyed on the client IP, associated with the stage.
- * Costs money even when idle (web ACL + rule per month, plus per million requests): off unless the stage asks.
+ * A CLOUDFRONT-scope web ACL (default allow) with one rate-based rule keyed on the client IP; the distribution
+ * attaches it (`webAclId`), so it covers the page, the API and the WebSocket. CLOUDFRONT scope exists only in
+ * us-east-1. Costs money even when idle (web ACL + rule per month, plus per million requests).
  */
 export class RateLimitWaf extends Construct {
   public readonly webAcl: wafv2.CfnWebACL;
@@ -31,7 +29,7 @@ export class RateLimitWaf extends Construct {
       sampledRequestsEnabled: false,
     });
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
-      scope: 'REGIONAL',
+      scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('CognitoGuardWebAcl'),
       rules: [
@@ -49,10 +47,6 @@ export class RateLimitWaf extends Construct {
           visibilityConfig: visibility('CognitoGuardRateLimitPerIp'),
         },
       ],
-    });
-    new wafv2.CfnWebACLAssociation(this, 'Association', {
-      resourceArn: props.stage.stageArn,
-      webAclArn: this.webAcl.attrArn,
     });
   }
 }

@@ -4,6 +4,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_STAGE_NAME } from '../../lambdas/shared/edge';
 import { ROUTES, type Route, type RouteFunction } from '../../lambdas/shared/routes';
 import { NodeFunction } from './node-function';
 
@@ -95,6 +96,8 @@ export class RestApi extends Construct {
         maxAge: Duration.minutes(10),
       },
       deployOptions: {
+        // Named after the edge path: CloudFront forwards `/api/me` unchanged to stage `api`, resource `/me`.
+        stageName: API_STAGE_NAME,
         throttlingRateLimit: props.throttleRateLimit ?? 50,
         throttlingBurstLimit: props.throttleBurstLimit ?? 100,
         metricsEnabled: true,
@@ -172,7 +175,7 @@ export class RestApi extends Construct {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG3',
       reason:
-        'WAF is optional (stage flag wafRateLimit, off by default because of cost); stage throttling limits abuse',
+        'WAF attaches to the CloudFront distribution (stage config wafRateLimit or webAclArn, off by default because of cost); stage throttling limits abuse',
     });
   }
 

@@ -1,12 +1,17 @@
 // The @connections sender with the real ApiGatewayManagementApiClient against the ws shim's local endpoint.
 
+import { createServer } from 'node:http';
 import { WebSocket } from 'ws';
 import { ApiGatewayConnectionSender } from '../../lambdas/adapters/api-gateway-connection-sender';
 import type { WebSocketEvent } from '../../lambdas/signaling/handler';
 import type { WsShim } from '../../local/ws-shim';
+import { close, listen } from '../../local/listen';
 import { createWsShim } from '../../local/ws-shim';
 
 let shim: WsShim;
+/** The origin server the shim's upgrade listener is mounted on, as in the offline stack. */
+const origin = createServer();
+let url: string;
 const connected: string[] = [];
 const events: WebSocketEvent[] = [];
 
@@ -17,9 +22,10 @@ beforeAll(async () => {
   shim = await createWsShim({
     host: '127.0.0.1',
     port: 0,
-    envName: 'WS_PORT',
+    envName: 'CONNECTIONS_PORT',
+    path: '/ws',
     region: 'us-east-1',
-    stage: 'local',
+    stage: 'ws',
     handlers: () => ({
       connectAuthorizer: async (event) => ({
         principalId: 'p',
@@ -37,12 +43,18 @@ beforeAll(async () => {
     }),
   });
   shim.start();
+  origin.on('upgrade', shim.upgrade);
+  const port = await listen(origin, { service: 'origin', host: '127.0.0.1', port: 0, envName: 'API_PORT' });
+  url = `ws://127.0.0.1:${port}/ws`;
 });
 
-afterAll(() => shim.stop());
+afterAll(async () => {
+  await shim.stop();
+  await close(origin);
+});
 
 async function open(): Promise<{ ws: WebSocket; id: string; frames: string[] }> {
-  const ws = new WebSocket(shim.url, ['cognito-guard.v1', 'bearer.x']);
+  const ws = new WebSocket(url, ['cognito-guard.v1', 'bearer.x']);
   const frames: string[] = [];
   ws.on('message', (data) => frames.push((data as Buffer).toString('utf8')));
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
@@ -86,7 +98,7 @@ describe('ApiGatewayConnectionSender', () => {
   });
 
   it('refuses a handshake without the Sec-WebSocket-Protocol header before any authorizer runs', async () => {
-    const ws = new WebSocket(shim.url);
+    const ws = new WebSocket(url);
     const status = await new Promise<number>((resolve) =>
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
     );

@@ -117,7 +117,10 @@ test("alice signs out: her old token gets 401, her socket closes with revoked, b
   const aliceToken = await alice.latestAccessToken();
   expect(await alice.statusOfMeWith(aliceToken)).toBe(200);
 
+  // The server closes the socket while it answers the logout: wait for the answer (it clears the cookie) too.
+  const loggedOut = alice.page.waitForResponse((response) => response.url().endsWith('/api/auth/logout'));
   await alice.button('Sign out').click();
+  await loggedOut;
   await waitForText(alice.status, /Signed out|revoked/);
   await waitForText(alice.page.locator('#socket-state'), 'revoked (ERR_TOKEN_REVOKED');
   await waitForText(alice.log, 'Revoked (ERR_TOKEN_REVOKED');
@@ -173,7 +176,7 @@ test('a second tab restores the session from the cookie; "Sign out everywhere" e
   await alice.signIn(ALICE);
   await alice.connectAndJoin('r2');
   const secondTab = await alice.context.newPage();
-  await secondTab.goto(`${stack.outputs.apiUrl}/`);
+  await secondTab.goto(`${stack.outputs.appUrl}/`);
   await waitForText(secondTab.locator('#status'), 'Tokens refreshed silently.'); // no login form this time
   await secondTab.getByRole('button', { name: 'Connect', exact: true }).click();
   await waitForText(secondTab.locator('#socket-state'), 'Connected');

@@ -113,7 +113,7 @@ export class DemoUserPage {
 
   /** Clicks "Sign in", fills cognito-local's login form, waits until the page shows the verified identity. */
   async signIn(user: DemoUser): Promise<void> {
-    await this.page.goto(`${this.stack.apiUrl}/`);
+    await this.page.goto(`${this.stack.appUrl}/`);
     await waitForText(this.status, 'Signed out');
     await this.button('Sign in').click();
     await this.page.waitForURL((url) => url.pathname === '/oauth2/authorize');
@@ -146,7 +146,7 @@ export class DemoUserPage {
   /** A request made from this page's origin with a given token, as someone holding a copy of it would. */
   async statusOfMeWith(token: string): Promise<number> {
     return this.page.evaluate(async (bearer) => {
-      const response = await fetch('/me', { headers: { Authorization: `Bearer ${bearer}` } });
+      const response = await fetch('/api/me', { headers: { Authorization: `Bearer ${bearer}` } });
       return response.status;
     }, token);
   }
@@ -160,7 +160,8 @@ export class DemoUserPage {
 
   private async capture(response: Response): Promise<void> {
     const path = new URL(response.url()).pathname;
-    if (!['/auth/session', '/auth/refresh'].includes(path) || response.request().method() !== 'POST') return;
+    if (!['/api/auth/session', '/api/auth/refresh'].includes(path) || response.request().method() !== 'POST')
+      return;
     if (!response.ok()) return;
     const body = (await response.json().catch(() => ({}))) as { accessToken?: unknown };
     if (typeof body.accessToken === 'string') this.accessTokens.push(body.accessToken);

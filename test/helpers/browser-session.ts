@@ -20,7 +20,7 @@ export class BrowserSession {
   origin: string;
 
   constructor(private readonly stack: StackOutputs) {
-    this.origin = stack.apiUrl;
+    this.origin = stack.appUrl;
   }
 
   /** Login form (PKCE S256) for the code, then POST /auth/session as the demo page does. */

@@ -35,8 +35,8 @@ function functionOf(service: string): Resource {
   const found = Object.values(resources).find(
     (r) =>
       r.Type === 'AWS::Lambda::Function' &&
-      (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables
-        .POWERTOOLS_SERVICE_NAME === service,
+      (r.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+        ?.POWERTOOLS_SERVICE_NAME === service,
   );
   if (!found) throw new Error(`no ${service} function`);
   return found;
@@ -116,8 +116,9 @@ describe('sessions', () => {
         [AuthEnv.userPoolId]: { Ref: pool },
         [AuthEnv.sessionsTable]: { Ref: sessionsTable },
         [AuthEnv.revocationTable]: { Ref: revocationTable },
-        [AuthEnv.allowedOrigins]: 'http://localhost:3000',
-        [AuthEnv.logoutRedirectUri]: 'http://localhost:3000/',
+        // The distribution's URL: one origin (test/infra/edge.test.ts checks the exact value).
+        [AuthEnv.allowedOrigins]: { 'Fn::Join': ['', ['https://', expect.anything()]] },
+        [AuthEnv.logoutRedirectUri]: { 'Fn::Join': ['', ['https://', expect.anything(), '/']] },
         [AuthEnv.refreshTokenValiditySeconds]: String(30 * 86400),
         [AuthEnv.rotationGraceSeconds]: '20',
         [AuthEnv.requireSessionId]: 'true',
@@ -182,7 +183,7 @@ describe('sessions', () => {
                 { Ref: 'AWS::AccountId' },
                 ':',
                 { Ref: signalingApi },
-                '/prod/*/@connections/*',
+                '/ws/*/@connections/*',
               ],
             ],
           }),

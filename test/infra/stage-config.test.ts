@@ -18,8 +18,11 @@ describe('loadStageConfig', () => {
       logRetentionDays: RetentionDays.ONE_MONTH,
       selfSignUp: false,
       removalPolicy: 'retain',
-      allowedOrigins: ['http://localhost:3000'],
-      callbackUrls: ['http://localhost:3000/'],
+      // Extras only: the distribution's URL is always allowed (test/infra/edge.test.ts).
+      allowedOrigins: [],
+      callbackUrls: [],
+      logoutUrls: [],
+      allowLocalhost: false,
       enforcementMode: 'enforce',
       authDeniedAlarmThreshold: 100,
       authDeniedAlarmPeriodMinutes: 5,
@@ -55,6 +58,7 @@ describe('loadStageConfig', () => {
     const config = loadStageConfig({
       allowedOrigins: ['https://app.example.com', 'http://localhost:3000'],
       callbackUrls: ['https://app.example.com/callback'],
+      allowLocalhost: true,
       authorizerCacheTtlSeconds: 60,
     });
 
@@ -76,7 +80,7 @@ describe('loadStageConfig', () => {
     ['a domain prefix with capitals', { domainPrefix: 'Acme' }, /domainPrefix/],
     ['a plain-http callback off localhost', { callbackUrls: ['http://app.example.com/'] }, /callbackUrls/],
     ['an origin with a path', { allowedOrigins: ['https://app.example.com/app'] }, /allowedOrigins/],
-    ['an empty origin list', { allowedOrigins: [] }, /allowedOrigins/],
+    ['an origin list that is not a list', { allowedOrigins: 'https://app.example.com' }, /allowedOrigins/],
     ['a log retention CloudWatch does not offer', { logRetentionDays: 31 }, /logRetentionDays/],
     ['an unknown removal policy', { removalPolicy: 'snapshot' }, /removalPolicy/],
     ['a misspelt key', { acessTokenMinutes: 30 }, /unknown key acessTokenMinutes/],

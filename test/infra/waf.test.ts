@@ -1,4 +1,4 @@
-// The optional WAF web ACL on the REST stage: absent by default, a per-IP rate rule when the stage sets wafRateLimit.
+// The optional WAF web ACL at the distribution: absent by default, a per-IP rate rule when the stage sets wafRateLimit.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { GuardStack } from '../../lib/guard-stack';
@@ -6,7 +6,11 @@ import { loadStageConfig, StageConfigError } from '../../lib/stage-config';
 import { testApp } from './test-app';
 
 function synth(stage: Record<string, unknown> = {}): { stack: GuardStack; template: Template } {
-  const stack = new GuardStack(testApp(), 'CognitoGuard', { config: loadStageConfig(stage) });
+  // CLOUDFRONT-scope web ACLs live in us-east-1 (elsewhere bin/app.ts adds a stack there: test/infra/edge.test.ts).
+  const stack = new GuardStack(testApp(), 'CognitoGuard', {
+    config: loadStageConfig(stage),
+    env: { account: '123456789012', region: 'us-east-1' },
+  });
   return { stack, template: Template.fromStack(stack) };
 }
 
@@ -18,11 +22,11 @@ describe('RateLimitWaf', () => {
     expect(stack.waf).toBeUndefined();
   });
 
-  it('adds a regional web ACL with a per-IP rate rule answering 429, associated with the REST stage', () => {
+  it('adds a CLOUDFRONT web ACL with a per-IP rate rule answering 429, attached to the distribution', () => {
     const { stack, template } = synth({ wafRateLimit: 1000 });
     template.resourceCountIs('AWS::WAFv2::WebACL', 1);
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
-      Scope: 'REGIONAL',
+      Scope: 'CLOUDFRONT',
       DefaultAction: { Allow: {} },
       Rules: [
         Match.objectLike({
@@ -34,13 +38,9 @@ describe('RateLimitWaf', () => {
         }),
       ],
     });
-    const stageId = stack.getLogicalId(stack.restApi.api.deploymentStage.node.defaultChild as never);
     const webAclId = stack.getLogicalId(stack.waf!.webAcl);
-    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-      WebACLArn: { 'Fn::GetAtt': [webAclId, 'Arn'] },
-      ResourceArn: {
-        'Fn::Join': ['', Match.arrayWith([Match.objectLike({ Ref: stageId })])],
-      },
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ WebACLId: { 'Fn::GetAtt': [webAclId, 'Arn'] } }),
     });
   });
 

@@ -75,7 +75,7 @@ describe('sign-in, refresh, logout', () => {
     });
     browser.origin = 'https://evil.example';
     expect(await browser.refresh()).toMatchObject({ status: 403, body: { error: 'ERR_CSRF' } });
-    browser.origin = stack.outputs.apiUrl;
+    browser.origin = stack.outputs.appUrl;
     expect((await browser.refresh()).status).toBe(200);
   });
 

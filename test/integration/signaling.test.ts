@@ -43,7 +43,7 @@ afterAll(async () => {
 
 /** Opens a socket like a browser on the app's origin (tracked, terminated after each test). */
 async function connect(token: string | undefined, options: Partial<ConnectOptions> = {}): Promise<WsClient> {
-  const client = connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.apiUrl, ...options });
+  const client = connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.appUrl, ...options });
   void client.then((c) => opened.push(c.ws)).catch(() => undefined);
   return client;
 }
@@ -54,7 +54,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('handshake', () => {
   it('writes the WebSocket URL to stack.json and selects the cognito-guard.v1 subprotocol', async () => {
-    expect(stack.outputs.wsUrl).toMatch(/^ws:\/\/localhost:\d+\/local$/);
+    expect(stack.outputs.wsUrl).toMatch(/^ws:\/\/localhost:\d+\/ws$/);
     const client = await connect(minted());
     expect(client.ws.protocol).toBe('cognito-guard.v1');
   });

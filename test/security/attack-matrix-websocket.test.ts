@@ -52,7 +52,7 @@ function handshake(protocols: string): Promise<{ status: number; userAgent: stri
         'Sec-WebSocket-Version': '13',
         'Sec-WebSocket-Key': Buffer.from(randomUUID().slice(0, 16)).toString('base64'),
         'Sec-WebSocket-Protocol': protocols,
-        Origin: stack.outputs.apiUrl,
+        Origin: stack.outputs.appUrl,
         'User-Agent': userAgent,
       },
     });
@@ -110,7 +110,7 @@ describe('reauth attack matrix (open socket, attack token in a reauth frame)', (
     }
     const owner = typeof sub === 'string' ? sub : randomUUID(); // the socket belongs to the token's own user
     const client = await connectWs(stack.outputs.wsUrl!, mintAccessToken(stack.outputs, { sub: owner }), {
-      origin: stack.outputs.apiUrl,
+      origin: stack.outputs.appUrl,
     });
     opened.push(client);
 

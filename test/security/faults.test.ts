@@ -55,7 +55,7 @@ const minted = (claims: Record<string, unknown> = {}) => mintAccessToken(stack.o
 
 const sockets: WsClient[] = [];
 async function socket(token = minted()): Promise<WsClient> {
-  const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.apiUrl });
+  const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.appUrl });
   sockets.push(client);
   return client;
 }
@@ -72,7 +72,7 @@ function post(path: string, headers: Record<string, string>, body?: unknown) {
   return rawRequest(`${stack.outputs.apiUrl}${path}`, {
     method: 'POST',
     headers: {
-      Origin: stack.outputs.apiUrl,
+      Origin: stack.outputs.appUrl,
       'X-CognitoGuard-CSRF': '1',
       ...(body ? { 'Content-Type': 'application/json' } : {}),
       ...headers,

@@ -112,7 +112,7 @@ describe('signaling WebSocket under load', () => {
     // Only tokens a `ws` client can offer as a subprotocol (RFC 7230 token characters).
     const forged = (await forgedPool()).filter((t) => /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/.test(t));
     const connect = (token: string) =>
-      connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.apiUrl });
+      connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.appUrl });
 
     const clients = await Promise.all(
       Array.from({ length: 100 }, () => connect(mintAccessToken(stack.outputs))),
