@@ -197,7 +197,14 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       authorizerCacheTtlSeconds: 0,
     };
 
-    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [appUrl], options.quiet ?? false, options.dataDir);
+    setRuntimeEnv(
+      outputs,
+      dynamo.endpoint,
+      ws.connectionsEndpoint,
+      [appUrl],
+      options.quiet ?? false,
+      options.dataDir,
+    );
     const handlers = loadHandlers();
     applyAdminEvent = handlers.cognitoEvents; // it logs its own failures (cognito_change_failed)
     ws.start();
