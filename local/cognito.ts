@@ -1,4 +1,5 @@
-// Cognito offline: cognito-local composed in-process with its data under the stack's data dir and a Cognito-shaped pool.
+// Cognito offline: cognito-local composed in-process (data under the stack's data dir, a Cognito-shaped pool) with
+// the Cognito twin on top (client secrets, rotation, revocation, global sign-out: see local/cognito-twin/).
 import { mkdir } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener } from 'node:http';
@@ -17,6 +18,8 @@ import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
 import pino from 'pino';
+import { createCognitoTwin } from './cognito-twin';
+import type { ExpressApp } from './cognito-twin';
 import type { ListenTarget } from './listen';
 import { close, listen } from './listen';
 
@@ -44,8 +47,13 @@ const noTriggers: Lambda = {
 };
 const noKms = undefined as unknown as CryptoService;
 
-/** Mirrors cognito-local's createDefaultServer, with our data dir, issuer and logger, then ensures the pool exists. */
-export async function startCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
+/**
+ * The request listener of offline Cognito: cognito-local's API, login form and JWKS with the twin's token endpoint and
+ * operations. One value, so a caller can wrap it (e.g. to observe admin API calls) before serving it.
+ */
+export async function createCognitoListener(
+  options: Pick<LocalCognitoOptions, 'dir' | 'region' | 'userPoolId' | 'logLevel'>,
+): Promise<RequestListener> {
   await mkdir(options.dir, { recursive: true });
   const logger = pino({ level: options.logLevel });
   const ctx = { logger };
@@ -81,9 +89,16 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const app = createServer(Router(services), logger, config.ServerConfig, services)
-    .application as RequestListener;
-  const server = createHttpServer(app);
-  const port = await listen(server, { ...options, service: 'Cognito (cognito-local)' });
+  const twin = await createCognitoTwin(services, Router(services), dataStores, ctx);
+  // Without `services` createServer attaches no OAuth routes: the twin attaches its own, then cognito-local's form.
+  const server = createServer(twin.router, logger, config.ServerConfig);
+  twin.attachOAuth2(server.application as unknown as ExpressApp);
+  return server.application as unknown as RequestListener;
+}
+
+/** Serves the offline Cognito listener on the given host and port. */
+export async function startCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
+  const server = createHttpServer(await createCognitoListener(options));
+  const port = await listen(server, { ...options, service: 'Cognito (cognito-local + twin)' });
   return { url: `http://${options.host}:${port}`, port, stop: () => close(server) };
 }

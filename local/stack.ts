@@ -1,4 +1,6 @@
-// Boots the whole offline stack in this process: dynalite, cognito-local, the REST shim over the real handlers.
+// Boots the whole offline stack in this process: dynalite, cognito-local + twin, Secrets Manager, the REST shim over
+// the real handlers.
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -12,6 +14,8 @@ import { startDynamo } from './dynamo';
 import { loadHandlers } from './handlers';
 import { close, listen } from './listen';
 import { createRestShim } from './rest-shim';
+import type { LocalSecretsManager } from './secrets-manager';
+import { startSecretsManager } from './secrets-manager';
 import type { DemoUser } from './seed';
 import { DEMO_USERS, REFRESH_TOKEN_DAYS, seedUserPool } from './seed';
 import { createStaticSite } from './static-site';
@@ -22,6 +26,14 @@ const REGION = 'us-east-1';
 const USER_POOL_ID = `${REGION}_LocalPool`;
 const STAGE = 'local';
 const HOST = '127.0.0.1';
+/** The web client's refresh-token rotation grace period (RetryGracePeriodSeconds), as in the CDK stage default. */
+const ROTATION_GRACE_SECONDS = 10;
+
+/** Secrets Manager names offline: the web client's secret and the cookie-sealing key material. */
+export const LOCAL_SECRETS = {
+  clientSecret: 'cognito-guard/web-client-secret',
+  cookieKey: 'cognito-guard/cookie-key',
+} as const;
 
 /** Offline table name => the env variable that carries it; a new table in TABLE_SCHEMAS must be wired here. */
 const TABLE_ENV: Record<TableName, string> = {
@@ -50,6 +62,8 @@ export interface StackPorts {
   readonly cognito: number;
   readonly api: number;
   readonly ws: number;
+  /** The offline Secrets Manager. @default 0 (any free port) */
+  readonly secrets?: number;
 }
 
 export interface OfflineStackOptions {
@@ -63,6 +77,8 @@ export interface OfflineStackOptions {
   readonly maxBodyBytes?: number;
   /** How often the signaling sweep runs (the EventBridge rule's minute in AWS). @default 60 000 ms */
   readonly sweepIntervalMs?: number;
+  /** The refresh-token rotation grace period of the twin and the auth function. @default 10 */
+  readonly rotationGraceSeconds?: number;
 }
 
 export interface OfflineStack {
@@ -70,6 +86,8 @@ export interface OfflineStack {
   readonly ports: StackPorts;
   /** Fault injection (tests): take DynamoDB or Cognito down alone, bring it back on the same port and data. */
   readonly services: { readonly dynamo: RestartableService; readonly cognito: RestartableService };
+  /** Offline Secrets Manager (the client secret and cookie key live there, never in env or stack.json). */
+  readonly secrets: LocalSecretsManager;
   stop(): Promise<void>;
 }
 
@@ -118,6 +136,13 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       startCognito({ ...cognitoOptions, port: cognito.port }),
     );
     stops.push(() => cognitoService.stop());
+    const secrets = await startSecretsManager({
+      file: join(options.dataDir, 'secrets.json'),
+      host: HOST,
+      port: ports.secrets ?? 0,
+      envName: 'SECRETS_PORT',
+    });
+    stops.push(() => secrets.stop());
     // Listen first: with port 0 the redirect URI is known only once the port is.
     const api = createServer();
     const apiPort = await listen(api, {
@@ -141,12 +166,21 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     // `localhost`, not 127.0.0.1: the page's origin, the CORS allowlist and the callback URL must agree.
     const apiUrl = `http://localhost:${apiPort}`;
     const redirectUri = `${apiUrl}/`;
-    const clientId = await seedUserPool({
+    const rotationGraceSeconds = options.rotationGraceSeconds ?? ROTATION_GRACE_SECONDS;
+    const { clientId, clientSecret } = await seedUserPool({
       cognitoUrl: cognito.url,
       region: REGION,
       userPoolId: USER_POOL_ID,
       redirectUri,
+      rotationGraceSeconds,
     });
+    if ((await secrets.current(LOCAL_SECRETS.clientSecret)) !== clientSecret) {
+      await secrets.put(LOCAL_SECRETS.clientSecret, clientSecret);
+    }
+    // Generated once per data dir, like a Secrets Manager generated secret; rotate with PutSecretValue.
+    if ((await secrets.current(LOCAL_SECRETS.cookieKey)) === undefined) {
+      await secrets.put(LOCAL_SECRETS.cookieKey, randomBytes(32).toString('base64url'));
+    }
     const outputs: StackOutputs = {
       apiUrl,
       wsUrl: ws.url,
@@ -160,7 +194,13 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       users: DEMO_USERS,
     };
 
-    setRuntimeEnv(outputs, dynamo.endpoint, ws.connectionsEndpoint, [apiUrl], options.quiet ?? false);
+    setRuntimeEnv(
+      outputs,
+      { dynamo: dynamo.endpoint, connections: ws.connectionsEndpoint, secrets: secrets.url },
+      [apiUrl],
+      rotationGraceSeconds,
+      options.quiet ?? false,
+    );
     const handlers = loadHandlers();
     ws.start();
     const site = await createStaticSite({
@@ -190,8 +230,9 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     });
     return {
       outputs,
-      ports: { dynamo: dynamo.port, cognito: cognito.port, api: apiPort, ws: ws.port },
+      ports: { dynamo: dynamo.port, cognito: cognito.port, api: apiPort, ws: ws.port, secrets: secrets.port },
       services: { dynamo: dynamoService, cognito: cognitoService },
+      secrets,
       stop,
     };
   } catch (error) {
@@ -206,25 +247,31 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
  */
 function setRuntimeEnv(
   outputs: StackOutputs,
-  dynamoEndpoint: string,
-  connectionsEndpoint: string,
+  endpoints: { readonly dynamo: string; readonly connections: string; readonly secrets: string },
   allowedOrigins: readonly string[],
+  rotationGraceSeconds: number,
   quiet: boolean,
 ) {
   const env: Record<string, string> = {
-    ...localAwsEnv({ region: outputs.region, dynamo: dynamoEndpoint, cognito: outputs.hostedUiUrl }),
+    ...localAwsEnv({ region: outputs.region, dynamo: endpoints.dynamo, cognito: outputs.hostedUiUrl }),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secrets,
     [AuthorizerEnv.userPoolId]: outputs.userPoolId,
     [AuthorizerEnv.clientId]: outputs.clientId,
     [AuthorizerEnv.jwksUri]: outputs.jwksUri,
-    // cognito-local's tokens carry no origin_jti: per-session revocation is unavailable for them offline.
-    [AuthorizerEnv.requireSessionId]: 'false',
+    // The twin puts origin_jti in every token, as Cognito does with revocation on: required, as in AWS.
+    [AuthorizerEnv.requireSessionId]: 'true',
     [ApiEnv.allowedOrigins]: allowedOrigins.join(','),
-    [SignalingEnv.connectionsEndpoint]: connectionsEndpoint,
+    [SignalingEnv.connectionsEndpoint]: endpoints.connections,
     [AuthEnv.cognitoDomainUrl]: outputs.hostedUiUrl,
     // cognito-local speaks http on 127.0.0.1; the auth function refuses http anywhere else.
     [AuthEnv.allowInsecureTokenEndpoint]: 'true',
     [AuthEnv.logoutRedirectUri]: outputs.redirectUri,
     [AuthEnv.refreshTokenValiditySeconds]: String(REFRESH_TOKEN_DAYS * 86400),
+    [AuthEnv.rotationGraceSeconds]: String(rotationGraceSeconds),
+    [AuthEnv.redirectUri]: outputs.redirectUri,
+    // Names of secrets in the offline Secrets Manager, never their values.
+    [AuthEnv.clientSecretId]: LOCAL_SECRETS.clientSecret,
+    [AuthEnv.cookieKeySecretId]: LOCAL_SECRETS.cookieKey,
     ...Object.fromEntries(Object.entries(TABLE_ENV).map(([table, name]) => [name, table])),
     ...(quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
   };
