@@ -92,8 +92,9 @@ export async function createCognitoListener(
   const twin = await createCognitoTwin(services, Router(services), dataStores, ctx);
   // Without `services` createServer attaches no OAuth routes: the twin attaches its own, then cognito-local's form.
   const server = createServer(twin.router, logger, config.ServerConfig);
-  twin.attachOAuth2(server.application as unknown as ExpressApp);
-  return server.application as unknown as RequestListener;
+  const app = server.application as ExpressApp & RequestListener;
+  twin.attachOAuth2(app);
+  return app;
 }
 
 /** Serves the offline Cognito listener on the given host and port. */

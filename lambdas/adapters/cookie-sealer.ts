@@ -62,6 +62,8 @@ export class AesGcmCookieSealer implements CookieSealer {
   private derive(material: string): Key {
     const known = this.derived.get(material);
     if (known) return known;
+    // Fail closed on a placeholder: Secrets Manager's generated secrets are far longer.
+    if (material.length < 32) throw new Error('cookie key material is shorter than 32 characters');
     const bytes = Buffer.from(hkdfSync('sha256', material, '', 'cognito-guard cookie v1', 32));
     const key = { id: createHash('sha256').update(bytes).digest('base64url').slice(0, 8), bytes };
     this.derived.set(material, key);

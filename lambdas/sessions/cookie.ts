@@ -82,8 +82,8 @@ export async function openRefreshCookie(
   cookieHeaders: readonly string[],
 ): Promise<ParsedRefreshCookie> {
   const found = findCookie(cookieHeaders, REFRESH_COOKIE);
-  if (found === 'absent') return { kind: 'absent' };
-  const plain = found === 'malformed' ? undefined : await sealer.open('refresh', found);
+  if (found === undefined) return { kind: 'absent' };
+  const plain = found === null ? undefined : await sealer.open('refresh', found);
   const { sid, rt } = parseObject(plain);
   if (typeof sid !== 'string' || !isSessionId(sid) || typeof rt !== 'string' || !REFRESH_TOKEN.test(rt)) {
     return { kind: 'malformed' };
@@ -98,22 +98,23 @@ export async function openLoginCookie(
   nowSeconds: number,
 ): Promise<LoginCookieValue | undefined> {
   const found = findCookie(cookieHeaders, LOGIN_COOKIE);
-  if (found === 'absent' || found === 'malformed') return undefined;
+  if (!found) return undefined;
   const { state, nonce, codeVerifier, expiresAt } = parseObject(await sealer.open('login', found));
   const wellFormed = [state, nonce, codeVerifier].every((v) => typeof v === 'string' && OAUTH_VALUE.test(v));
   if (!wellFormed || typeof expiresAt !== 'number' || expiresAt <= nowSeconds) return undefined;
   return { state, nonce, codeVerifier, expiresAt } as LoginCookieValue;
 }
 
-function findCookie(cookieHeaders: readonly string[], name: string): string | 'absent' | 'malformed' {
+/** The one sealed value of cookie `name`; `undefined` when absent, `null` when ambiguous or oddly shaped. */
+function findCookie(cookieHeaders: readonly string[], name: string): string | undefined | null {
   const values = cookieHeaders
     .flatMap((line) => line.split(';'))
     .map((pair) => pair.trim())
     .filter((pair) => pair.startsWith(`${name}=`))
     .map((pair) => pair.slice(name.length + 1));
-  if (values.length === 0) return 'absent';
+  if (values.length === 0) return undefined;
   const [value = ''] = values;
-  return values.length === 1 && SEALED.test(value) ? value : 'malformed';
+  return values.length === 1 && SEALED.test(value) ? value : null;
 }
 
 function parseObject(plain: string | undefined): Record<string, unknown> {
