@@ -102,9 +102,16 @@ export class GuardStack extends Stack {
       [AuthEnv.logoutRedirectUri]: config.logoutUrls[0] ?? '',
       [AuthEnv.rotationGraceSeconds]: String(config.refreshRotationGraceSeconds),
       [AuthEnv.requireSessionId]: 'true',
+      [AuthEnv.redirectUri]: config.callbackUrls[0] ?? '',
+      // The secrets' ARNs, never their values: the auth function reads them from Secrets Manager when needed.
+      [AuthEnv.clientSecretId]: this.identity.clientSecret.secretArn,
+      [AuthEnv.cookieKeySecretId]: this.sessions.cookieKey.secretArn,
     };
     for (const [name, value] of Object.entries(authEnvironment)) auth.function.addEnvironment(name, value);
     for (const [name, value] of Object.entries(adminEnvironment)) admin.function.addEnvironment(name, value);
+    // Token handler: only the auth function reads the client secret and the cookie key.
+    this.identity.clientSecret.grantRead(auth);
+    this.sessions.grantReadCookieKey(auth);
     for (const fn of [auth, admin]) {
       this.revocations.grantRevoke(fn);
       this.sessions.grantReadWrite(fn);
