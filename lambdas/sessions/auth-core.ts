@@ -64,7 +64,7 @@ export async function refresh(request: SessionRequest, deps: AuthDeps): Promise<
  * Every refusal of a presented cookie answers the same 401 (unknown, revoked, expired, reused, unreadable): an
  * unauthenticated caller learns nothing about a session; the reason goes to the `auth_denied` log line only.
  */
-function noSession(denial: Denial, extra: Pick<Outcome, 'reuseDetected'> = {}): Outcome {
+function noSession(denial: Denial, extra: Pick<Outcome, 'reuseDetected' | 'event'> = {}): Outcome {
   return fail(401, 'ERR_TOKEN_REVOKED', 'no valid session: sign in again', {
     cookies: [clearedCookie(REFRESH_COOKIE)],
     denial,
@@ -75,11 +75,16 @@ function noSession(denial: Denial, extra: Pick<Outcome, 'reuseDetected'> = {}): 
 /** Reuse (a rotated-away token after the grace period, or Cognito refusing the token we hold as current). */
 async function reuse(deps: AuthDeps, session: SessionRecord, presented: string): Promise<Outcome> {
   await endSession(deps, session, { actor: 'system', reason: 'refresh-reuse' });
-  // Then Cognito: the presented token's family (the twin ends it; a thief needs the client secret anyway).
-  await deps.idp.revokeRefreshToken(presented);
+  // Then Cognito (the presented token's family). The session is already ended whatever Cognito answers, so an
+  // outage there must not hide the reuse (401, metric, alarm): it is reported in the event line instead.
+  const cognitoRevoked = await deps.idp.revokeRefreshToken(presented).then(
+    () => true,
+    () => false,
+  );
+  const { sub, sessionId } = session;
   return noSession(
-    { reason: 'ERR_REFRESH_REUSE', sub: session.sub, sessionId: session.sessionId, token: presented },
-    { reuseDetected: true },
+    { reason: 'ERR_REFRESH_REUSE', sub, sessionId, token: presented },
+    { reuseDetected: true, event: { event: 'session_reuse_revoked', sub, sessionId, cognitoRevoked } },
   );
 }
 

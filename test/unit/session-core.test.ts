@@ -151,6 +151,21 @@ describe('refresh', () => {
     });
   });
 
+  it('still ends the session and reports reuse when Cognito is down for the revocation', async () => {
+    const w = world({
+      refreshFingerprint: refreshFingerprint('rt-2'),
+      rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 60 }],
+    });
+    w.deps.idp.revokeRefreshToken = async () => Promise.reject(new Error('Cognito down'));
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 401,
+      reuseDetected: true,
+      event: { event: 'session_reuse_revoked', sessionId: 'origin-1', cognitoRevoked: false },
+    });
+    expect(w.denyList.has('session#origin-1')).toBe(true);
+    expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
+  });
+
   it('allows a rotated-away token inside the grace period (a concurrent refresh)', async () => {
     const w = world({
       refreshFingerprint: refreshFingerprint('rt-2'),
