@@ -144,6 +144,10 @@ export class GuardStack extends Stack {
       [AuthEnv.logoutRedirectUri]: logoutUrls[0],
       [AuthEnv.rotationGraceSeconds]: String(config.refreshRotationGraceSeconds),
       [AuthEnv.requireSessionId]: 'true',
+      [AuthEnv.redirectUri]: config.callbackUrls[0] ?? '',
+      // The secrets' ARNs, never their values: the auth function reads them from Secrets Manager when needed.
+      [AuthEnv.clientSecretId]: this.identity.clientSecret.secretArn,
+      [AuthEnv.cookieKeySecretId]: this.sessions.cookieKey.secretArn,
     };
     for (const [name, value] of Object.entries(authEnvironment)) auth.function.addEnvironment(name, value);
     for (const [name, value] of Object.entries(adminEnvironment)) admin.function.addEnvironment(name, value);
@@ -163,6 +167,9 @@ export class GuardStack extends Stack {
     this.revocations.grantRevoke(this.events.handler);
     this.signaling.grantCloseSockets(this.events.handler);
     const publishing = this.events.publishingEnvironment(this.identity.userPool.userPoolProviderUrl);
+    // Token handler: only the auth function reads the client secret and the cookie key.
+    this.identity.clientSecret.grantRead(auth);
+    this.sessions.grantReadCookieKey(auth);
     for (const fn of [auth, admin]) {
       for (const [name, value] of Object.entries(publishing)) fn.function.addEnvironment(name, value);
       this.events.grantPublish(fn);

@@ -1,4 +1,5 @@
-// Cognito offline: cognito-local composed in-process with its data under the stack's data dir and a Cognito-shaped pool.
+// Cognito offline: cognito-local composed in-process (data under the stack's data dir, a Cognito-shaped pool) with
+// the Cognito twin on top (client secrets, rotation, revocation, global sign-out: see local/cognito-twin/).
 import { mkdir } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener } from 'node:http';
@@ -19,6 +20,8 @@ import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolS
 import pino from 'pino';
 import type { AdminEventsOptions } from './cognito-admin-events';
 import { withAdminEvents } from './cognito-admin-events';
+import { createCognitoTwin } from './cognito-twin';
+import type { ExpressApp } from './cognito-twin';
 import type { ListenTarget } from './listen';
 import { close, listen } from './listen';
 
@@ -48,8 +51,13 @@ const noTriggers: Lambda = {
 };
 const noKms = undefined as unknown as CryptoService;
 
-/** Mirrors cognito-local's createDefaultServer, with our data dir, issuer and logger, then ensures the pool exists. */
-export async function startCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
+/**
+ * The request listener of offline Cognito: cognito-local's API, login form and JWKS with the twin's token endpoint and
+ * operations. One value, so a caller can wrap it (e.g. to observe admin API calls) before serving it.
+ */
+export async function createCognitoListener(
+  options: Pick<LocalCognitoOptions, 'dir' | 'region' | 'userPoolId' | 'logLevel'>,
+): Promise<RequestListener> {
   await mkdir(options.dir, { recursive: true });
   const logger = pino({ level: options.logLevel });
   const ctx = { logger };
@@ -85,11 +93,20 @@ export async function startCognito(options: LocalCognitoOptions): Promise<LocalC
     tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const cognitoLocal = createServer(Router(services), logger, config.ServerConfig, services)
-    .application as RequestListener;
+  const twin = await createCognitoTwin(services, Router(services), dataStores, ctx);
+  // Without `services` createServer attaches no OAuth routes: the twin attaches its own, then cognito-local's form.
+  const server = createServer(twin.router, logger, config.ServerConfig);
+  const app = server.application as ExpressApp & RequestListener;
+  twin.attachOAuth2(app);
+  return app;
+}
+
+/** Serves the offline Cognito listener on the given host and port. */
+export async function startCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
+  const listener = await createCognitoListener(options);
   const onEvent = options.onAdminEvent;
-  const app = onEvent ? withAdminEvents(cognitoLocal, { region: options.region, onEvent }) : cognitoLocal;
+  const app = onEvent ? withAdminEvents(listener, { region: options.region, onEvent }) : listener;
   const server = createHttpServer(app);
-  const port = await listen(server, { ...options, service: 'Cognito (cognito-local)' });
+  const port = await listen(server, { ...options, service: 'Cognito (cognito-local + twin)' });
   return { url: `http://${options.host}:${port}`, port, stop: () => close(server) };
 }

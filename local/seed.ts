@@ -1,4 +1,4 @@
-// Idempotent seed of the offline user pool: the web app client, the admins group and the demo users.
+// Idempotent seed of the offline user pool: the confidential web app client, the admins group and the demo users.
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -6,6 +6,8 @@ import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
+  DeleteUserPoolClientCommand,
+  DescribeUserPoolClientCommand,
   ListGroupsCommand,
   ListUserPoolClientsCommand,
   ListUsersCommand,
@@ -38,29 +40,41 @@ export interface SeedOptions {
   readonly region: string;
   readonly userPoolId: string;
   readonly redirectUri: string;
+  /** The refresh-token rotation grace period (RetryGracePeriodSeconds). */
+  readonly rotationGraceSeconds: number;
 }
 
-/** Creates or updates everything the demo needs through cognito-local's Cognito API; returns the client id. */
-export async function seedUserPool(options: SeedOptions): Promise<string> {
+/** The web app client: its id, and its secret (for the auth function only). */
+export interface SeededClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** Creates or updates everything the demo needs through the offline Cognito API; returns the web client. */
+export async function seedUserPool(options: SeedOptions): Promise<SeededClient> {
   const cognito = new CognitoIdentityProviderClient({
     endpoint: options.cognitoUrl,
     region: options.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    const clientId = await ensureClient(cognito, options);
+    const client = await ensureClient(cognito, options);
     await ensureGroup(cognito, options.userPoolId, ADMIN_GROUP);
     const existing = await existingEmails(cognito, options.userPoolId);
     for (const user of DEMO_USERS) await ensureUser(cognito, options.userPoolId, user, existing);
-    return clientId;
+    return client;
   } finally {
     cognito.destroy();
   }
 }
 
-async function ensureClient(cognito: CognitoIdentityProviderClient, options: SeedOptions): Promise<string> {
-  // Mirrors the CDK web client: public (no secret), code + PKCE, 15 min access/ID tokens, 7 day refresh tokens.
-  const settings: CreateUserPoolClientCommandInput = {
+async function ensureClient(
+  cognito: CognitoIdentityProviderClient,
+  options: SeedOptions,
+): Promise<SeededClient> {
+  // Mirrors the CDK web client: confidential (secret), code + PKCE, no SRP, 15 min access/ID tokens, 7 day refresh
+  // tokens rotated with a grace period.
+  const settings: Omit<CreateUserPoolClientCommandInput, 'GenerateSecret'> = {
     UserPoolId: options.userPoolId,
     ClientName: CLIENT_NAME,
     CallbackURLs: [options.redirectUri],
@@ -69,7 +83,9 @@ async function ensureClient(cognito: CognitoIdentityProviderClient, options: See
     AllowedOAuthFlowsUserPoolClient: true,
     AllowedOAuthScopes: ['openid', 'email', 'profile'],
     SupportedIdentityProviders: ['COGNITO'],
-    ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+    // With rotation on, Cognito refuses REFRESH_TOKEN_AUTH: refresh goes through the token endpoint.
+    ExplicitAuthFlows: [],
+    RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: options.rotationGraceSeconds },
     EnableTokenRevocation: true,
     AccessTokenValidity: 15,
     IdTokenValidity: 15,
@@ -81,14 +97,24 @@ async function ensureClient(cognito: CognitoIdentityProviderClient, options: See
   );
   const existing = UserPoolClients.find((client) => client.ClientName === CLIENT_NAME)?.ClientId;
   if (existing) {
-    // The callback URL follows the API port, which may differ from the last run.
-    await cognito.send(new UpdateUserPoolClientCommand({ ...settings, ClientId: existing }));
-    return existing;
+    const { UserPoolClient } = await cognito.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: options.userPoolId, ClientId: existing }),
+    );
+    if (UserPoolClient?.ClientSecret) {
+      // The callback URL follows the API port, which may differ from the last run.
+      await cognito.send(new UpdateUserPoolClientCommand({ ...settings, ClientId: existing }));
+      return { clientId: existing, clientSecret: UserPoolClient.ClientSecret };
+    }
+    // A public client from an older data dir: a secret cannot be added to a client, so replace it.
+    await cognito.send(
+      new DeleteUserPoolClientCommand({ UserPoolId: options.userPoolId, ClientId: existing }),
+    );
   }
-  const created = await cognito.send(new CreateUserPoolClientCommand(settings));
-  const clientId = created.UserPoolClient?.ClientId;
-  if (!clientId) throw new Error('cognito-local created an app client without an id');
-  return clientId;
+  const created = await cognito.send(new CreateUserPoolClientCommand({ ...settings, GenerateSecret: true }));
+  const { ClientId: clientId, ClientSecret: clientSecret } = created.UserPoolClient ?? {};
+  if (!clientId || !clientSecret)
+    throw new Error('the offline Cognito created an app client without id or secret');
+  return { clientId, clientSecret };
 }
 
 async function ensureGroup(cognito: CognitoIdentityProviderClient, userPoolId: string, groupName: string) {

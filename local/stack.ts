@@ -1,5 +1,6 @@
-// Boots the whole offline stack in this process: dynalite, cognito-local, and one origin (page, /api, /ws) over the
-// real handlers.
+// Boots the whole offline stack in this process: dynalite, cognito-local + twin, Secrets Manager, and one origin
+// (page, /api, /ws) over the real handlers.
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiEnv } from '../lambdas/api/env';
@@ -19,6 +20,8 @@ import { loadHandlers } from './handlers';
 import { close, listen } from './listen';
 import { createOrigin } from './origin';
 import { createRestShim } from './rest-shim';
+import type { LocalSecretsManager } from './secrets-manager';
+import { startSecretsManager } from './secrets-manager';
 import type { DemoUser } from './seed';
 import { DEMO_USERS, REFRESH_TOKEN_DAYS, seedUserPool } from './seed';
 import { seedVerification } from './seed-verification';
@@ -29,6 +32,14 @@ import { localAwsEnv } from './aws-env';
 const REGION = 'us-east-1';
 const USER_POOL_ID = `${REGION}_LocalPool`;
 const HOST = '127.0.0.1';
+/** The web client's refresh-token rotation grace period (RetryGracePeriodSeconds), as in the CDK stage default. */
+const ROTATION_GRACE_SECONDS = 10;
+
+/** Secrets Manager names offline: the web client's secret and the cookie-sealing key material. */
+export const LOCAL_SECRETS = {
+  clientSecret: 'cognito-guard/web-client-secret',
+  cookieKey: 'cognito-guard/cookie-key',
+} as const;
 
 /** Offline table name => the env variable that carries it; a new table in TABLE_SCHEMAS must be wired here. */
 const TABLE_ENV: Record<TableName, string> = {
@@ -72,6 +83,8 @@ export interface StackPorts {
   readonly app: number;
   /** The internal @connections endpoint the handlers post to (API Gateway's management API in AWS). */
   readonly connections: number;
+  /** The offline Secrets Manager. @default 0 (any free port) */
+  readonly secrets?: number;
 }
 
 export interface OfflineStackOptions {
@@ -85,6 +98,8 @@ export interface OfflineStackOptions {
   readonly maxBodyBytes?: number;
   /** How often the signaling sweep runs (the EventBridge rule's minute in AWS). @default 60 000 ms */
   readonly sweepIntervalMs?: number;
+  /** The refresh-token rotation grace period of the twin and the auth function. @default 10 */
+  readonly rotationGraceSeconds?: number;
 }
 
 export interface OfflineStack {
@@ -92,6 +107,8 @@ export interface OfflineStack {
   readonly ports: StackPorts;
   /** Fault injection (tests): take DynamoDB or Cognito down alone, bring it back on the same port and data. */
   readonly services: { readonly dynamo: RestartableService; readonly cognito: RestartableService };
+  /** Offline Secrets Manager (the client secret and cookie key live there, never in env or stack.json). */
+  readonly secrets: LocalSecretsManager;
   stop(): Promise<void>;
 }
 
@@ -143,6 +160,13 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       startCognito({ ...cognitoOptions, port: cognito.port }),
     );
     stops.push(() => cognitoService.stop());
+    const secrets = await startSecretsManager({
+      file: join(options.dataDir, 'secrets.json'),
+      host: HOST,
+      port: ports.secrets ?? 0,
+      envName: 'SECRETS_PORT',
+    });
+    stops.push(() => secrets.stop());
     // Listen first (with port 0 the redirect URI is known only once the port is); 503 until everything is ready.
     const origin = createOrigin();
     const appPort = await listen(origin.server, {
@@ -167,12 +191,21 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     // `localhost`, not 127.0.0.1: the page's origin, the CORS allowlist and the callback URL must agree.
     const appUrl = `http://localhost:${appPort}`;
     const redirectUri = `${appUrl}/`;
-    const clientId = await seedUserPool({
+    const rotationGraceSeconds = options.rotationGraceSeconds ?? ROTATION_GRACE_SECONDS;
+    const { clientId, clientSecret } = await seedUserPool({
       cognitoUrl: cognito.url,
       region: REGION,
       userPoolId: USER_POOL_ID,
       redirectUri,
+      rotationGraceSeconds,
     });
+    if ((await secrets.current(LOCAL_SECRETS.clientSecret)) !== clientSecret) {
+      await secrets.put(LOCAL_SECRETS.clientSecret, clientSecret);
+    }
+    // Generated once per data dir, like a Secrets Manager generated secret; rotate with PutSecretValue.
+    if ((await secrets.current(LOCAL_SECRETS.cookieKey)) === undefined) {
+      await secrets.put(LOCAL_SECRETS.cookieKey, randomBytes(32).toString('base64url'));
+    }
     const verification = await seedVerification({
       cognitoUrl: cognito.url,
       region: REGION,
@@ -199,9 +232,9 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
 
     setRuntimeEnv(
       outputs,
-      dynamo.endpoint,
-      ws.connectionsEndpoint,
+      { dynamo: dynamo.endpoint, connections: ws.connectionsEndpoint, secrets: secrets.url },
       [appUrl],
+      rotationGraceSeconds,
       options.quiet ?? false,
       options.dataDir,
     );
@@ -222,8 +255,15 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     });
     return {
       outputs,
-      ports: { dynamo: dynamo.port, cognito: cognito.port, app: appPort, connections: ws.port },
+      ports: {
+        dynamo: dynamo.port,
+        cognito: cognito.port,
+        app: appPort,
+        connections: ws.port,
+        secrets: secrets.port,
+      },
       services: { dynamo: dynamoService, cognito: cognitoService },
+      secrets,
       stop,
     };
   } catch (error) {
@@ -254,22 +294,23 @@ function webConfig(outputs: StackOutputs): WebConfig {
  */
 function setRuntimeEnv(
   outputs: StackOutputs,
-  dynamoEndpoint: string,
-  connectionsEndpoint: string,
+  endpoints: { readonly dynamo: string; readonly connections: string; readonly secrets: string },
   allowedOrigins: readonly string[],
+  rotationGraceSeconds: number,
   quiet: boolean,
   dataDir: string,
 ) {
   const env: Record<string, string> = {
-    ...localAwsEnv({ region: outputs.region, dynamo: dynamoEndpoint, cognito: outputs.hostedUiUrl }),
+    ...localAwsEnv({ region: outputs.region, dynamo: endpoints.dynamo, cognito: outputs.hostedUiUrl }),
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secrets,
     [AuthorizerEnv.userPoolId]: outputs.userPoolId,
     [AuthorizerEnv.clientId]: outputs.clientId,
     [AuthorizerEnv.verificationClientId]: outputs.verifyClientId,
     [AuthorizerEnv.jwksUri]: outputs.jwksUri,
-    // cognito-local's tokens carry no origin_jti: per-session revocation is unavailable for them offline.
-    [AuthorizerEnv.requireSessionId]: 'false',
+    // The twin puts origin_jti in every token, as Cognito does with revocation on: required, as in AWS.
+    [AuthorizerEnv.requireSessionId]: 'true',
     [ApiEnv.allowedOrigins]: allowedOrigins.join(','),
-    [SignalingEnv.connectionsEndpoint]: connectionsEndpoint,
+    [SignalingEnv.connectionsEndpoint]: endpoints.connections,
     [AuthEnv.cognitoDomainUrl]: outputs.hostedUiUrl,
     // cognito-local speaks http on 127.0.0.1; the auth function refuses http anywhere else.
     [AuthEnv.allowInsecureTokenEndpoint]: 'true',
@@ -278,6 +319,11 @@ function setRuntimeEnv(
     // Events out: the envelope EventBridge would deliver, one JSON line per revocation (`tail -f` it).
     [EventsEnv.eventsFile]: join(dataDir, 'events.jsonl'),
     [EventsEnv.issuer]: `https://cognito-idp.${outputs.region}.amazonaws.com/${outputs.userPoolId}`,
+    [AuthEnv.rotationGraceSeconds]: String(rotationGraceSeconds),
+    [AuthEnv.redirectUri]: outputs.redirectUri,
+    // Names of secrets in the offline Secrets Manager, never their values.
+    [AuthEnv.clientSecretId]: LOCAL_SECRETS.clientSecret,
+    [AuthEnv.cookieKeySecretId]: LOCAL_SECRETS.cookieKey,
     ...Object.fromEntries(Object.entries(TABLE_ENV).map(([table, name]) => [name, table])),
     ...(quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
   };

@@ -1,10 +1,12 @@
-// The browser session: sign-in (code + PKCE via oauth4webapi, exchanged by POST /auth/session), silent refresh
-// through the HttpOnly cookie, sign-out. The access token lives in a private field of one object, nowhere else.
-import * as oauth from '/vendor/oauth4webapi.js';
+// The browser session through the token handler: POST /auth/login (the backend keeps state, nonce and the PKCE
+// verifier in a sealed cookie), managed login, POST /auth/session { code, state }; silent refresh through the
+// HttpOnly sealed cookie; sign-out. The access token lives in a private field of one object, nowhere else.
 import { ApiError, callApi, describeReason } from './api.js';
 
-/** Only what the redirect round trip needs (verifier + state); removed as soon as the browser is back. */
+/** A marker, not a secret: "this tab started a sign-in"; the backend's login cookie holds what matters. */
 const PENDING_KEY = 'cognito-guard.pending-sign-in';
+/** The authorization response parameters managed login may send back (RFC 6749 §4.1.2). */
+const CODE = /^[A-Za-z0-9\-._~]{1,2048}$/;
 /** A hint, not a credential: "this browser may hold a refresh cookie", so a reload can restore the session. */
 const HINT_KEY = 'cognito-guard.session-hint';
 /** Refresh this long before the access token expires. */
@@ -17,8 +19,6 @@ const MIN_REFRESH_DELAY_MS = 5_000;
  */
 export class Auth extends EventTarget {
   #config;
-  #as;
-  #client;
   #accessToken = null;
   #idClaims = null;
   #deadline = 0;
@@ -28,11 +28,6 @@ export class Auth extends EventTarget {
   constructor(config) {
     super();
     this.#config = config;
-    this.#as = {
-      issuer: `https://cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`,
-      authorization_endpoint: `${config.hostedUiUrl}/oauth2/authorize`,
-    };
-    this.#client = { client_id: config.clientId };
   }
 
   get signedIn() {
@@ -54,48 +49,36 @@ export class Auth extends EventTarget {
     return this.#deadline;
   }
 
-  /** Sends the browser to the login page (cognito-local's form offline, managed login in AWS). */
+  /** POST /auth/login, then to the login page (cognito-local's form offline, managed login in AWS). */
   async startSignIn() {
-    const codeVerifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ codeVerifier, state }));
-    const url = new URL(this.#as.authorization_endpoint);
-    url.search = new URLSearchParams({
-      client_id: this.#client.client_id,
-      redirect_uri: this.#config.redirectUri,
-      response_type: 'code',
-      scope: 'openid email profile',
-      state,
-      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-    }).toString();
-    location.assign(url);
+    const { authorizeUrl } = await callApi(this.#config.apiUrl, '/auth/login', {
+      method: 'POST',
+      cookie: true,
+    });
+    sessionStorage.setItem(PENDING_KEY, '1');
+    location.assign(authorizeUrl);
   }
 
-  /** Back from the login page: check state, then let the API exchange the code (it sets the refresh cookie). */
+  /** Back from the login page: the API checks `state` against its login cookie and redeems the code. */
   async completeSignIn(callbackUrl) {
-    const pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? 'null');
+    const pending = sessionStorage.getItem(PENDING_KEY) === '1';
     sessionStorage.removeItem(PENDING_KEY);
     // The code must not linger in the address bar, the history or a bookmark.
     history.replaceState(null, '', callbackUrl.pathname);
     if (!pending)
       throw new Error('No sign-in was started in this tab (or it was already completed). Sign in again.');
-    let params;
-    try {
-      params = oauth.validateAuthResponse(this.#as, this.#client, callbackUrl, pending.state);
-    } catch (error) {
-      if (error instanceof oauth.AuthorizationResponseError) {
-        throw new Error(`The login page refused the sign-in: ${error.error_description ?? error.error}.`);
-      }
-      throw new Error(`The login response is not valid: ${error.message}`);
+    const params = callbackUrl.searchParams;
+    if (params.has('error')) {
+      throw new Error(
+        `The login page refused the sign-in: ${params.get('error_description') ?? params.get('error')}.`,
+      );
     }
+    const code = params.get('code') ?? '';
+    const state = params.get('state') ?? '';
+    if (!CODE.test(code) || !CODE.test(state)) throw new Error('The login response is not valid.');
     const tokens = await callApi(this.#config.apiUrl, '/auth/session', {
       method: 'POST',
-      body: {
-        code: params.get('code'),
-        codeVerifier: pending.codeVerifier,
-        redirectUri: this.#config.redirectUri,
-      },
+      body: { code, state },
       cookie: true,
     });
     this.#accept(tokens, 'signed-in');

@@ -10,11 +10,14 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { GlobalSignOutResult, IdentityProvider } from '../sessions/ports';
 import { UpstreamError } from '../sessions/ports';
+import type { SecretSource } from './secrets-manager-secret';
 
 export interface CognitoIdentityProviderConfig {
   readonly userPoolId: string;
-  /** The public app client the refresh tokens were issued to. */
+  /** The app client the refresh tokens were issued to. */
   readonly clientId: string;
+  /** Its secret: RevokeToken requires it for a client that has one. Absent: logout revokes nothing (admin function). */
+  readonly clientSecret?: SecretSource;
 }
 
 /** A Cognito client with short timeouts: logout must not hang on an unreachable Cognito. */
@@ -36,8 +39,16 @@ export class CognitoIdentityProvider implements IdentityProvider {
    * already revoked, signed out) is already unusable: that is success.
    */
   async revokeRefreshToken(refreshToken: string): Promise<void> {
+    if (!this.config.clientSecret) throw new UpstreamError('RevokeToken: no client secret configured');
+    const clientSecret = await this.config.clientSecret.current();
     try {
-      await this.client.send(new RevokeTokenCommand({ ClientId: this.config.clientId, Token: refreshToken }));
+      await this.client.send(
+        new RevokeTokenCommand({
+          ClientId: this.config.clientId,
+          ClientSecret: clientSecret,
+          Token: refreshToken,
+        }),
+      );
     } catch (error) {
       if (error instanceof NotAuthorizedException || error instanceof UnauthorizedException) return;
       throw upstream('RevokeToken', error);

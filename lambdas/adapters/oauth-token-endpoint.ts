@@ -1,8 +1,10 @@
-// TokenEndpoint adapter over oauth4webapi: Cognito's /oauth2/token for a public client (PKCE), errors translated here.
+// TokenEndpoint adapter over oauth4webapi: Cognito's /oauth2/authorize URL and /oauth2/token for the confidential
+// web client (client_secret_basic + PKCE + state + nonce), errors translated here.
 
 import type * as OAuth from 'oauth4webapi' with { 'resolution-mode': 'import' };
-import type { GrantResult, TokenEndpoint } from '../sessions/ports';
+import type { AuthorizationStart, GrantResult, TokenEndpoint } from '../sessions/ports';
 import { UpstreamError } from '../sessions/ports';
+import type { SecretSource } from './secrets-manager-secret';
 
 export interface OAuthTokenEndpointConfig {
   /** Base URL of the user pool domain (managed login), e.g. `https://<prefix>.auth.<region>.amazoncognito.com`. */
@@ -10,6 +12,12 @@ export interface OAuthTokenEndpointConfig {
   /** Issuer of the pool's ID tokens: `https://cognito-idp.<region>.amazonaws.com/<poolId>`. */
   readonly issuer: string;
   readonly clientId: string;
+  /** The app client's secret, read when first needed (never from the environment). */
+  readonly clientSecret: SecretSource;
+  /** Where managed login sends the browser back with `code` and `state` (the page). */
+  readonly redirectUri: string;
+  /** Scopes the authorize URL asks for: what the API needs. */
+  readonly scopes: readonly string[];
   /** Allow http:// (the offline emulator only; the config loader refuses it for any other host). @default false */
   readonly allowInsecureRequests?: boolean;
   /** Request timeout. @default 3000 ms */
@@ -21,49 +29,83 @@ let library: Promise<OAuthLibrary> | undefined;
 /** oauth4webapi ships ESM only: loaded once with a dynamic import (bundled by esbuild, transformed by Jest). */
 const loadOAuth = (): Promise<OAuthLibrary> => (library ??= import('oauth4webapi'));
 
-/** Talks to the token endpoint of one user-pool domain as one public app client. Create once per process. */
+/** Talks to one user-pool domain as one confidential app client. Create once per process. */
 export class OAuthTokenEndpoint implements TokenEndpoint {
   private readonly as: OAuth.AuthorizationServer;
   private readonly client: OAuth.Client;
 
   constructor(private readonly config: OAuthTokenEndpointConfig) {
     const base = config.domainUrl.replace(/\/+$/, '');
-    this.as = { issuer: config.issuer, token_endpoint: `${base}/oauth2/token` };
+    this.as = {
+      issuer: config.issuer,
+      authorization_endpoint: `${base}/oauth2/authorize`,
+      token_endpoint: `${base}/oauth2/token`,
+    };
     this.client = { client_id: config.clientId };
+  }
+
+  async startAuthorization(): Promise<AuthorizationStart> {
+    const oauth = await loadOAuth();
+    const [state, nonce, codeVerifier] = [
+      oauth.generateRandomState(),
+      oauth.generateRandomNonce(),
+      oauth.generateRandomCodeVerifier(),
+    ];
+    const url = new URL(this.as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      client_id: this.config.clientId,
+      redirect_uri: this.config.redirectUri,
+      response_type: 'code',
+      scope: this.config.scopes.join(' '),
+      state,
+      nonce,
+      code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    }).toString();
+    return { authorizeUrl: url.toString(), state, nonce, codeVerifier };
   }
 
   async exchangeCode(grant: {
     code: string;
-    codeVerifier: string;
-    redirectUri: string;
+    state: string;
+    expected: Pick<AuthorizationStart, 'state' | 'nonce' | 'codeVerifier'>;
   }): Promise<GrantResult> {
-    return this.grant(async (oauth) => {
-      // The page checked `state` before posting the code; the code still goes through the library's validation.
-      const params = oauth.validateAuthResponse(
+    const oauth = await loadOAuth();
+    let params: URLSearchParams;
+    try {
+      // `state` must be the one sealed in this browser's login cookie: another one is refused before any request.
+      params = oauth.validateAuthResponse(
         this.as,
         this.client,
-        new URLSearchParams({ code: grant.code }),
-        oauth.skipStateCheck,
+        new URLSearchParams({ code: grant.code, state: grant.state }),
+        grant.expected.state,
       );
+    } catch (error) {
+      if (error instanceof oauth.OperationProcessingError) return { ok: false, error: 'invalid_state' };
+      throw error;
+    }
+    return this.grant(async (_, auth) => {
       const response = await oauth.authorizationCodeGrantRequest(
         this.as,
         this.client,
-        oauth.None(), // public client: no secret, PKCE instead
+        auth,
         params,
-        grant.redirectUri,
-        grant.codeVerifier,
+        this.config.redirectUri,
+        grant.expected.codeVerifier,
         this.options(oauth),
       );
-      return oauth.processAuthorizationCodeResponse(this.as, this.client, response);
+      return oauth.processAuthorizationCodeResponse(this.as, this.client, response, {
+        expectedNonce: grant.expected.nonce,
+      });
     });
   }
 
   async refresh(refreshToken: string): Promise<GrantResult> {
-    return this.grant(async (oauth) => {
+    return this.grant(async (oauth, auth) => {
       const response = await oauth.refreshTokenGrantRequest(
         this.as,
         this.client,
-        oauth.None(),
+        auth,
         refreshToken,
         this.options(oauth),
       );
@@ -78,14 +120,18 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
     };
   }
 
-  /** OAuth error bodies become values; anything else (network, bad JSON, ID token claims) is an UpstreamError. */
+  /**
+   * OAuth error bodies become values; anything else (network, bad JSON, ID token claims such as a wrong nonce) is
+   * an UpstreamError. The client authenticates with client_secret_basic (the token endpoint's Basic header).
+   */
   private async grant(
-    call: (oauth: OAuthLibrary) => Promise<OAuth.TokenEndpointResponse>,
+    call: (oauth: OAuthLibrary, auth: OAuth.ClientAuth) => Promise<OAuth.TokenEndpointResponse>,
   ): Promise<GrantResult> {
     const oauth = await loadOAuth();
+    const auth = oauth.ClientSecretBasic(await this.config.clientSecret.current());
     let body: OAuth.TokenEndpointResponse;
     try {
-      body = await call(oauth);
+      body = await call(oauth, auth);
     } catch (error) {
       if (error instanceof oauth.ResponseBodyError) return { ok: false, error: error.error };
       // Never pass the library's `cause` on: it can hold the response body or ID token claims.

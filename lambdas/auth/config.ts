@@ -4,6 +4,7 @@ import type { Env } from '../shared/config';
 import { booleanEnv, ConfigError, integerEnv, optionalEnv, requireEnv } from '../shared/config';
 import type { SessionsConfig } from '../sessions/config';
 import { loadSessionsConfig } from '../sessions/config';
+import { WEB_CLIENT_SCOPES } from '../shared/oauth-scopes';
 import { AuthEnv } from './env';
 
 export interface AuthConfig extends SessionsConfig {
@@ -17,6 +18,11 @@ export interface AuthConfig extends SessionsConfig {
   readonly rotationGraceSeconds: number;
   readonly requireSessionId: boolean;
   readonly jwksUri?: string;
+  readonly clientSecretId: string;
+  readonly cookieKeySecretId: string;
+  readonly redirectUri: string;
+  /** What the authorize URL asks for. */
+  readonly scopes: readonly string[];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -39,6 +45,10 @@ export function loadAuthConfig(env: Env): AuthConfig {
     rotationGraceSeconds: integerEnv(env, AuthEnv.rotationGraceSeconds, 10, { min: 0, max: 60 }),
     requireSessionId: booleanEnv(env, AuthEnv.requireSessionId, true),
     ...(jwksUri ? { jwksUri } : {}),
+    clientSecretId: requireEnv(env, AuthEnv.clientSecretId),
+    cookieKeySecretId: requireEnv(env, AuthEnv.cookieKeySecretId),
+    redirectUri: requireEnv(env, AuthEnv.redirectUri),
+    scopes: WEB_CLIENT_SCOPES,
   };
 }
 

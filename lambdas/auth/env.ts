@@ -11,7 +11,7 @@ export const AuthEnv = {
   jwksUri: AuthorizerEnv.jwksUri,
   /** "true" (default) refuses sign-ins whose access token lacks `origin_jti`; "false" offline (emulator tokens). */
   requireSessionId: AuthorizerEnv.requireSessionId,
-  /** Comma-separated browser Origins: CORS, and the Origin allowlist of /auth/refresh (CSRF). */
+  /** Comma-separated browser Origins: CORS, and the Origin allowlist of the cookie routes (CSRF). */
   allowedOrigins: AuthorizerEnv.allowedOrigins,
   /** The sessions table (see SessionTableSchema). */
   sessionsTable: 'SESSIONS_TABLE_NAME',
@@ -23,6 +23,12 @@ export const AuthEnv = {
   logoutRedirectUri: 'LOGOUT_REDIRECT_URI',
   /** The app client's refresh-token validity in seconds: session and cookie lifetime. @default 604800 (7 days) */
   refreshTokenValiditySeconds: 'REFRESH_TOKEN_VALIDITY_SECONDS',
+  /** Secrets Manager secret (ARN or name) holding the web app client's secret. Never the secret itself. */
+  clientSecretId: 'CLIENT_SECRET_ID',
+  /** Secrets Manager secret (ARN or name) whose value the cookie-sealing keys derive from (AWSCURRENT + AWSPREVIOUS). */
+  cookieKeySecretId: 'COOKIE_KEY_SECRET_ID',
+  /** Where managed login returns the browser with `code` and `state`: the page (one of the client's callback URLs). */
+  redirectUri: 'REDIRECT_URI',
   /** The app client's refresh-token rotation grace period in seconds. @default 10 */
   rotationGraceSeconds: 'REFRESH_ROTATION_GRACE_SECONDS',
 } as const;

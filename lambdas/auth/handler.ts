@@ -1,14 +1,18 @@
-// REST handler for /auth/session, /auth/refresh (public, cookie) and /auth/logout, /auth/logout-all (authorized).
+// REST handler of the token handler: /auth/login, /auth/session, /auth/refresh (public, cookie + CSRF) and
+// /auth/logout, /auth/logout-all (authorized).
 
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
+import { AesGcmCookieSealer } from '../adapters/cookie-sealer';
 import { OAuthTokenEndpoint } from '../adapters/oauth-token-endpoint';
+import { createSecretsClient, SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { corsHeaders, errorResponse, findRoute, guard, header, refuse } from '../shared/http';
 import { countColdStart, createObservability } from '../shared/observability';
 import { RevocationRecorder } from '../shared/revocation-metrics';
 import type { AuthDeps } from '../sessions/auth-core';
-import { logout, logoutAll, refresh, signIn } from '../sessions/auth-core';
+import { logout, logoutAll, refresh } from '../sessions/auth-core';
+import { signIn, startLogin } from '../sessions/login';
 import { buildRevocationPublishing } from '../events/publishing';
 import { buildSessionDeps } from '../sessions/deps';
 import { loadConnectionsConfig } from '../signaling/config';
@@ -20,11 +24,14 @@ const config = loadAuthConfig(process.env);
 const obs = createObservability('auth');
 // Every revocation also closes the affected signaling sockets at once and is published (events out).
 const socketCloser = buildSocketCloser(loadConnectionsConfig(process.env), obs);
-const shared = buildSessionDeps(config, [
-  new RevocationRecorder(obs),
-  socketCloser,
-  ...buildRevocationPublishing(process.env, obs),
-]);
+// Secrets Manager is read on first use and cached: a cold start that serves no sign-in reads nothing.
+const secrets = createSecretsClient();
+const clientSecret = new SecretsManagerSecret(config.clientSecretId, secrets);
+const shared = buildSessionDeps(
+  config,
+  [new RevocationRecorder(obs), socketCloser, ...buildRevocationPublishing(process.env, obs)],
+  clientSecret,
+);
 const deps: AuthDeps = {
   ...shared,
   denyList: shared.revocationStore,
@@ -32,8 +39,12 @@ const deps: AuthDeps = {
     domainUrl: config.cognitoDomainUrl,
     issuer: config.issuer,
     clientId: config.clientId,
+    clientSecret,
+    redirectUri: config.redirectUri,
+    scopes: config.scopes,
     allowInsecureRequests: config.allowInsecureTokenEndpoint,
   }),
+  sealer: new AesGcmCookieSealer(new SecretsManagerSecret(config.cookieKeySecretId, secrets)),
   verifier: new CognitoTokenVerifier(config),
   newSessionId: randomUUID,
   config,
@@ -46,6 +57,8 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   const request = sessionRequest(event);
   try {
     switch (route?.path) {
+      case '/auth/login':
+        return respond(await startLogin(request, deps), event, obs, headers);
       case '/auth/session':
         return respond(await signIn(request, deps), event, obs, headers);
       case '/auth/refresh':

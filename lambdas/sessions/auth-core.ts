@@ -1,19 +1,19 @@
-// The session core: sign-in code exchange, cookie refresh with rotation + reuse detection, logout, logout-all.
+// The session core: cookie refresh with rotation + reuse detection, logout, logout-all (sign-in is in login.ts).
 
 import type { AccessClaims, Identity } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
+import type { ReasonCode } from '../shared/reasons';
 import { revokingScope } from '../shared/revocation-rules';
 import type { RefreshCookieValue } from './cookie';
-import { parseRefreshCookie } from './cookie';
+import { clearedCookie, openRefreshCookie, REFRESH_COOKIE, refreshCookie } from './cookie';
 import type { EndUserDeps } from './end-session';
 import { endSession, endUser } from './end-session';
-import type { Outcome } from './outcome';
+import type { Denial, Outcome } from './outcome';
 import { fail, ok, SessionErrorCode } from './outcome';
-import type { IdentityProvider, SessionRecord, TokenEndpoint, TokenSet } from './ports';
+import type { CookieSealer, IdentityProvider, SessionRecord, TokenEndpoint, TokenSet } from './ports';
 import { classifyPresentedToken, refreshedSession, refreshFingerprint } from './refresh-registry';
-
-/** The header a browser page must send on /auth/refresh; a cross-site form or image cannot set it. */
-export const CSRF_HEADER = 'X-CognitoGuard-CSRF';
+import type { SessionRequest } from './request';
+import { csrfRefusal } from './request';
 
 export interface AuthCoreConfig {
   /** Lifetime of a session: the refresh token's validity. */
@@ -22,7 +22,7 @@ export interface AuthCoreConfig {
   readonly rotationGraceSeconds: number;
   /** Refuse sign-ins whose access token has no `origin_jti` (real Cognito with revocation on always sets it). */
   readonly requireSessionId: boolean;
-  /** Origins allowed to call /auth/refresh. */
+  /** Origins allowed to call the cookie routes (/auth/login, /auth/session, /auth/refresh). */
   readonly allowedOrigins: readonly string[];
   /** Managed login `/logout` URL (with client_id and logout_uri) the page navigates to after logout. */
   readonly logoutUrl: string;
@@ -35,97 +35,57 @@ export interface AuthDeps extends EndUserDeps {
   readonly verifier: TokenVerifier;
   /** Read side of the deny-list: a session whose user was revoked must not refresh. */
   readonly denyList: RevocationReader;
+  /** Seals the login and refresh cookies. */
+  readonly sealer: CookieSealer;
   readonly clock: Clock;
   /** A fresh session id for tokens without `origin_jti`. */
   readonly newSessionId: () => string;
   readonly config: AuthCoreConfig;
 }
 
-/** The parts of a request the session routes read. */
-export interface SessionRequest {
-  readonly body?: string | null;
-  readonly origin?: string;
-  readonly csrfHeader?: string;
-  /** Every `Cookie` header value. */
-  readonly cookies: readonly string[];
-}
-
-const CODE = /^[A-Za-z0-9\-._~]{1,2048}$/;
-const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/; // RFC 7636 §4.1
-const MAX_BODY = 8192;
-
-/** POST /auth/session: `{ code, codeVerifier, redirectUri }` -> tokens in the body, refresh token in the cookie. */
-export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<Outcome> {
-  const input = parseSignInBody(request.body);
-  if (!input) {
-    return fail(400, SessionErrorCode.badRequest, 'body must be JSON { code, codeVerifier, redirectUri }');
-  }
-  const grant = await deps.tokens.exchangeCode(input);
-  if (!grant.ok)
-    return fail(400, SessionErrorCode.badRequest, `the token endpoint refused the code (${grant.error})`);
-  const { refreshToken } = grant.tokens;
-  if (!refreshToken)
-    return fail(502, SessionErrorCode.upstream, 'the token endpoint returned no refresh token');
-  const verified = await deps.verifier.verify(grant.tokens.accessToken);
-  if (!verified.ok)
-    return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
-  const claims = verified.claims;
-  if (!claims.originJti && deps.config.requireSessionId) {
-    return fail(
-      502,
-      'ERR_TOKEN_CLAIMS',
-      'access token has no origin_jti: enable token revocation on the app client',
-    );
-  }
-  const now = deps.clock.nowSeconds();
-  const session: SessionRecord = {
-    sessionId: claims.originJti ?? deps.newSessionId(),
-    sessionIdSource: claims.originJti ? 'origin_jti' : 'server',
-    sub: claims.sub,
-    username: claims.username,
-    createdAt: now,
-    refreshedAt: now,
-    refreshFingerprint: refreshFingerprint(refreshToken),
-    rotated: [],
-    status: 'active',
-    latestJti: claims.jti,
-    latestJtiExpiresAt: claims.exp,
-    expiresAt: now + deps.config.refreshTokenValiditySeconds,
-  };
-  if (!(await deps.sessions.create(session))) {
-    return fail(409, SessionErrorCode.conflict, 'this sign-in session is already recorded');
-  }
-  return ok(tokenBody(grant.tokens), {
-    cookie: {
-      set: { sessionId: session.sessionId, refreshToken },
-      maxAgeSeconds: deps.config.refreshTokenValiditySeconds,
-    },
-    event: { event: 'session_created', sub: session.sub, sessionId: session.sessionId },
-  });
-}
-
 /** POST /auth/refresh: CSRF check, the reuse registry, the deny-list, then the refresh grant. */
 export async function refresh(request: SessionRequest, deps: AuthDeps): Promise<Outcome> {
-  const origin = request.origin;
-  if (request.csrfHeader !== '1' || !origin || !deps.config.allowedOrigins.includes(origin)) {
-    return fail(403, 'ERR_CSRF', `requires the ${CSRF_HEADER}: 1 header and an allowed Origin`, {
-      denial: { reason: 'ERR_CSRF' },
-    });
-  }
-  const cookie = parseRefreshCookie(request.cookies);
+  const refused = csrfRefusal(request, deps.config.allowedOrigins);
+  if (refused) return refused;
+  const cookie = await openRefreshCookie(deps.sealer, request.cookies);
   if (cookie.kind === 'absent') {
     return fail(401, 'ERR_TOKEN_MISSING', 'no refresh cookie', { denial: { reason: 'ERR_TOKEN_MISSING' } });
   }
-  if (cookie.kind === 'malformed') {
-    return fail(401, 'ERR_TOKEN_MALFORMED', 'unreadable refresh cookie', {
-      cookie: 'clear',
-      denial: { reason: 'ERR_TOKEN_MALFORMED' },
-    });
-  }
+  if (cookie.kind === 'malformed') return noSession({ reason: 'ERR_TOKEN_MALFORMED' });
   const session = await deps.sessions.get(cookie.sessionId);
-  if (!session) return unknownSession(cookie);
-  const refused = await refusal(session, cookie, deps);
-  return refused ?? refreshGrant(session, cookie, deps);
+  if (!session) {
+    return noSession({ reason: 'ERR_TOKEN_CLAIMS', sessionId: cookie.sessionId, token: cookie.refreshToken });
+  }
+  const refusedSession = await refusal(session, cookie, deps);
+  return refusedSession ?? refreshGrant(session, cookie, deps);
+}
+
+/**
+ * Every refusal of a presented cookie answers the same 401 (unknown, revoked, expired, reused, unreadable): an
+ * unauthenticated caller learns nothing about a session; the reason goes to the `auth_denied` log line only.
+ */
+function noSession(denial: Denial, extra: Pick<Outcome, 'reuseDetected' | 'event'> = {}): Outcome {
+  return fail(401, 'ERR_TOKEN_REVOKED', 'no valid session: sign in again', {
+    cookies: [clearedCookie(REFRESH_COOKIE)],
+    denial,
+    ...extra,
+  });
+}
+
+/** Reuse (a rotated-away token after the grace period, or Cognito refusing the token we hold as current). */
+async function reuse(deps: AuthDeps, session: SessionRecord, presented: string): Promise<Outcome> {
+  await endSession(deps, session, { actor: 'system', reason: 'refresh-reuse' });
+  // Then Cognito (the presented token's family). The session is already ended whatever Cognito answers, so an
+  // outage there must not hide the reuse (401, metric, alarm): it is reported in the event line instead.
+  const cognitoRevoked = await deps.idp.revokeRefreshToken(presented).then(
+    () => true,
+    () => false,
+  );
+  const { sub, sessionId } = session;
+  return noSession(
+    { reason: 'ERR_REFRESH_REUSE', sub, sessionId, token: presented },
+    { reuseDetected: true, event: { event: 'session_reuse_revoked', sub, sessionId, cognitoRevoked } },
+  );
 }
 
 /** Why a presented cookie may not refresh, or undefined when it may. Reuse revokes the session here. */
@@ -135,7 +95,12 @@ async function refusal(
   deps: AuthDeps,
 ): Promise<Outcome | undefined> {
   const now = deps.clock.nowSeconds();
-  const denial = { sub: session.sub, sessionId: session.sessionId, token: cookie.refreshToken };
+  const denial = (reason: ReasonCode): Denial => ({
+    reason,
+    sub: session.sub,
+    sessionId: session.sessionId,
+    token: cookie.refreshToken,
+  });
   const presented = classifyPresentedToken(
     session,
     refreshFingerprint(cookie.refreshToken),
@@ -144,27 +109,13 @@ async function refusal(
   );
   switch (presented) {
     case 'reuse':
-      await endSession(deps, session, { actor: 'system', reason: 'refresh-reuse' });
-      return fail(401, 'ERR_REFRESH_REUSE', 'a rotated refresh token was reused: the session is revoked', {
-        cookie: 'clear',
-        denial: { reason: 'ERR_REFRESH_REUSE', ...denial },
-        reuseDetected: true,
-      });
+      return reuse(deps, session, cookie.refreshToken);
     case 'revoked':
-      return fail(401, 'ERR_TOKEN_REVOKED', 'the session was revoked', {
-        cookie: 'clear',
-        denial: { reason: 'ERR_TOKEN_REVOKED', scope: 'session', ...denial },
-      });
+      return noSession({ ...denial('ERR_TOKEN_REVOKED'), scope: 'session' });
     case 'expired':
-      return fail(401, 'ERR_TOKEN_EXPIRED', 'the session expired', {
-        cookie: 'clear',
-        denial: { reason: 'ERR_TOKEN_EXPIRED', ...denial },
-      });
+      return noSession(denial('ERR_TOKEN_EXPIRED'));
     case 'unknown':
-      return fail(401, 'ERR_TOKEN_CLAIMS', 'the refresh token does not belong to this session', {
-        cookie: 'clear',
-        denial: { reason: 'ERR_TOKEN_CLAIMS', ...denial },
-      });
+      return noSession(denial('ERR_TOKEN_CLAIMS'));
     case 'current':
     case 'grace':
       break;
@@ -180,18 +131,7 @@ async function refusal(
     records.filter((record) => record.scope !== 'token'),
     now,
   );
-  if (!scope) return undefined;
-  return fail(401, 'ERR_TOKEN_REVOKED', `the ${scope} was revoked`, {
-    cookie: 'clear',
-    denial: { reason: 'ERR_TOKEN_REVOKED', scope, ...denial },
-  });
-}
-
-function unknownSession(cookie: RefreshCookieValue): Outcome {
-  return fail(401, 'ERR_TOKEN_CLAIMS', 'unknown session', {
-    cookie: 'clear',
-    denial: { reason: 'ERR_TOKEN_CLAIMS', sessionId: cookie.sessionId, token: cookie.refreshToken },
-  });
+  return scope ? noSession({ ...denial('ERR_TOKEN_REVOKED'), scope }) : undefined;
 }
 
 async function refreshGrant(
@@ -199,21 +139,28 @@ async function refreshGrant(
   cookie: RefreshCookieValue,
   deps: AuthDeps,
 ): Promise<Outcome> {
-  const denial = { sub: session.sub, sessionId: session.sessionId, token: cookie.refreshToken };
   const grant = await deps.tokens.refresh(cookie.refreshToken);
   if (!grant.ok) {
-    return fail(401, 'ERR_TOKEN_REVOKED', `the token endpoint refused the refresh token (${grant.error})`, {
-      cookie: 'clear',
-      denial: { reason: 'ERR_TOKEN_REVOKED', ...denial },
+    const current = refreshFingerprint(cookie.refreshToken) === session.refreshFingerprint;
+    // Only we hold the client secret: Cognito refusing the token we hold as current means someone else
+    // rotated it (through this function, with a stolen cookie) or ended it. Treat it as reuse.
+    if (grant.error === 'invalid_grant' && current) return reuse(deps, session, cookie.refreshToken);
+    return noSession({
+      reason: 'ERR_TOKEN_REVOKED',
+      sub: session.sub,
+      sessionId: session.sessionId,
+      token: cookie.refreshToken,
     });
   }
   const verified = await deps.verifier.verify(grant.tokens.accessToken);
   if (!verified.ok)
     return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
   if (!belongsTo(verified.claims, session)) {
-    return fail(401, 'ERR_TOKEN_CLAIMS', 'the refreshed tokens belong to another session', {
-      cookie: 'clear',
-      denial: { reason: 'ERR_TOKEN_CLAIMS', ...denial },
+    return noSession({
+      reason: 'ERR_TOKEN_CLAIMS',
+      sub: session.sub,
+      sessionId: session.sessionId,
+      token: cookie.refreshToken,
     });
   }
   const now = deps.clock.nowSeconds();
@@ -231,15 +178,17 @@ async function refreshGrant(
     return fail(409, SessionErrorCode.conflict, 'the session changed during this refresh; retry');
   }
   const rotated = change.refreshFingerprint !== session.refreshFingerprint && rotatedTo !== undefined;
+  const cookies = rotated
+    ? [
+        await refreshCookie(
+          deps.sealer,
+          { sessionId: session.sessionId, refreshToken: rotatedTo },
+          session.expiresAt - now,
+        ),
+      ]
+    : [];
   return ok(tokenBody(grant.tokens), {
-    ...(rotated
-      ? {
-          cookie: {
-            set: { sessionId: session.sessionId, refreshToken: rotatedTo },
-            maxAgeSeconds: session.expiresAt - now,
-          },
-        }
-      : {}),
+    cookies,
     event: { event: 'session_refreshed', sub: session.sub, sessionId: session.sessionId, rotated },
   });
 }
@@ -254,7 +203,7 @@ function belongsTo(claims: AccessClaims, session: SessionRecord): boolean {
  * the caller can retry), then this token's jti and this session on the deny-list, the record marked revoked.
  */
 export async function logout(identity: Identity, request: SessionRequest, deps: AuthDeps): Promise<Outcome> {
-  const cookie = parseRefreshCookie(request.cookies);
+  const cookie = await openRefreshCookie(deps.sealer, request.cookies);
   const sessionId = identity.sessionId ?? (cookie.kind === 'present' ? cookie.sessionId : undefined);
   const found = sessionId ? await deps.sessions.get(sessionId) : undefined;
   const session = found?.sub === identity.sub ? found : undefined; // never end someone else's session
@@ -268,7 +217,10 @@ export async function logout(identity: Identity, request: SessionRequest, deps: 
     await deps.revocations.revokeSession({ sessionId: identity.sessionId, sub: identity.sub }, by);
   return ok(
     { logoutUrl: deps.config.logoutUrl },
-    { cookie: 'clear', event: { event: 'session_logout', sub: identity.sub, sessionId } },
+    {
+      cookies: [clearedCookie(REFRESH_COOKIE)],
+      event: { event: 'session_logout', sub: identity.sub, sessionId },
+    },
   );
 }
 
@@ -279,35 +231,17 @@ export async function logoutAll(identity: Identity, deps: AuthDeps): Promise<Out
   return ok(
     { logoutUrl: deps.config.logoutUrl, sessionsRevoked: result.sessionsRevoked },
     {
-      cookie: 'clear',
+      cookies: [clearedCookie(REFRESH_COOKIE)],
       event: { event: 'user_logout_all', sub: identity.sub, globalSignOut: result.globalSignOut },
     },
   );
 }
 
-function tokenBody(tokens: TokenSet): { accessToken: string; idToken?: string; expiresIn: number } {
+/** The JSON body of a successful sign-in or refresh: tokens for the page's memory, never the refresh token. */
+export function tokenBody(tokens: TokenSet): { accessToken: string; idToken?: string; expiresIn: number } {
   return {
     accessToken: tokens.accessToken,
     ...(tokens.idToken ? { idToken: tokens.idToken } : {}),
     expiresIn: tokens.expiresIn,
   };
-}
-
-function parseSignInBody(
-  body: string | null | undefined,
-): { code: string; codeVerifier: string; redirectUri: string } | undefined {
-  if (!body || body.length > MAX_BODY) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { code, codeVerifier, redirectUri } = parsed as Record<string, unknown>;
-  if (typeof code !== 'string' || !CODE.test(code)) return undefined;
-  if (typeof codeVerifier !== 'string' || !CODE_VERIFIER.test(codeVerifier)) return undefined;
-  if (typeof redirectUri !== 'string' || redirectUri.length > 2048 || !URL.canParse(redirectUri))
-    return undefined;
-  return { code, codeVerifier, redirectUri };
 }

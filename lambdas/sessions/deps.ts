@@ -1,6 +1,7 @@
 // Cold-start wiring shared by the auth and admin handlers: DynamoDB stores, Cognito, the revocation service.
 
 import { CognitoIdentityProvider } from '../adapters/cognito-identity-provider';
+import type { SecretSource } from '../adapters/secrets-manager-secret';
 import { createDocumentClient, DynamoRevocationStore } from '../adapters/dynamo-revocation-store';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store';
 import { systemClock } from '../shared/ports';
@@ -14,10 +15,14 @@ export interface SessionFunctionDeps extends EndUserDeps {
   readonly revocationStore: DynamoRevocationStore;
 }
 
-/** Builds the deps once per process. `listeners` hear every revocation (e.g. the signaling socket closer). */
+/**
+ * Builds the deps once per process. `listeners` hear every revocation (e.g. the signaling socket closer);
+ * `clientSecret` (auth function only) lets RevokeToken authenticate as the confidential client.
+ */
 export function buildSessionDeps(
   config: SessionsConfig,
   listeners: readonly RevocationListener[] = [],
+  clientSecret?: SecretSource,
 ): SessionFunctionDeps {
   const documents = createDocumentClient();
   const revocationStore = new DynamoRevocationStore(config.revocationTable, documents);
@@ -30,7 +35,11 @@ export function buildSessionDeps(
       { refreshTokenValiditySeconds: config.refreshTokenValiditySeconds },
       listeners,
     ),
-    idp: new CognitoIdentityProvider({ userPoolId: config.userPoolId, clientId: config.clientId }),
+    idp: new CognitoIdentityProvider({
+      userPoolId: config.userPoolId,
+      clientId: config.clientId,
+      ...(clientSecret ? { clientSecret } : {}),
+    }),
     clock: systemClock,
   };
 }

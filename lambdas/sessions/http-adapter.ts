@@ -6,12 +6,11 @@ import { errorResponse, header, json } from '../shared/http';
 import { MetricName } from '../shared/metric-names';
 import type { Observability } from '../shared/observability';
 import { recordDenied } from '../shared/observability';
-import { CSRF_HEADER } from './auth-core';
-import type { SessionRequest } from './auth-core';
-import { clearedRefreshCookie, refreshCookie } from './cookie';
 import type { Outcome } from './outcome';
 import { SessionErrorCode } from './outcome';
 import { UpstreamError } from './ports';
+import type { SessionRequest } from './request';
+import { CSRF_HEADER } from './request';
 
 /** The parts of the event the cores read; every `Cookie` header value, however API Gateway delivered them. */
 export function sessionRequest(event: APIGatewayProxyEvent): SessionRequest {
@@ -25,6 +24,7 @@ export function sessionRequest(event: APIGatewayProxyEvent): SessionRequest {
     body,
     origin: header(event, 'origin'),
     csrfHeader: header(event, CSRF_HEADER),
+    contentType: header(event, 'content-type'),
     cookies: cookies.length > 0 ? cookies : single ? [single] : [],
   };
 }
@@ -48,13 +48,7 @@ export function respond(
     obs.metrics.singleMetric().addMetric(MetricName.RefreshReuseDetected, MetricUnit.Count, 1);
   }
   if (outcome.event) obs.logger.info(outcome.event.event, { ...outcome.event });
-  const cookie =
-    outcome.cookie === undefined
-      ? undefined
-      : outcome.cookie === 'clear'
-        ? clearedRefreshCookie()
-        : refreshCookie(outcome.cookie.set, outcome.cookie.maxAgeSeconds);
-  return json(outcome.status, outcome.body, { headers, ...(cookie ? { cookies: [cookie] } : {}) });
+  return json(outcome.status, outcome.body, { headers, cookies: outcome.cookies ?? [] });
 }
 
 /** Unexpected failures: Cognito -> 502, anything else (the stores) -> 503. Logs the error's name and message only. */

@@ -1,7 +1,6 @@
-// What a session core answers: status, body, what to do with the refresh cookie, and what to log (never a token).
+// What a session core answers: status, body, the Set-Cookie lines (sealed values), what to log (never a token).
 
 import type { ReasonCode, RevocationScope } from '../shared/reasons';
-import type { RefreshCookieValue } from './cookie';
 
 /** Error codes of the session routes beyond the shared reason codes. */
 export const SessionErrorCode = {
@@ -12,9 +11,6 @@ export const SessionErrorCode = {
 } as const;
 
 export type SessionErrorCode = (typeof SessionErrorCode)[keyof typeof SessionErrorCode];
-
-/** Set the refresh cookie (with its lifetime), or delete it. */
-export type CookieAction = { readonly set: RefreshCookieValue; readonly maxAgeSeconds: number } | 'clear';
 
 /** An authentication failure for the one `auth_denied` line; `token` is only fingerprinted. */
 export interface Denial {
@@ -36,7 +32,8 @@ export interface SessionEvent {
 export interface Outcome {
   readonly status: number;
   readonly body: unknown;
-  readonly cookie?: CookieAction;
+  /** `Set-Cookie` lines, values already sealed (see cookie.ts). */
+  readonly cookies?: readonly string[];
   readonly denial?: Denial;
   readonly event?: SessionEvent;
   /** A rotated-away refresh token came back: the metric and the alarm. */

@@ -1,4 +1,4 @@
-// Ports of the session cores: the session record store, the OAuth token endpoint and the Cognito identity provider.
+// Ports of the session cores: session records, the OAuth authorization server, Cognito, and the cookie sealer.
 
 /** A refresh token that was replaced by rotation; kept (as a fingerprint) to recognise reuse. */
 export interface RotatedFingerprint {
@@ -80,10 +80,39 @@ export interface TokenSet {
 export type GrantResult =
   { readonly ok: true; readonly tokens: TokenSet } | { readonly ok: false; readonly error: string };
 
-/** The OAuth 2.0 token endpoint of the user pool's domain (public client, PKCE). */
+/** A new authorization-code request: where the browser goes, and what only the backend keeps. */
+export interface AuthorizationStart {
+  /** Managed login `/oauth2/authorize` with client, redirect URI, scopes, state, nonce and the PKCE S256 challenge. */
+  readonly authorizeUrl: string;
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+}
+
+/** The user pool's OAuth 2.0 endpoints, used as the confidential app client (client secret + PKCE). */
 export interface TokenEndpoint {
-  exchangeCode(grant: { code: string; codeVerifier: string; redirectUri: string }): Promise<GrantResult>;
+  /** Fresh state, nonce and PKCE verifier, and the authorize URL that carries them. */
+  startAuthorization(): Promise<AuthorizationStart>;
+  /** Redeems a code; `state` is checked against the expected one and the ID token's `nonce` too. */
+  exchangeCode(grant: {
+    code: string;
+    state: string;
+    expected: Pick<AuthorizationStart, 'state' | 'nonce' | 'codeVerifier'>;
+  }): Promise<GrantResult>;
   refresh(refreshToken: string): Promise<GrantResult>;
+}
+
+/** What a sealed cookie is for: a value sealed for one purpose never opens as another. */
+export type CookiePurpose = 'refresh' | 'login';
+
+/**
+ * Authenticated encryption of cookie values with a key only the auth function holds; the key id travels inside
+ * the value so keys can rotate (values sealed with the previous key still open).
+ */
+export interface CookieSealer {
+  seal(purpose: CookiePurpose, plaintext: string): Promise<string>;
+  /** The plaintext, or undefined for anything this sealer did not seal for `purpose` (tampered, truncated, old key). */
+  open(purpose: CookiePurpose, sealed: string): Promise<string | undefined>;
 }
 
 /** What the identity provider did with a global sign-out. */

@@ -21,6 +21,7 @@ export const ADMIN_GROUP = 'admins';
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/health', fn: 'api', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'api', auth: 'authorized' },
+  { method: 'POST', path: '/auth/login', fn: 'auth', auth: 'public' },
   { method: 'POST', path: '/auth/session', fn: 'auth', auth: 'public' },
   { method: 'POST', path: '/auth/refresh', fn: 'auth', auth: 'public' },
   { method: 'POST', path: '/auth/logout', fn: 'auth', auth: 'authorized' },

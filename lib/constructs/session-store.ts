@@ -1,8 +1,11 @@
-// The sessions table: one item per sign-in session (fingerprints, never tokens), by user via a GSI; CMK, TTL, PITR.
+// The sessions table (one item per sign-in session: fingerprints, never tokens; by user via a GSI; CMK, TTL, PITR)
+// and the key material that seals the session cookies.
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SessionTableSchema } from '../../lambdas/shared/table-schemas';
 import { createEncryptedTable } from './encrypted-table';
@@ -15,6 +18,11 @@ export interface SessionStoreProps {
 export class SessionStore extends Construct {
   public readonly table: dynamodb.ITable;
   public readonly key: kms.IKey;
+  /**
+   * Key material for the sealed cookies (AES-256-GCM keys are derived from it). Rotate with PutSecretValue: the
+   * auth function seals with AWSCURRENT and still opens values sealed with AWSPREVIOUS.
+   */
+  public readonly cookieKey: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: SessionStoreProps = {}) {
     super(scope, id);
@@ -26,6 +34,22 @@ export class SessionStore extends Construct {
     });
     this.key = key;
     this.table = table;
+    this.cookieKey = new secretsmanager.Secret(this, 'CookieKey', {
+      description: 'Key material of the sealed session cookies (auth function only)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      encryptionKey: key,
+      removalPolicy,
+    });
+    Validations.of(this.cookieKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotated by hand with PutSecretValue (AWSPREVIOUS keeps opening live cookies); a rotation Lambda would add nothing',
+    });
+  }
+
+  /** Read the cookie key material (GetSecretValue for AWSCURRENT and AWSPREVIOUS, kms:Decrypt). */
+  public grantReadCookieKey(grantee: iam.IGrantable): void {
+    this.cookieKey.grantRead(grantee);
   }
 
   /**

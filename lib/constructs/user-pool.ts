@@ -1,7 +1,10 @@
-// Cognito identity: user pool, public web client (code + PKCE, short tokens, rotation), managed login, admins group.
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+// Cognito identity: user pool, confidential web client (code + PKCE + secret in Secrets Manager, short tokens,
+// rotation, no API sign-in flows), managed login, admins group.
+import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { WEB_CLIENT_SCOPES } from '../../lambdas/shared/oauth-scopes';
 import { ADMIN_GROUP } from '../../lambdas/shared/routes';
 
 export interface UserPoolProps {
@@ -28,6 +31,8 @@ export interface UserPoolProps {
 export class UserPool extends Construct {
   public readonly userPool: cognito.UserPool;
   public readonly client: cognito.UserPoolClient;
+  /** The web client's secret, for the auth function only (read at run time; never in env, logs or the template). */
+  public readonly clientSecret: secretsmanager.ISecret;
   public readonly domain: cognito.UserPoolDomain;
   /** `https://<prefix>.auth.<region>.amazoncognito.com`: managed login, `/oauth2/*` and `/logout`. */
   public readonly hostedUiBaseUrl: string;
@@ -74,15 +79,23 @@ export class UserPool extends Construct {
       description: 'May revoke any user (admin routes)',
     });
 
-    // Public client (no secret): Cognito then requires PKCE on the authorization-code grant.
+    // Confidential client: only the auth function holds the secret (token handler), so a refresh token taken from
+    // a browser is useless at /oauth2/token. The browser still uses managed login with code + PKCE.
     this.client = this.userPool.addClient('WebClient', {
-      generateSecret: false,
-      // An explicit list keeps Cognito's default set (SRP, custom auth, REFRESH_TOKEN_AUTH) off the client;
-      // with rotation on, refresh goes through the token endpoint, never REFRESH_TOKEN_AUTH.
-      authFlows: { userSrp: true },
+      generateSecret: true,
+      // An explicit, empty list: no SRP, password or custom API sign-in (their tokens carry
+      // aws.cognito.signin.user.admin and bypass the session inventory); with rotation on, refresh goes through
+      // the token endpoint, never REFRESH_TOKEN_AUTH. Leaving authFlows unset would mean Cognito's default set.
+      authFlows: {
+        userSrp: false,
+        userPassword: false,
+        adminUserPassword: false,
+        custom: false,
+        user: false,
+      },
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        scopes: WEB_CLIENT_SCOPES.map((scope) => cognito.OAuthScope.custom(scope)),
         callbackUrls: [...props.callbackUrls],
         logoutUrls: [...props.logoutUrls],
       },
@@ -94,6 +107,20 @@ export class UserPool extends Construct {
       // Revocation puts jti/origin_jti in every token: the deny-list keys on them.
       enableTokenRevocation: true,
       preventUserExistenceErrors: true,
+    });
+
+    // The secret goes from the client's own CloudFormation attribute (Fn::GetAtt ClientSecret) to Secrets Manager:
+    // the template holds a reference, never the value, and no custom resource (CDK's userPoolClientSecret) is needed.
+    const clientResource = this.client.node.defaultChild as cognito.CfnUserPoolClient;
+    this.clientSecret = new secretsmanager.Secret(this, 'WebClientSecret', {
+      description: 'Cognito web app client secret (token handler: auth function only)',
+      secretStringValue: SecretValue.resourceAttribute(clientResource.attrClientSecret),
+      removalPolicy: RemovalPolicy.DESTROY, // derived from the client: recreated with it
+    });
+    Validations.of(this.clientSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Cognito generates the client secret; it rotates by replacing the app client, not by a rotation Lambda',
     });
 
     this.domain = this.userPool.addDomain('Domain', {

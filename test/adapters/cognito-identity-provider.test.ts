@@ -1,100 +1,64 @@
-// The Cognito identity-provider adapter against cognito-local: RevokeToken for real, global sign-out "unsupported".
+// The Cognito identity-provider adapter against the offline Cognito (cognito-local + twin): RevokeToken with the
+// client secret, AdminUserGlobalSignOut, errors translated.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoIdentityProvider } from '../../lambdas/adapters/cognito-identity-provider';
-import { OAuthTokenEndpoint } from '../../lambdas/adapters/oauth-token-endpoint';
 import { UpstreamError } from '../../lambdas/sessions/ports';
-import type { LocalCognito } from '../../local/cognito';
-import { startCognito } from '../../local/cognito';
-import { DEMO_USERS, seedUserPool } from '../../local/seed';
-import type { StackOutputs } from '../../local/stack';
+import { DEMO_USERS } from '../../local/seed';
+import type { Twin } from '../helpers/cognito-twin';
+import { REGION, startTwin } from '../helpers/cognito-twin';
+import { decodePayload } from '../helpers/mint-token';
 import { signIn } from '../helpers/sign-in';
 
-const REGION = 'us-east-1';
-const USER_POOL_ID = `${REGION}_LocalPool`;
-const REDIRECT_URI = 'http://localhost:1/';
-let dir: string;
-let cognito: LocalCognito;
-let sdk: CognitoIdentityProviderClient;
-let clientId: string;
-
-function idp(client = sdk): CognitoIdentityProvider {
-  return new CognitoIdentityProvider({ userPoolId: USER_POOL_ID, clientId }, client);
-}
-
-async function signedIn(): Promise<string> {
-  const [alice] = DEMO_USERS;
-  const outputs = {
-    hostedUiUrl: cognito.url,
-    tokenEndpoint: `${cognito.url}/oauth2/token`,
-    region: REGION,
-    userPoolId: USER_POOL_ID,
-    clientId,
-    redirectUri: REDIRECT_URI,
-  } as StackOutputs;
-  return (await signIn(outputs, alice.username, alice.password)).refreshToken;
-}
-
-function tokenEndpoint(): OAuthTokenEndpoint {
-  return new OAuthTokenEndpoint({
-    domainUrl: cognito.url,
-    issuer: `https://cognito-idp.${REGION}.amazonaws.com/${USER_POOL_ID}`,
-    clientId,
-    allowInsecureRequests: true,
-  });
-}
+let twin: Twin;
+const [alice, bob] = DEMO_USERS;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cg-cognito-'));
-  cognito = await startCognito({
-    dir,
-    host: '127.0.0.1',
-    port: 0,
-    envName: 'COGNITO_PORT',
-    region: REGION,
-    userPoolId: USER_POOL_ID,
-    logLevel: 'silent',
-  });
-  clientId = await seedUserPool({
-    cognitoUrl: cognito.url,
-    region: REGION,
-    userPoolId: USER_POOL_ID,
-    redirectUri: REDIRECT_URI,
-  });
-  sdk = new CognitoIdentityProviderClient({
-    endpoint: cognito.url,
-    region: REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  twin = await startTwin(0);
 });
 
 afterAll(async () => {
-  sdk.destroy();
-  await cognito.stop();
-  await rm(dir, { recursive: true, force: true });
+  await twin?.dispose();
 });
+
+const signedIn = async (user = alice) => signIn(twin.stack, user.username, user.password);
 
 describe('CognitoIdentityProvider', () => {
   it('revokes a refresh token: the refresh grant refuses it afterwards', async () => {
-    const refreshToken = await signedIn();
-    expect((await tokenEndpoint().refresh(refreshToken)).ok).toBe(true);
-    await idp().revokeRefreshToken(refreshToken);
-    expect(await tokenEndpoint().refresh(refreshToken)).toEqual({ ok: false, error: 'invalid_grant' });
+    const { refreshToken } = await signedIn();
+    const rotated = await twin.tokenEndpoint().refresh(refreshToken);
+    expect(rotated.ok).toBe(true);
+    const current = rotated.ok ? rotated.tokens.refreshToken! : '';
+    await twin.identityProvider().revokeRefreshToken(current);
+    expect(await twin.tokenEndpoint().refresh(current)).toEqual({ ok: false, error: 'invalid_grant' });
   });
 
   it('treats revoking an already revoked or unknown token as done', async () => {
-    const refreshToken = await signedIn();
-    await idp().revokeRefreshToken(refreshToken);
-    await expect(idp().revokeRefreshToken(refreshToken)).resolves.toBeUndefined();
-    await expect(idp().revokeRefreshToken('never-issued')).resolves.toBeUndefined();
+    const { refreshToken } = await signedIn();
+    await twin.identityProvider().revokeRefreshToken(refreshToken);
+    await expect(twin.identityProvider().revokeRefreshToken(refreshToken)).resolves.toBeUndefined();
+    await expect(twin.identityProvider().revokeRefreshToken('never-issued')).resolves.toBeUndefined();
   });
 
-  it("reports the emulator's missing AdminUserGlobalSignOut as unsupported", async () => {
-    expect(await idp().globalSignOut('any-user')).toBe('unsupported');
+  it('does not revoke with a wrong client secret (the token keeps working)', async () => {
+    const { refreshToken } = await signedIn();
+    await twin.identityProvider('not-the-secret').revokeRefreshToken(refreshToken);
+    expect((await twin.tokenEndpoint().refresh(refreshToken)).ok).toBe(true);
+  });
+
+  it('signs a user out globally: every refresh token of that user ends, other users keep theirs', async () => {
+    const [first, second, other] = [await signedIn(), await signedIn(), await signedIn(bob)];
+    const sub = decodePayload(first.accessToken).sub as string;
+    expect(await twin.identityProvider().globalSignOut(sub)).toBe('signed-out');
+    for (const { refreshToken } of [first, second]) {
+      expect(await twin.tokenEndpoint().refresh(refreshToken)).toEqual({ ok: false, error: 'invalid_grant' });
+    }
+    expect((await twin.tokenEndpoint().refresh(other.refreshToken)).ok).toBe(true);
+  });
+
+  it('reports an unknown user', async () => {
+    expect(await twin.identityProvider().globalSignOut('00000000-0000-0000-0000-000000000000')).toBe(
+      'user-not-found',
+    );
   });
 
   it('fails with UpstreamError when Cognito is unreachable', async () => {
@@ -104,8 +68,9 @@ describe('CognitoIdentityProvider', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       maxAttempts: 1,
     });
-    await expect(idp(unreachable).globalSignOut('any-user')).rejects.toThrow(UpstreamError);
-    await expect(idp(unreachable).revokeRefreshToken('token')).rejects.toThrow(UpstreamError);
+    const idp = twin.identityProvider(undefined, unreachable);
+    await expect(idp.globalSignOut('any-user')).rejects.toThrow(UpstreamError);
+    await expect(idp.revokeRefreshToken('token')).rejects.toThrow(UpstreamError);
     unreachable.destroy();
   });
 });

@@ -1,16 +1,14 @@
-// The oauth4webapi token-endpoint adapter against a local server replaying Cognito-shaped /oauth2/token responses.
+// The oauth4webapi token-endpoint adapter against a local server replaying Cognito-shaped /oauth2/token responses
+// (error pages, foreign ID tokens); the real grants against the offline Cognito are in cognito-twin.test.ts.
 
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuthTokenEndpoint } from '../../lambdas/adapters/oauth-token-endpoint';
-import { refresh, signIn } from '../../lambdas/sessions/auth-core';
-import { parseRefreshCookie, refreshCookie } from '../../lambdas/sessions/cookie';
-import type { Outcome } from '../../lambdas/sessions/outcome';
 import { UpstreamError } from '../../lambdas/sessions/ports';
 import recorded from '../fixtures/cognito-token-responses.json';
 import { rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_ISSUER } from '../helpers/jwt';
-import { claims, fakeWorld } from '../helpers/session-fakes';
+import { fixedSecret } from '../helpers/cognito-twin';
 
 type Recording = { status: number; body: unknown };
 
@@ -18,7 +16,10 @@ const key = rsaTestKey('kid-1');
 let server: Server;
 let baseUrl: string;
 let next: Recording;
-const received: URLSearchParams[] = [];
+const received: { body: URLSearchParams; authorization?: string }[] = [];
+const SECRET = 'theclientsecret0123456789'; // Cognito secrets are lowercase alphanumerics
+const BASIC = `Basic ${Buffer.from(`${TEST_CLIENT_ID}:${SECRET}`).toString('base64')}`;
+const EXPECTED = { state: 's'.repeat(43), nonce: 'n'.repeat(43), codeVerifier: 'v'.repeat(43) };
 
 /** A recorded body with fresh tokens in place of the placeholders. */
 function replay(recording: Recording, tokens: Record<string, string> = {}): Recording {
@@ -54,6 +55,9 @@ function endpoint(overrides: { allowInsecureRequests?: boolean; domainUrl?: stri
     domainUrl: baseUrl,
     issuer: TEST_ISSUER,
     clientId: TEST_CLIENT_ID,
+    clientSecret: fixedSecret(SECRET),
+    redirectUri: 'https://app.example.com/',
+    scopes: ['openid', 'email', 'profile'],
     allowInsecureRequests: true,
     ...overrides,
   });
@@ -64,7 +68,7 @@ beforeAll(async () => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      received.push(new URLSearchParams(body));
+      received.push({ body: new URLSearchParams(body), authorization: request.headers.authorization });
       const isText = typeof next.body === 'string';
       response.writeHead(next.status, {
         'Content-Type': isText ? 'text/html' : 'application/json;charset=UTF-8',
@@ -86,25 +90,61 @@ beforeEach(() => {
 });
 
 describe('OAuthTokenEndpoint', () => {
-  it('exchanges a code with PKCE as a public client and returns the tokens', async () => {
-    next = replay(recorded.authorizationCode, fresh);
+  it('builds the authorize URL with fresh state, nonce and an S256 challenge of a fresh verifier', async () => {
+    const [one, two] = [await endpoint().startAuthorization(), await endpoint().startAuthorization()];
+    expect(one.state).not.toBe(two.state);
+    const url = new URL(one.authorizeUrl);
+    expect(url.origin + url.pathname).toBe(`${baseUrl}/oauth2/authorize`);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: TEST_CLIENT_ID,
+      redirect_uri: 'https://app.example.com/',
+      response_type: 'code',
+      scope: 'openid email profile',
+      state: one.state,
+      nonce: one.nonce,
+      code_challenge: expect.stringMatching(/^[\w-]{43}$/),
+      code_challenge_method: 'S256',
+    });
+    expect(one.authorizeUrl).not.toContain(one.codeVerifier);
+  });
+
+  it('exchanges a code with PKCE and client_secret_basic, checking state and nonce', async () => {
+    next = replay(recorded.authorizationCode, { ...fresh, id_token: idToken({ nonce: EXPECTED.nonce }) });
     const result = await endpoint().exchangeCode({
       code: 'the-code',
-      codeVerifier: 'v'.repeat(43),
-      redirectUri: 'https://app.example.com/',
+      state: EXPECTED.state,
+      expected: EXPECTED,
     });
     expect(result).toEqual({
       ok: true,
-      tokens: { accessToken: 'access-1', idToken: fresh.id_token, refreshToken: 'refresh-2', expiresIn: 900 },
+      tokens: {
+        accessToken: 'access-1',
+        idToken: expect.any(String),
+        refreshToken: 'refresh-2',
+        expiresIn: 900,
+      },
     });
     const [sent] = received;
-    expect(Object.fromEntries(sent)).toEqual({
+    expect(sent?.authorization).toBe(BASIC);
+    expect(Object.fromEntries(sent.body)).toEqual({
       grant_type: 'authorization_code',
       code: 'the-code',
       code_verifier: 'v'.repeat(43),
       redirect_uri: 'https://app.example.com/',
-      client_id: TEST_CLIENT_ID,
     });
+  });
+
+  it('refuses a code whose state is not the expected one, without a request', async () => {
+    const result = await endpoint().exchangeCode({ code: 'c', state: 'x'.repeat(43), expected: EXPECTED });
+    expect(result).toEqual({ ok: false, error: 'invalid_state' });
+    expect(received).toHaveLength(0);
+  });
+
+  it('rejects an ID token without the expected nonce (UpstreamError)', async () => {
+    next = replay(recorded.authorizationCode, { ...fresh, id_token: idToken({ nonce: 'other' }) });
+    await expect(
+      endpoint().exchangeCode({ code: 'c', state: EXPECTED.state, expected: EXPECTED }),
+    ).rejects.toThrow(UpstreamError);
   });
 
   it('returns the rotated refresh token of a refresh grant', async () => {
@@ -114,10 +154,10 @@ describe('OAuthTokenEndpoint', () => {
       ok: true,
       tokens: { accessToken: 'access-1', refreshToken: 'refresh-2' },
     });
-    expect(Object.fromEntries(received[0])).toEqual({
+    expect(received[0]?.authorization).toBe(BASIC);
+    expect(Object.fromEntries(received[0].body)).toEqual({
       grant_type: 'refresh_token',
       refresh_token: 'refresh-1',
-      client_id: TEST_CLIENT_ID,
     });
   });
 
@@ -135,11 +175,7 @@ describe('OAuthTokenEndpoint', () => {
     const result =
       grant === 'refresh'
         ? await endpoint().refresh('refresh-1')
-        : await endpoint().exchangeCode({
-            code: 'c',
-            codeVerifier: 'v'.repeat(43),
-            redirectUri: 'https://a.example/',
-          });
+        : await endpoint().exchangeCode({ code: 'c', state: EXPECTED.state, expected: EXPECTED });
     expect(result).toEqual({ ok: false, error: 'invalid_grant' });
   });
 
@@ -173,53 +209,5 @@ describe('OAuthTokenEndpoint', () => {
     await expect(endpoint({ domainUrl: 'http://127.0.0.1:9' }).refresh('refresh-1')).rejects.toThrow(
       UpstreamError,
     );
-  });
-});
-
-describe('rotation and reuse through the session core on replayed Cognito responses', () => {
-  /** What the browser would send back: the Cookie pair of the Set-Cookie the core asked for. */
-  function cookieOf(outcome: Outcome): string {
-    if (!outcome.cookie || outcome.cookie === 'clear') throw new Error('no cookie set');
-    return refreshCookie(outcome.cookie.set, 60).split(';')[0];
-  }
-
-  it('rotates on every refresh and revokes the session when a rotated-away token comes back', async () => {
-    const world = fakeWorld({ allowedOrigins: ['https://app.example.com'] });
-    const deps = { ...world.deps, tokens: endpoint() };
-    world.verified.set('access-1', { ok: true, claims: claims({ jti: 'jti-1' }) });
-    world.verified.set('access-2', { ok: true, claims: claims({ jti: 'jti-2' }) });
-
-    next = replay(recorded.authorizationCode, { ...fresh, refresh_token: 'refresh-1' });
-    const body = JSON.stringify({
-      code: 'c',
-      codeVerifier: 'v'.repeat(43),
-      redirectUri: 'https://app.example.com/',
-    });
-    const first = cookieOf(await signIn({ body, cookies: [] }, deps));
-
-    next = replay(recorded.refreshWithRotation, {
-      ...fresh,
-      access_token: 'access-2',
-      refresh_token: 'refresh-2',
-    });
-    const browser = { origin: 'https://app.example.com', csrfHeader: '1' };
-    const rotated = await refresh({ ...browser, cookies: [first] }, deps);
-    expect(rotated.status).toBe(200);
-    expect(parseRefreshCookie([cookieOf(rotated)])).toMatchObject({ refreshToken: 'refresh-2' });
-
-    world.clock.now += 60; // past the 10 s grace period
-    const asked = received.length;
-    const replayed = await refresh({ ...browser, cookies: [first] }, deps);
-    expect(replayed).toMatchObject({
-      status: 401,
-      body: { error: 'ERR_REFRESH_REUSE' },
-      cookie: 'clear',
-      reuseDetected: true,
-    });
-    expect(received).toHaveLength(asked); // caught by the registry before Cognito is asked
-    expect(world.denyList.has('session#origin-1')).toBe(true);
-
-    const legitimate = await refresh({ ...browser, cookies: [cookieOf(rotated)] }, deps);
-    expect(legitimate).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_REVOKED' } });
   });
 });

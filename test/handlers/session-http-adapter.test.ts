@@ -58,7 +58,7 @@ describe('respond', () => {
       {
         status: 401,
         body: { error: 'ERR_REFRESH_REUSE', message: 'reused' },
-        cookie: 'clear',
+        cookies: ['__Host-cg_refresh=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict'],
         denial: { reason: 'ERR_REFRESH_REUSE', sub: 'sub-1', sessionId: 's-1', token: REFRESH_TOKEN },
         reuseDetected: true,
       },
@@ -89,21 +89,23 @@ describe('respond', () => {
     expect(logs.text()).not.toContain('secret.refresh');
   });
 
-  it('sets the refresh cookie with the session lifetime and logs the session event', () => {
+  it('sends every Set-Cookie line of the outcome and logs the session event', () => {
+    const lines = [
+      '__Host-cg_refresh=v1.k.iv.sealed; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict',
+      '__Host-cg_login=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict',
+    ];
     const response = respond(
       {
         status: 200,
         body: { accessToken: 'a' },
-        cookie: { set: { sessionId: 's-1', refreshToken: REFRESH_TOKEN }, maxAgeSeconds: 3600 },
+        cookies: lines,
         event: { event: 'session_created', sub: 'sub-1', sessionId: 's-1' },
       },
       event(),
       createObservability('auth'),
       {},
     );
-    expect(response.multiValueHeaders?.['Set-Cookie']).toEqual([
-      `__Host-cg_refresh=s-1:${REFRESH_TOKEN}; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict`,
-    ]);
+    expect(response.multiValueHeaders?.['Set-Cookie']).toEqual(lines);
     expect(logs.lines().find((line) => line.event === 'session_created')).toMatchObject({
       sub: 'sub-1',
       sessionId: 's-1',

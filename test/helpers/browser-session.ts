@@ -3,7 +3,7 @@ import { REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
 import type { DemoUser } from '../../local/seed';
 import type { StackOutputs } from '../../local/stack';
 import { decodePayload } from './mint-token';
-import { authorizationCode } from './sign-in';
+import { loginForm } from './sign-in';
 
 export interface Answer {
   readonly status: number;
@@ -23,17 +23,31 @@ export class BrowserSession {
     this.origin = stack.appUrl;
   }
 
-  /** Login form (PKCE S256) for the code, then POST /auth/session as the demo page does. */
+  /** As the demo page does: POST /auth/login, the login form, then POST /auth/session { code, state }. */
   async signIn(user: DemoUser): Promise<Answer> {
-    const { code, codeVerifier } = await authorizationCode(this.stack, user);
-    this.secrets.add(code).add(codeVerifier);
-    const answer = await this.call('POST', '/auth/session', {
-      body: { code, codeVerifier, redirectUri: this.stack.redirectUri },
-      bearer: false,
-    });
+    const { code, state } = await this.authorize(user);
+    const answer = await this.completeSignIn({ code, state });
     if (answer.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(answer.body)}`);
     this.accessToken = answer.body.accessToken as string;
     this.secrets.add(this.accessToken).add(answer.body.idToken as string);
+    return answer;
+  }
+
+  /** POST /auth/login (the login cookie lands in the jar), then the login form: the callback's code and state. */
+  async authorize(user: DemoUser): Promise<{ code: string; state: string }> {
+    const started = await this.call('POST', '/auth/login', { bearer: false });
+    if (started.status !== 200) throw new Error(`login failed: ${JSON.stringify(started.body)}`);
+    const callback = await loginForm(this.stack, started.body.authorizeUrl as string, user);
+    const code = callback.searchParams.get('code') ?? '';
+    const state = callback.searchParams.get('state') ?? '';
+    this.secrets.add(code);
+    return { code, state };
+  }
+
+  /** POST /auth/session { code, state } with this browser's cookies. */
+  async completeSignIn(body: { code: string; state: string }): Promise<Answer> {
+    const answer = await this.call('POST', '/auth/session', { body, bearer: false });
+    if (answer.status === 200) this.accessToken = answer.body.accessToken as string;
     return answer;
   }
 
@@ -70,8 +84,7 @@ export class BrowserSession {
       const value = pair.slice(name.length + 1);
       if (/Max-Age=0\b/.test(line)) this.cookies.delete(name);
       else this.cookies.set(name, value);
-      // The cookie is `<sessionId>:<refresh token>`: the token alone must not leak either (the session id may).
-      if (value) this.secrets.add(value).add(value.slice(value.indexOf(':') + 1));
+      if (value) this.secrets.add(value); // sealed: the refresh token inside is never seen in clear
     }
     const body = (await response.json()) as Record<string, unknown>;
     for (const key of ['accessToken', 'idToken']) {
@@ -87,6 +100,11 @@ export class BrowserSession {
 
   get refreshCookie(): string {
     return this.cookies.get(REFRESH_COOKIE) ?? '';
+  }
+
+  /** The sign-in session of the current access token (`origin_jti`). */
+  get sessionId(): string {
+    return decodePayload(this.accessToken).origin_jti as string;
   }
 
   /** The user id in the current access token. */

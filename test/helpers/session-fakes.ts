@@ -4,7 +4,12 @@ import type { AccessClaims } from '../../lambdas/shared/claims';
 import type { PutOutcome, RevocationKey, RevocationRecord, VerifyResult } from '../../lambdas/shared/ports';
 import { RevocationService } from '../../lambdas/shared/revocation-service';
 import type { AuthCoreConfig, AuthDeps } from '../../lambdas/sessions/auth-core';
+import { LOGIN_COOKIE, REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
+import type { LoginCookieValue } from '../../lambdas/sessions/cookie';
 import type {
+  AuthorizationStart,
+  CookiePurpose,
+  CookieSealer,
   GlobalSignOutResult,
   GrantResult,
   SessionRecord,
@@ -14,6 +19,48 @@ import type {
 } from '../../lambdas/sessions/ports';
 
 export const NOW = 1_800_000_000;
+
+/** A transparent "sealer": `<purpose>.<base64url plaintext>`; opens only its own purpose (tests read the values). */
+export class FakeSealer implements CookieSealer {
+  async seal(purpose: CookiePurpose, plaintext: string): Promise<string> {
+    return `${purpose}.${Buffer.from(plaintext).toString('base64url')}`;
+  }
+  async open(purpose: CookiePurpose, sealed: string): Promise<string | undefined> {
+    const [kind, body, extra] = sealed.split('.');
+    return kind === purpose && body && extra === undefined
+      ? Buffer.from(body, 'base64url').toString()
+      : undefined;
+  }
+}
+
+/** `Cookie` header value with a (fake-)sealed refresh cookie. */
+export function refreshCookieHeader(sessionId: string, refreshToken: string): string {
+  const plain = JSON.stringify({ sid: sessionId, rt: refreshToken });
+  return `${REFRESH_COOKIE}=refresh.${Buffer.from(plain).toString('base64url')}`;
+}
+
+/** `Cookie` header value with a (fake-)sealed login cookie. */
+export function loginCookieHeader(value: LoginCookieValue): string {
+  return `${LOGIN_COOKIE}=login.${Buffer.from(JSON.stringify(value)).toString('base64url')}`;
+}
+
+/** What the fake authorization server generates for every login. */
+export const AUTHORIZATION: AuthorizationStart = {
+  authorizeUrl: 'https://auth.example.com/oauth2/authorize?client_id=client',
+  state: 's'.repeat(43),
+  nonce: 'n'.repeat(43),
+  codeVerifier: 'v'.repeat(43),
+};
+
+/** The plaintext of a fake-sealed `Set-Cookie` line, or '' for a deleting one. */
+export function openedCookie(line: string | undefined): Record<string, unknown> | '' {
+  const value = (line ?? '').split(';')[0].split('=')[1] ?? '';
+  if (!value) return '';
+  return JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
+}
 export const WEEK = 7 * 86400;
 
 export class MemorySessions implements SessionStore {
@@ -107,7 +154,12 @@ export interface FakeWorld {
   readonly verified: Map<string, VerifyResult>;
   /** Scripted answers of the token endpoint. */
   readonly grants: { code?: GrantResult; refresh?: GrantResult };
-  readonly calls: { revoked: string[]; signedOut: string[]; refreshed: string[] };
+  readonly calls: {
+    revoked: string[];
+    signedOut: string[];
+    refreshed: string[];
+    exchanged: { code: string; state: string; expected: unknown }[];
+  };
   globalSignOut: GlobalSignOutResult;
   clock: { now: number };
 }
@@ -125,7 +177,7 @@ export function fakeWorld(config: Partial<AuthCoreConfig> = {}): FakeWorld {
   const denyList = new MemoryDenyList();
   const verified = new Map<string, VerifyResult>();
   const grants: FakeWorld['grants'] = {};
-  const calls: FakeWorld['calls'] = { revoked: [], signedOut: [], refreshed: [] };
+  const calls: FakeWorld['calls'] = { revoked: [], signedOut: [], refreshed: [], exchanged: [] };
   const clock = { now: NOW };
   const clockPort = { nowSeconds: () => clock.now };
   const world: FakeWorld = {
@@ -146,8 +198,14 @@ export function fakeWorld(config: Partial<AuthCoreConfig> = {}): FakeWorld {
       verifier: {
         verify: async (token) => verified.get(token) ?? { ok: false, reason: 'ERR_TOKEN_SIGNATURE' },
       },
+      sealer: new FakeSealer(),
       tokens: {
-        exchangeCode: async () => grants.code ?? { ok: false, error: 'invalid_grant' },
+        startAuthorization: async () => AUTHORIZATION,
+        exchangeCode: async (grant) => {
+          calls.exchanged.push(grant);
+          if (grant.state !== grant.expected.state) return { ok: false, error: 'invalid_state' };
+          return grants.code ?? { ok: false, error: 'invalid_grant' };
+        },
         refresh: async (token) => {
           calls.refreshed.push(token);
           return grants.refresh ?? { ok: false, error: 'invalid_grant' };

@@ -1,7 +1,9 @@
-// Test helper: sign in through cognito-local's login form over real HTTP, as a browser with PKCE would.
+// Test helper: sign in through the offline Cognito's login form over real HTTP, as a browser (via the auth function)
+// or as the confidential client itself (PKCE + client secret) would.
 import type { AuthorizationServer, Client } from 'oauth4webapi' with { 'resolution-mode': 'import' };
 import type { DemoUser } from '../../local/seed';
-import type { StackOutputs } from '../../local/stack';
+import type { OfflineStack, StackOutputs } from '../../local/stack';
+import { LOCAL_SECRETS } from '../../local/stack';
 
 export interface Tokens {
   readonly accessToken: string;
@@ -9,32 +11,51 @@ export interface Tokens {
   readonly refreshToken: string;
 }
 
-/** What the page would POST to /auth/session (with its redirect URI). */
-export interface AuthorizationCode {
-  readonly code: string;
-  readonly codeVerifier: string;
-}
-
 /** One of the seeded demo users by the local part of its email (`alice`, `bob`, `admin`). */
 export function demoUser(stack: StackOutputs, name: 'alice' | 'bob' | 'admin'): DemoUser {
   return stack.users.find((u) => u.username.startsWith(`${name}@`))!;
 }
 
-/** Authorization code + PKCE (S256) through `/oauth2/authorize` (form) and `/oauth2/token`, checked by oauth4webapi. */
-export async function signIn(stack: StackOutputs, username: string, password: string): Promise<Tokens> {
+/** The web client's secret, read from the offline Secrets Manager as the auth function reads it. */
+export async function clientSecret(stack: Pick<OfflineStack, 'secrets'>): Promise<string> {
+  const secret = await stack.secrets.current(LOCAL_SECRETS.clientSecret);
+  if (!secret) throw new Error('the offline stack holds no client secret');
+  return secret;
+}
+
+/**
+ * Authorization code + PKCE (S256) through `/oauth2/authorize` (form) and `/oauth2/token` with the client secret,
+ * checked by oauth4webapi: what the auth function does, for tests that need raw tokens.
+ */
+export async function signIn(
+  stack: Pick<OfflineStack, 'outputs' | 'secrets'>,
+  username: string,
+  password: string,
+): Promise<Tokens> {
   const oauth = await import('oauth4webapi'); // ESM only
-  const { as, client } = authorizationServer(stack);
-  const { params, codeVerifier } = await authorize(stack, { username, password });
+  const { as, client } = authorizationServer(stack.outputs);
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const authorize = new URL(as.authorization_endpoint!);
+  authorize.search = new URLSearchParams({
+    client_id: stack.outputs.clientId,
+    redirect_uri: stack.outputs.redirectUri,
+    response_type: 'code',
+    scope: 'openid email profile',
+    state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+  }).toString();
+  const callback = await loginForm(stack.outputs, authorize.toString(), { username, password });
+  const params = oauth.validateAuthResponse(as, client, callback, state);
   const response = await oauth.authorizationCodeGrantRequest(
     as,
     client,
-    oauth.None(),
+    oauth.ClientSecretBasic(await clientSecret(stack)),
     params,
-    stack.redirectUri,
+    stack.outputs.redirectUri,
     codeVerifier,
-    {
-      [oauth.allowInsecureRequests]: true, // cognito-local speaks http on 127.0.0.1
-    },
+    { [oauth.allowInsecureRequests]: true }, // the offline Cognito speaks http on 127.0.0.1
   );
   const result = await oauth.processAuthorizationCodeResponse(as, client, response);
   if (!result.id_token || !result.refresh_token)
@@ -42,16 +63,8 @@ export async function signIn(stack: StackOutputs, username: string, password: st
   return { accessToken: result.access_token, idToken: result.id_token, refreshToken: result.refresh_token };
 }
 
-/** Managed login through cognito-local's form (PKCE S256), stopping at the authorization code (the page would POST it). */
-export async function authorizationCode(
-  stack: StackOutputs,
-  user: { username: string; password: string },
-): Promise<AuthorizationCode> {
-  const { params, codeVerifier } = await authorize(stack, user);
-  return { code: params.get('code')!, codeVerifier };
-}
-
-function authorizationServer(stack: StackOutputs): { as: AuthorizationServer; client: Client } {
+/** The issuer and endpoints of the offline pool, and the web client, as oauth4webapi wants them. */
+export function authorizationServer(stack: StackOutputs): { as: AuthorizationServer; client: Client } {
   return {
     as: {
       issuer: `https://cognito-idp.${stack.region}.amazonaws.com/${stack.userPoolId}`,
@@ -62,32 +75,18 @@ function authorizationServer(stack: StackOutputs): { as: AuthorizationServer; cl
   };
 }
 
-/** The login form for `user`; the callback's parameters as validated by oauth4webapi (state, no error, a code). */
-async function authorize(
+/** Opens `authorizeUrl` (the login form), submits `user`'s credentials, returns the callback URL (code, state). */
+export async function loginForm(
   stack: StackOutputs,
+  authorizeUrl: string,
   user: { username: string; password: string },
-): Promise<{ params: URLSearchParams; codeVerifier: string }> {
-  const oauth = await import('oauth4webapi'); // ESM only
-  const { as, client } = authorizationServer(stack);
-  const codeVerifier = oauth.generateRandomCodeVerifier();
-  const state = oauth.generateRandomState();
-  const authorize = new URL(as.authorization_endpoint!);
-  authorize.search = new URLSearchParams({
-    client_id: stack.clientId,
-    redirect_uri: stack.redirectUri,
-    response_type: 'code',
-    scope: 'openid email profile',
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-    code_challenge_method: 'S256',
-  }).toString();
-
-  const page = await fetch(authorize);
+): Promise<URL> {
+  const page = await fetch(authorizeUrl);
   if (page.status !== 200) throw new Error(`authorize page: ${page.status} ${await page.text()}`);
   const fields = new URLSearchParams(hiddenFields(await page.text()));
   fields.set('username', user.username);
   fields.set('password', user.password);
-  const submitted = await fetch(authorize.origin + '/oauth2/authorize', {
+  const submitted = await fetch(new URL(authorizeUrl).origin + '/oauth2/authorize', {
     method: 'POST',
     body: fields,
     redirect: 'manual',
@@ -98,10 +97,7 @@ async function authorize(
   const callback = new URL(location);
   if (callback.origin + callback.pathname !== stack.redirectUri)
     throw new Error(`unexpected redirect ${callback.origin}`);
-
-  const params = oauth.validateAuthResponse(as, client, callback, state);
-  if (!params.get('code')) throw new Error(`no code for ${user.username}: ${submitted.status}`);
-  return { params, codeVerifier };
+  return callback;
 }
 
 function hiddenFields(html: string): [string, string][] {

@@ -176,9 +176,9 @@ describe('GuardStack', () => {
       });
     });
 
-    it('is a public client allowed the authorization-code grant only', () => {
+    it('is a confidential client (generated secret) allowed the authorization-code grant only', () => {
       template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-        GenerateSecret: false,
+        GenerateSecret: true,
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthFlows: ['code'],
         AllowedOAuthScopes: ['openid', 'email', 'profile'],
@@ -196,10 +196,26 @@ describe('GuardStack', () => {
       });
     });
 
-    it('denies REFRESH_TOKEN_AUTH, which rotation replaces with the token endpoint', () => {
+    it('allows no API sign-in flow: no SRP, password or custom auth, no REFRESH_TOKEN_AUTH (an explicit empty list)', () => {
       const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))[0];
 
-      expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_USER_SRP_AUTH']);
+      expect(client.Properties.ExplicitAuthFlows).toEqual([]);
+    });
+
+    it('puts the client secret in Secrets Manager by reference, never in the template, an env var or an output', () => {
+      const [clientId] = Object.keys(template.findResources('AWS::Cognito::UserPoolClient'));
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        SecretString: { 'Fn::GetAtt': [clientId, 'ClientSecret'] },
+      });
+      const json = JSON.stringify(template.toJSON());
+      const references = json.match(/"ClientSecret"/g) ?? [];
+      expect(references).toHaveLength(1); // only the secret's own SecretString
+      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+        expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('"ClientSecret"');
+        expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain('SecretString');
+      }
+      expect(JSON.stringify(template.toJSON().Outputs)).not.toMatch(/"ClientSecret"|SecretString|CookieKey/);
+      expect(Object.keys(template.findResources('Custom::DescribeCognitoUserPoolClient'))).toEqual([]);
     });
 
     it('takes token lifetimes and rotation grace from the stage config', () => {

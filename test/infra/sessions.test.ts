@@ -29,6 +29,8 @@ const connectionsTable = id(stack.signaling.table);
 const connectionsKey = id(stack.signaling.key);
 const signalingApi = id(stack.signaling.api);
 const eventBus = id(stack.events.bus);
+const clientSecret = id(stack.identity.clientSecret);
+const cookieKey = id(stack.sessions.cookieKey);
 const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 
 function functionOf(service: string): Resource {
@@ -122,6 +124,10 @@ describe('sessions', () => {
         [AuthEnv.refreshTokenValiditySeconds]: String(30 * 86400),
         [AuthEnv.rotationGraceSeconds]: '20',
         [AuthEnv.requireSessionId]: 'true',
+        [AuthEnv.redirectUri]: 'http://localhost:3000/',
+        // ARNs of the secrets (Ref of a Secret is its ARN), never their values.
+        [AuthEnv.clientSecretId]: { Ref: clientSecret },
+        [AuthEnv.cookieKeySecretId]: { Ref: cookieKey },
       });
       expect(JSON.stringify(env[AuthEnv.cognitoDomainUrl])).toMatch(
         /https:\/\/.*\.auth\..*amazoncognito\.com/,
@@ -147,7 +153,7 @@ describe('sessions', () => {
   });
 
   describe.each(['auth', 'admin'])('%s role', (service) => {
-    it('may revoke, read/write sessions (named index only) and globally sign out users of this pool, nothing more', () => {
+    it('may revoke, read/write sessions (named index only), globally sign out users of this pool (auth: read its two secrets), nothing more', () => {
       const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
       const index = { 'Fn::Join': ['', [arn(sessionsTable), '/index/bySub']] };
       const kms = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
@@ -163,6 +169,14 @@ describe('sessions', () => {
           pair('dynamodb:Query', index),
           ...kms.map((a) => pair(a, arn(sessionsKey))),
           pair('cognito-idp:AdminUserGlobalSignOut', arn(pool)),
+          // Token handler: only the auth function reads the client secret and the cookie key.
+          ...(service === 'auth'
+            ? [clientSecret, cookieKey].flatMap((secret) =>
+                ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'].map((a) =>
+                  pair(a, { Ref: secret }),
+                ),
+              )
+            : []),
           // SocketCloser: find the affected sockets, drop stale rows, close them through @connections.
           pair('dynamodb:DeleteItem', arn(connectionsTable)),
           ...['bySub', 'bySession'].map((i) =>
@@ -200,14 +214,14 @@ describe('sessions', () => {
     ).toEqual([]);
   });
 
-  it('routes /auth/session and /auth/refresh public, every other session route through the authorizer', () => {
+  it('routes /auth/login, /auth/session and /auth/refresh public, every other session route through the authorizer', () => {
     const methods = Object.values(resources).filter(
       (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod !== 'OPTIONS',
     );
     const sessionRoutes = ROUTES.filter((r) => r.fn === 'auth' || r.fn === 'admin');
     const publicCount = sessionRoutes.filter((r) => r.auth === 'public').length;
     const byType = (type: string) => methods.filter((m) => m.Properties.AuthorizationType === type).length;
-    expect(publicCount).toBe(2);
+    expect(publicCount).toBe(3);
     expect(byType('NONE')).toBe(ROUTES.filter((r) => r.auth === 'public').length);
     expect(byType('CUSTOM')).toBe(ROUTES.filter((r) => r.auth === 'authorized').length);
   });

@@ -2,7 +2,7 @@
 import { WebSocket } from 'ws';
 import { DynamoSessionStore } from '../../lambdas/adapters/dynamo-session-store';
 import { AuthEnv } from '../../lambdas/auth/env';
-import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
+import { REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
 import type { ReasonCode } from '../../lambdas/shared/reasons';
 import type { DemoUser } from '../../local/seed';
 import { BrowserSession, type Answer } from '../helpers/browser-session';
@@ -166,19 +166,21 @@ describe('auth_denied lines', () => {
   });
 
   it('logs refresh-token reuse as a denial, a revocation by system and a RefreshReuseDetected metric', async () => {
-    // cognito-local never rotates: put the session in the state a rotation 60 s ago would have left it in.
+    // A real rotation through the twin, then the record aged as if the grace period had passed long ago.
     const sessions = new DynamoSessionStore(process.env[AuthEnv.sessionsTable]!);
     const alice = browser();
     await alice.signIn(demo('alice'));
-    const [sessionId = '', presented = ''] = alice.refreshCookie.split(':');
+    const stolen = alice.refreshCookie;
+    expect((await alice.refresh()).status).toBe(200);
+    const sessionId = alice.sessionId;
     const record = (await sessions.get(sessionId))!;
     await sessions.refresh(sessionId, record.refreshFingerprint, {
       ...record,
-      refreshFingerprint: refreshFingerprint('the-rotated-in-token'),
-      rotated: [{ fingerprint: refreshFingerprint(presented), rotatedAt: now() - 60 }],
+      rotated: record.rotated.map((entry) => ({ ...entry, rotatedAt: now() - 60 })),
     });
     const mark = logs.lines().length;
 
+    alice.cookies.set(REFRESH_COOKIE, stolen);
     await expectDenial('ERR_REFRESH_REUSE', 401, () => alice.refresh());
     expect(auditLines('revoked', mark)).toContainEqual(
       expect.objectContaining({ actor: 'system', reason: 'refresh-reuse', scope: 'session', sessionId }),

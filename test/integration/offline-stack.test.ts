@@ -32,7 +32,7 @@ function user(group: 'admins' | 'none', index = 0): DemoUser {
 }
 
 async function signInAs(demo: DemoUser) {
-  return signIn(stack.outputs, demo.username, demo.password);
+  return signIn(stack, demo.username, demo.password);
 }
 
 function api(path: string, init: RequestInit & { token?: string } = {}) {
@@ -100,9 +100,7 @@ describe('GET /me', () => {
   });
 
   it('rejects a wrong password at the login form', async () => {
-    await expect(signIn(stack.outputs, user('none').username, 'wrong-password')).rejects.toThrow(
-      /sign-in .* failed/,
-    );
+    await expect(signIn(stack, user('none').username, 'wrong-password')).rejects.toThrow(/sign-in .* failed/);
   });
 });
 

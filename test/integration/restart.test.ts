@@ -22,8 +22,8 @@ it('still denies a revoked token after a restart, and users still sign in', asyn
   const first = await startTestStack();
   stack = first;
   const alice = first.outputs.users[0];
-  const revoked = await signIn(first.outputs, alice.username, alice.password);
-  const kept = await signIn(first.outputs, alice.username, alice.password);
+  const revoked = await signIn(first, alice.username, alice.password);
+  const kept = await signIn(first, alice.username, alice.password);
   const claims = decodePayload(revoked.accessToken);
   const store = new DynamoRevocationStore(process.env[AuthorizerEnv.revocationTable]!);
   await new RevocationService(store, systemClock, { refreshTokenValiditySeconds: 3600 }).revokeToken(
@@ -39,6 +39,6 @@ it('still denies a revoked token after a restart, and users still sign in', asyn
   expect(second.outputs).toEqual(first.outputs);
   expect((await me(second, revoked.accessToken)).status).toBe(401);
   expect((await me(second, kept.accessToken)).status).toBe(200);
-  const again = await signIn(second.outputs, alice.username, alice.password);
+  const again = await signIn(second, alice.username, alice.password);
   expect((await me(second, again.accessToken)).status).toBe(200);
 });

@@ -88,8 +88,8 @@ describe('handshake', () => {
 describe('rooms and relay', () => {
   it('relays offer, answer and candidates both ways with a server-set from; another room hears nothing', async () => {
     const [alice, bob, carol] = await Promise.all([
-      signIn(stack.outputs, 'alice@example.com', 'Alice-local-1!').then((t) => connect(t.accessToken)),
-      signIn(stack.outputs, 'bob@example.com', 'Bob-local-1!').then((t) => connect(t.accessToken)),
+      signIn(stack, 'alice@example.com', 'Alice-local-1!').then((t) => connect(t.accessToken)),
+      signIn(stack, 'bob@example.com', 'Bob-local-1!').then((t) => connect(t.accessToken)),
       connect(minted()),
     ]);
     const aliceId = await alice.join('room-1');

@@ -10,7 +10,8 @@ import { forgeJws, rs256 } from '../helpers/forge';
 import { decodePayload, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
-import { authorizationCode, signIn } from '../helpers/sign-in';
+import { BrowserSession } from '../helpers/browser-session';
+import { signIn } from '../helpers/sign-in';
 import type { WsClient } from '../helpers/ws-client';
 import { connectWs } from '../helpers/ws-client';
 import { startAttackerServer } from './attack-matrix';
@@ -68,19 +69,6 @@ const unknownKid = () =>
     rs256(attacker.privateKey),
   );
 
-function post(path: string, headers: Record<string, string>, body?: unknown) {
-  return rawRequest(`${stack.outputs.apiUrl}${path}`, {
-    method: 'POST',
-    headers: {
-      Origin: stack.outputs.appUrl,
-      'X-CognitoGuard-CSRF': '1',
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-}
-
 async function sessionItems(): Promise<Array<Record<string, unknown>>> {
   const output = await documents.send(new ScanCommand({ TableName: process.env[AuthEnv.sessionsTable]! }));
   return output.Items ?? [];
@@ -89,7 +77,7 @@ async function sessionItems(): Promise<Array<Record<string, unknown>>> {
 describe('revocation store down (dynalite stopped)', () => {
   it('denies every request with ERR_STORE_UNAVAILABLE, allows nothing, and recovers without a restart', async () => {
     const user = stack.outputs.users[0];
-    const signedIn = await signIn(stack.outputs, user.username, user.password);
+    const signedIn = await signIn(stack, user.username, user.password);
     const revoked = minted();
     const claims = decodePayload(revoked);
     await revocations.revokeToken(
@@ -177,59 +165,51 @@ describe('JWKS endpoint unreachable (cognito-local stopped)', () => {
 describe('Cognito emulator down', () => {
   it('answers /auth/session with a 502 JSON error, issues no token and writes no session; sign-in works after', async () => {
     const user = stack.outputs.users[1];
-    const { code, codeVerifier } = await authorizationCode(stack.outputs, user);
+    const browser = new BrowserSession(stack.outputs);
+    const { code, state } = await browser.authorize(user);
     const before = await sessionItems();
 
     await stack.services.cognito.stop();
     let down;
     try {
-      down = await post('/auth/session', {}, { code, codeVerifier, redirectUri: stack.outputs.redirectUri });
+      down = await browser.completeSignIn({ code, state });
     } finally {
       await stack.services.cognito.start();
     }
 
     expect(down.status).toBe(502);
-    expect(JSON.parse(down.body)).toEqual({ error: 'ERR_UPSTREAM', message: expect.any(String) });
-    expect(down.body).not.toMatch(/accessToken|idToken|refresh/i);
-    expect(down.headers['set-cookie']).toBeUndefined();
+    expect(down.body).toEqual({ error: 'ERR_UPSTREAM', message: expect.any(String) });
+    expect(JSON.stringify(down.body)).not.toMatch(/accessToken|idToken|refresh/i);
+    expect(down.setCookies).toEqual([]);
     expect(await sessionItems()).toEqual(before);
 
-    // cognito-local keeps codes in memory, so its restart forgot this one: sign in again.
-    const fresh = await authorizationCode(stack.outputs, user);
-    const retried = await post('/auth/session', {}, { ...fresh, redirectUri: stack.outputs.redirectUri });
-    expect(retried.status).toBe(200);
+    // The offline Cognito keeps codes in memory, so its restart forgot this one: sign in again.
+    expect((await browser.signIn(user)).status).toBe(200);
     expect(await sessionItems()).toHaveLength(before.length + 1);
   });
 
   it('answers /auth/refresh with a 502 JSON error, keeps the cookie and the session unchanged; refresh works after', async () => {
     const user = stack.outputs.users[2];
-    const { code, codeVerifier } = await authorizationCode(stack.outputs, user);
-    const signedIn = await post(
-      '/auth/session',
-      {},
-      { code, codeVerifier, redirectUri: stack.outputs.redirectUri },
-    );
-    expect(signedIn.status).toBe(200);
-    const cookie = String(signedIn.headers['set-cookie']?.[0] ?? '').split(';')[0];
-    expect(cookie).toMatch(/^__Host-cg_refresh=/);
+    const browser = new BrowserSession(stack.outputs);
+    await browser.signIn(user);
     const before = await sessionItems();
 
     await stack.services.cognito.stop();
     let down;
     try {
-      down = await post('/auth/refresh', { Cookie: cookie });
+      down = await browser.refresh();
     } finally {
       await stack.services.cognito.start();
     }
 
     expect(down.status).toBe(502);
-    expect(JSON.parse(down.body)).toEqual({ error: 'ERR_UPSTREAM', message: expect.any(String) });
-    expect(down.headers['set-cookie']).toBeUndefined(); // the browser keeps its cookie
+    expect(down.body).toEqual({ error: 'ERR_UPSTREAM', message: expect.any(String) });
+    expect(down.setCookies).toEqual([]); // the browser keeps its cookie
     expect(await sessionItems()).toEqual(before); // no rotation recorded, no revocation
 
-    const retried = await post('/auth/refresh', { Cookie: cookie });
+    const retried = await browser.refresh();
     expect(retried.status).toBe(200);
-    expect(JSON.parse(retried.body)).toHaveProperty('accessToken');
+    expect(retried.body).toHaveProperty('accessToken');
   });
 });
 

@@ -2,7 +2,8 @@
 // the WebSocket handshake. Each never throws, and anything it accepts is inside the schema, restated here.
 import fc from 'fast-check';
 import { checkHandshake } from '../../lambdas/authorizer/websocket-handshake';
-import { REFRESH_COOKIE, parseRefreshCookie, refreshCookie } from '../../lambdas/sessions/cookie';
+import { AesGcmCookieSealer } from '../../lambdas/adapters/cookie-sealer';
+import { openRefreshCookie, REFRESH_COOKIE, refreshCookie } from '../../lambdas/sessions/cookie';
 import type { ClientFrame } from '../../lambdas/signaling/frames';
 import { MAX_FRAME_BYTES, parseFrame, SIGNAL_KINDS } from '../../lambdas/signaling/frames';
 import { SUBPROTOCOL } from '../../lambdas/shared/websocket-routes';
@@ -162,102 +163,108 @@ describe('parseFrame (fuzzed)', () => {
 const sessionId = fc.stringMatching(SESSION_ID);
 const refreshToken = fc.stringMatching(/^[A-Za-z0-9\-_.]{1,300}$/);
 const otherCookie = fc
-  .tuple(fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/), fc.stringMatching(/^[^;,\s]{0,20}$/))
-  .filter(([name]) => name !== REFRESH_COOKIE)
-  .map(([name, value]) => `${name}=${value}`);
-const cookieLine = fc.oneof(
-  fc.string(),
-  fc.string({ unit: 'binary' }),
-  fc
-    .array(
-      fc.oneof(
-        otherCookie,
-        fc.string().map((s) => `${REFRESH_COOKIE}=${s}`),
-      ),
-      { maxLength: 4 },
-    )
-    .map((p) => p.join('; ')),
-  fc
-    .tuple(sessionId, refreshToken, fc.string({ maxLength: 3 }))
-    .map(([s, r, noise]) => `${REFRESH_COOKIE}=${s}:${r}${noise}`),
-);
+  .tuple(fc.stringMatching(/^[a-z]{1,8}$/), fc.stringMatching(/^[A-Za-z0-9]{0,12}$/))
+  .map(([k, v]) => `${k}=${v}`);
+const sealer = new AesGcmCookieSealer({
+  current: async () => 'fuzz-key-material-0123456789abcdefghij',
+  previous: async () => undefined,
+});
+const ASYNC_RUNS = { numRuns: 500 };
 
-describe('parseRefreshCookie (fuzzed)', () => {
-  it('never throws; "present" only for exactly one refresh cookie whose parts are in the schema', () => {
-    fc.assert(
-      fc.property(fc.array(cookieLine, { maxLength: 3 }), (lines) => {
-        const parsed = parseRefreshCookie(lines);
-        const pairs = lines
-          .flatMap((line) => line.split(';'))
-          .map((pair) => pair.trim())
-          .filter((pair) => pair.startsWith(`${REFRESH_COOKIE}=`));
-        if (parsed.kind === 'absent') expect(pairs).toHaveLength(0);
-        if (parsed.kind !== 'present') return;
-        expect(parsed.sessionId).toMatch(SESSION_ID);
-        expect(parsed.refreshToken).toMatch(REFRESH_TOKEN);
-        expect(pairs).toEqual([`${REFRESH_COOKIE}=${parsed.sessionId}:${parsed.refreshToken}`]);
+describe('openRefreshCookie (fuzzed)', () => {
+  it('never throws and opens nothing it did not seal', async () => {
+    const cookieLine = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc
+        .array(
+          fc.oneof(
+            otherCookie,
+            fc.string().map((v) => `${REFRESH_COOKIE}=${v}`),
+          ),
+          { maxLength: 4 },
+        )
+        .map((p) => p.join('; ')),
+      fc.tuple(sessionId, refreshToken).map(([sid, rt]) => `${REFRESH_COOKIE}=${sid}:${rt}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(cookieLine, { maxLength: 3 }), async (lines) => {
+        const parsed = await openRefreshCookie(sealer, lines);
+        expect(parsed.kind).not.toBe('present');
       }),
-      RUNS,
+      ASYNC_RUNS,
     );
   });
 
-  it('reads back what refreshCookie wrote, among any other cookies', () => {
-    fc.assert(
-      fc.property(
+  it('reads back what refreshCookie sealed, among any other cookies', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         sessionId,
         refreshToken,
         fc.array(otherCookie, { maxLength: 4 }),
         fc.nat(),
-        (s, r, others, at) => {
-          const [pair = ''] = refreshCookie({ sessionId: s, refreshToken: r }, 60).split(';');
+        async (s, r, others, at) => {
+          const [pair = ''] = (await refreshCookie(sealer, { sessionId: s, refreshToken: r }, 60)).split(';');
           const all = [...others];
           all.splice(at % (others.length + 1), 0, pair);
-          expect(parseRefreshCookie([all.join('; ')])).toEqual({
+          expect(await openRefreshCookie(sealer, [all.join('; ')])).toEqual({
             kind: 'present',
             sessionId: s,
             refreshToken: r,
           });
         },
       ),
-      RUNS,
+      ASYNC_RUNS,
     );
   });
 
-  it('treats a second refresh cookie as malformed, never picking one', () => {
-    fc.assert(
-      fc.property(
+  it('refuses any single-character change of a sealed value', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         sessionId,
         refreshToken,
-        sessionId,
-        refreshToken,
-        fc.boolean(),
-        (s1, r1, s2, r2, sameLine) => {
-          const one = `${REFRESH_COOKIE}=${s1}:${r1}`;
-          const two = `${REFRESH_COOKIE}=${s2}:${r2}`;
-          const lines = sameLine ? [`${one}; ${two}`] : [one, two];
-          expect(parseRefreshCookie(lines)).toEqual({ kind: 'malformed' });
+        fc.nat(),
+        fc.constantFrom('A', 'b', '-', '_', '.'),
+        async (s, r, at, c) => {
+          const [pair = ''] = (await refreshCookie(sealer, { sessionId: s, refreshToken: r }, 60)).split(';');
+          const value = pair.slice(REFRESH_COOKIE.length + 1);
+          const i = at % value.length;
+          if (value[i] === c) return;
+          const changed = value.slice(0, i) + c + value.slice(i + 1);
+          expect((await openRefreshCookie(sealer, [`${REFRESH_COOKIE}=${changed}`])).kind).toBe('malformed');
         },
       ),
-      { numRuns: 500 },
+      ASYNC_RUNS,
     );
   });
 
-  it('refuses to build a cookie from anything outside the schema (no header injection)', () => {
-    fc.assert(
-      fc.property(fc.string(), fc.string(), (s, r) => {
+  it('treats a second refresh cookie as malformed, never picking one', async () => {
+    await fc.assert(
+      fc.asyncProperty(sessionId, refreshToken, fc.boolean(), async (s, r, sameLine) => {
+        const [one = ''] = (await refreshCookie(sealer, { sessionId: s, refreshToken: r }, 60)).split(';');
+        const lines = sameLine ? [`${one}; ${one}`] : [one, one];
+        expect(await openRefreshCookie(sealer, lines)).toEqual({ kind: 'malformed' });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses to seal anything outside the schema (no header injection)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string(), fc.string(), async (s, r) => {
         let built: string;
         try {
-          built = refreshCookie({ sessionId: s, refreshToken: r }, 60);
+          built = await refreshCookie(sealer, { sessionId: s, refreshToken: r }, 60);
         } catch {
           return;
         }
         expect(s).toMatch(SESSION_ID);
         expect(r).toMatch(REFRESH_TOKEN);
-        expect(built).toBe(
-          `${REFRESH_COOKIE}=${s}:${r}; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict`,
+        expect(built).toMatch(
+          /^__Host-cg_refresh=v1\.[\w-]+\.[\w-]+\.[\w-]+; Max-Age=60; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
         );
       }),
-      RUNS,
+      ASYNC_RUNS,
     );
   });
 });

@@ -38,7 +38,7 @@ async function forgedPool(): Promise<string[]> {
 
 async function validPool(): Promise<string[]> {
   const user = stack.outputs.users[0];
-  const signedIn = await signIn(stack.outputs, user.username, user.password);
+  const signedIn = await signIn(stack, user.username, user.password);
   return [signedIn.accessToken, ...Array.from({ length: 30 }, () => mintAccessToken(stack.outputs))];
 }
 

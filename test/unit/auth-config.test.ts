@@ -12,6 +12,9 @@ const env = {
   [AuthEnv.allowedOrigins]: 'https://app.example.com, https://admin.example.com',
   [AuthEnv.cognitoDomainUrl]: 'https://login.auth.eu-west-1.amazoncognito.com/',
   [AuthEnv.logoutRedirectUri]: 'https://app.example.com/',
+  [AuthEnv.redirectUri]: 'https://app.example.com/',
+  [AuthEnv.clientSecretId]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:web-client-AbCdEf',
+  [AuthEnv.cookieKeySecretId]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cookie-key-AbCdEf',
 };
 
 describe('loadAuthConfig', () => {
@@ -27,8 +30,17 @@ describe('loadAuthConfig', () => {
       refreshTokenValiditySeconds: 604800,
       rotationGraceSeconds: 10,
       requireSessionId: true,
+      redirectUri: 'https://app.example.com/',
+      scopes: ['openid', 'email', 'profile'],
     });
   });
+
+  it.each([AuthEnv.clientSecretId, AuthEnv.cookieKeySecretId, AuthEnv.redirectUri])(
+    'fails fast without %s (the secrets are named, never given)',
+    (name) => {
+      expect(() => loadAuthConfig({ ...env, [name]: undefined })).toThrow(ConfigError);
+    },
+  );
 
   it('allows http on 127.0.0.1 or localhost only with the explicit offline flag', () => {
     for (const url of ['http://127.0.0.1:9229', 'http://localhost:9229']) {

@@ -1,17 +1,27 @@
-// The session cores with fakes and a frozen clock: sign-in, refresh (CSRF, rotation, reuse), logout, admin.
+// The session cores with fakes and a frozen clock: refresh (CSRF, rotation, reuse), logout, admin (sign-in: login.test.ts).
 
 import { listSessions, revokeSession, revokeUser } from '../../lambdas/sessions/admin-core';
-import type { SessionRequest } from '../../lambdas/sessions/auth-core';
-import { logout, logoutAll, refresh, signIn } from '../../lambdas/sessions/auth-core';
+import { logout, logoutAll, refresh } from '../../lambdas/sessions/auth-core';
+import type { SessionRequest } from '../../lambdas/sessions/request';
 import type { SessionRecord } from '../../lambdas/sessions/ports';
 import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
 import type { Identity } from '../../lambdas/shared/claims';
 import type { FakeWorld } from '../helpers/session-fakes';
-import { ALICE, claims, fakeWorld, NOW, WEEK } from '../helpers/session-fakes';
+import {
+  ALICE,
+  claims,
+  fakeWorld,
+  NOW,
+  openedCookie,
+  refreshCookieHeader,
+  WEEK,
+} from '../helpers/session-fakes';
 
 const ORIGIN = 'https://app.example.com';
-const VERIFIER = 'v'.repeat(43);
-const signInBody = JSON.stringify({ code: 'code-1', codeVerifier: VERIFIER, redirectUri: `${ORIGIN}/` });
+/** The Set-Cookie line that deletes the refresh cookie. */
+const CLEARED = ['__Host-cg_refresh=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict'];
+/** What every refused refresh answers, whatever the reason (which goes to the log). */
+const NO_SESSION = { error: 'ERR_TOKEN_REVOKED', message: 'no valid session: sign in again' };
 
 function withTokens(world: FakeWorld, access: string, overrides: Parameters<typeof claims>[0] = {}) {
   world.verified.set(access, { ok: true, claims: claims(overrides) });
@@ -36,7 +46,12 @@ function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
 }
 
 function refreshRequest(overrides: Partial<SessionRequest> = {}): SessionRequest {
-  return { origin: ORIGIN, csrfHeader: '1', cookies: ['__Host-cg_refresh=origin-1:rt-1'], ...overrides };
+  return {
+    origin: ORIGIN,
+    csrfHeader: '1',
+    cookies: [refreshCookieHeader('origin-1', 'rt-1')],
+    ...overrides,
+  };
 }
 
 const alice: Identity = {
@@ -50,97 +65,6 @@ const alice: Identity = {
   exp: NOW + 600,
 };
 const admin: Identity = { ...alice, sub: 'admin-sub', groups: ['admins'], sessionId: 'origin-9' };
-
-describe('signIn', () => {
-  it('exchanges the code, records the session under origin_jti and sets the cookie', async () => {
-    const world = fakeWorld();
-    world.grants.code = {
-      ok: true,
-      tokens: { accessToken: 'at-1', idToken: 'id-1', refreshToken: 'rt-1', expiresIn: 900 },
-    };
-    withTokens(world, 'at-1');
-    const outcome = await signIn({ body: signInBody, cookies: [] }, world.deps);
-    expect(outcome.status).toBe(200);
-    expect(outcome.body).toEqual({ accessToken: 'at-1', idToken: 'id-1', expiresIn: 900 });
-    expect(outcome.cookie).toEqual({
-      set: { sessionId: 'origin-1', refreshToken: 'rt-1' },
-      maxAgeSeconds: WEEK,
-    });
-    expect(world.sessions.items.get('origin-1')).toEqual({
-      sessionId: 'origin-1',
-      sessionIdSource: 'origin_jti',
-      sub: ALICE,
-      username: ALICE,
-      createdAt: NOW,
-      refreshedAt: NOW,
-      refreshFingerprint: refreshFingerprint('rt-1'),
-      rotated: [],
-      status: 'active',
-      latestJti: 'jti-1',
-      latestJtiExpiresAt: NOW + 900,
-      expiresAt: NOW + WEEK,
-    });
-    expect(JSON.stringify([...world.sessions.items.values()])).not.toContain('rt-1');
-  });
-
-  it('uses a server-generated session id for tokens without origin_jti when allowed (emulator)', async () => {
-    const world = fakeWorld({ requireSessionId: false });
-    world.grants.code = { ok: true, tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresIn: 900 } };
-    withTokens(world, 'at-1', { originJti: undefined });
-    const outcome = await signIn({ body: signInBody, cookies: [] }, world.deps);
-    expect(outcome.cookie).toMatchObject({ set: { sessionId: 'server-session-1' } });
-    expect(world.sessions.items.get('server-session-1')?.sessionIdSource).toBe('server');
-  });
-
-  it.each<[string, string | null, number, string]>([
-    ['no body', null, 400, 'ERR_BAD_REQUEST'],
-    ['a body that is not JSON', 'code=1', 400, 'ERR_BAD_REQUEST'],
-    ['a JSON array', '[]', 400, 'ERR_BAD_REQUEST'],
-    [
-      'a missing code',
-      JSON.stringify({ codeVerifier: VERIFIER, redirectUri: ORIGIN }),
-      400,
-      'ERR_BAD_REQUEST',
-    ],
-    [
-      'a short code verifier',
-      JSON.stringify({ code: 'c', codeVerifier: 'short', redirectUri: ORIGIN }),
-      400,
-      'ERR_BAD_REQUEST',
-    ],
-    [
-      'a redirect URI that is not a URL',
-      JSON.stringify({ code: 'c', codeVerifier: VERIFIER, redirectUri: 'x' }),
-      400,
-      'ERR_BAD_REQUEST',
-    ],
-    ['a code the token endpoint refuses', signInBody, 400, 'ERR_BAD_REQUEST'],
-  ])('rejects %s and records nothing', async (_case, body, status, error) => {
-    const world = fakeWorld();
-    const outcome = await signIn({ body, cookies: [] }, world.deps);
-    expect(outcome).toMatchObject({ status, body: { error } });
-    expect(outcome.cookie).toBeUndefined();
-    expect(world.sessions.items.size).toBe(0);
-  });
-
-  it('refuses tokens without origin_jti when the session id is required (AWS)', async () => {
-    const world = fakeWorld();
-    world.grants.code = { ok: true, tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresIn: 900 } };
-    withTokens(world, 'at-1', { originJti: undefined });
-    expect(await signIn({ body: signInBody, cookies: [] }, world.deps)).toMatchObject({
-      status: 502,
-      body: { error: 'ERR_TOKEN_CLAIMS' },
-    });
-    expect(world.sessions.items.size).toBe(0);
-  });
-
-  it('fails with 502 when the returned access token does not verify', async () => {
-    const world = fakeWorld();
-    world.grants.code = { ok: true, tokens: { accessToken: 'bad', refreshToken: 'rt-1', expiresIn: 900 } };
-    expect(await signIn({ body: signInBody, cookies: [] }, world.deps)).toMatchObject({ status: 502 });
-    expect(world.sessions.items.size).toBe(0);
-  });
-});
 
 describe('refresh', () => {
   function world(record: Partial<SessionRecord> = {}) {
@@ -168,7 +92,7 @@ describe('refresh', () => {
       body: { error: 'ERR_CSRF' },
       denial: { reason: 'ERR_CSRF' },
     });
-    expect(outcome.cookie).toBeUndefined();
+    expect(outcome.cookies).toBeUndefined();
     expect(w.calls.refreshed).toEqual([]);
   });
 
@@ -179,10 +103,9 @@ describe('refresh', () => {
       status: 200,
       body: { accessToken: 'at-2', idToken: 'id-2', expiresIn: 900 },
     });
-    expect(outcome.cookie).toEqual({
-      set: { sessionId: 'origin-1', refreshToken: 'rt-2' },
-      maxAgeSeconds: WEEK - 100,
-    });
+    expect(outcome.cookies).toHaveLength(1);
+    expect(outcome.cookies?.[0]).toMatch(`Max-Age=${WEEK - 100};`);
+    expect(openedCookie(outcome.cookies?.[0])).toEqual({ sid: 'origin-1', rt: 'rt-2' });
     expect(w.sessions.items.get('origin-1')).toMatchObject({
       refreshFingerprint: refreshFingerprint('rt-2'),
       rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW }],
@@ -195,14 +118,14 @@ describe('refresh', () => {
     w.grants.refresh = { ok: true, tokens: { accessToken: 'at-2', expiresIn: 900 } };
     const outcome = await refresh(refreshRequest(), w.deps);
     expect(outcome.status).toBe(200);
-    expect(outcome.cookie).toBeUndefined();
+    expect(outcome.cookies).toEqual([]);
     expect(w.sessions.items.get('origin-1')).toMatchObject({
       refreshFingerprint: refreshFingerprint('rt-1'),
       latestJti: 'jti-2',
     });
   });
 
-  it('detects reuse of a rotated-away token: session revoked, 401, cookie cleared, metric', async () => {
+  it('detects reuse of a rotated-away token: session revoked, revoked at Cognito, 401, cookie cleared, metric', async () => {
     const w = world({
       refreshFingerprint: refreshFingerprint('rt-2'),
       rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 60 }],
@@ -210,12 +133,13 @@ describe('refresh', () => {
     const outcome = await refresh(refreshRequest(), w.deps);
     expect(outcome).toMatchObject({
       status: 401,
-      body: { error: 'ERR_REFRESH_REUSE' },
-      cookie: 'clear',
+      body: NO_SESSION,
+      cookies: CLEARED,
       reuseDetected: true,
       denial: { reason: 'ERR_REFRESH_REUSE', sub: ALICE, sessionId: 'origin-1' },
     });
     expect(w.calls.refreshed).toEqual([]);
+    expect(w.calls.revoked).toEqual(['rt-1']);
     expect(w.denyList.entries.get('session#origin-1')).toMatchObject({
       actor: 'system',
       reason: 'refresh-reuse',
@@ -225,6 +149,21 @@ describe('refresh', () => {
       status: 'revoked',
       revokedReason: 'refresh-reuse',
     });
+  });
+
+  it('still ends the session and reports reuse when Cognito is down for the revocation', async () => {
+    const w = world({
+      refreshFingerprint: refreshFingerprint('rt-2'),
+      rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 60 }],
+    });
+    w.deps.idp.revokeRefreshToken = async () => Promise.reject(new Error('Cognito down'));
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 401,
+      reuseDetected: true,
+      event: { event: 'session_reuse_revoked', sessionId: 'origin-1', cognitoRevoked: false },
+    });
+    expect(w.denyList.has('session#origin-1')).toBe(true);
+    expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
   });
 
   it('allows a rotated-away token inside the grace period (a concurrent refresh)', async () => {
@@ -243,10 +182,33 @@ describe('refresh', () => {
   it.each<[string, Partial<SessionRequest>, Partial<SessionRecord>, number, string, boolean]>([
     ['no cookie', { cookies: [] }, {}, 401, 'ERR_TOKEN_MISSING', false],
     ['a malformed cookie', { cookies: ['__Host-cg_refresh=garbage'] }, {}, 401, 'ERR_TOKEN_MALFORMED', true],
-    ['an unknown session', { cookies: ['__Host-cg_refresh=other:rt-1'] }, {}, 401, 'ERR_TOKEN_CLAIMS', true],
+    [
+      'a login cookie value in the refresh cookie',
+      { cookies: ['__Host-cg_refresh=login.eyJzaWQiOiJvcmlnaW4tMSIsInJ0IjoicnQtMSJ9'] },
+      {},
+      401,
+      'ERR_TOKEN_MALFORMED',
+      true,
+    ],
+    [
+      'two refresh cookies',
+      { cookies: [`${refreshCookieHeader('origin-1', 'rt-1')}; ${refreshCookieHeader('origin-1', 'rt-1')}`] },
+      {},
+      401,
+      'ERR_TOKEN_MALFORMED',
+      true,
+    ],
+    [
+      'an unknown session',
+      { cookies: [refreshCookieHeader('other', 'rt-1')] },
+      {},
+      401,
+      'ERR_TOKEN_CLAIMS',
+      true,
+    ],
     [
       'a token the session never issued',
-      { cookies: ['__Host-cg_refresh=origin-1:rt-x'] },
+      { cookies: [refreshCookieHeader('origin-1', 'rt-x')] },
       {},
       401,
       'ERR_TOKEN_CLAIMS',
@@ -255,13 +217,14 @@ describe('refresh', () => {
     ['a revoked session', {}, { status: 'revoked' }, 401, 'ERR_TOKEN_REVOKED', true],
     ['an expired session', {}, { expiresAt: NOW }, 401, 'ERR_TOKEN_EXPIRED', true],
   ])(
-    'denies %s without calling the token endpoint',
-    async (_case, request, record, status, error, clears) => {
+    'denies %s without calling the token endpoint; the caller only learns 401',
+    async (_case, request, record, status, reason, clears) => {
       const w = world(record);
       const before = JSON.stringify([...w.sessions.items.values()]);
       const outcome = await refresh(refreshRequest(request), w.deps);
-      expect(outcome).toMatchObject({ status, body: { error }, denial: { reason: error } });
-      expect(outcome.cookie).toBe(clears ? 'clear' : undefined);
+      expect(outcome).toMatchObject({ status, denial: { reason } });
+      expect(outcome.body).toEqual(clears ? NO_SESSION : { error: reason, message: 'no refresh cookie' });
+      expect(outcome.cookies).toEqual(clears ? CLEARED : undefined);
       expect(w.calls.refreshed).toEqual([]);
       expect(JSON.stringify([...w.sessions.items.values()])).toBe(before);
       expect(w.denyList.entries.size).toBe(0);
@@ -299,15 +262,34 @@ describe('refresh', () => {
     expect((await refresh(refreshRequest(), w.deps)).status).toBe(200);
   });
 
-  it('denies with 401 and clears the cookie when the token endpoint refuses the refresh token', async () => {
+  it('treats invalid_grant for the token it holds as current as reuse: someone else rotated or ended it', async () => {
     const w = world();
     w.grants.refresh = { ok: false, error: 'invalid_grant' };
     expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
       status: 401,
-      body: { error: 'ERR_TOKEN_REVOKED' },
-      cookie: 'clear',
+      body: NO_SESSION,
+      cookies: CLEARED,
+      reuseDetected: true,
+      denial: { reason: 'ERR_REFRESH_REUSE' },
     });
-    expect(w.sessions.items.get('origin-1')?.latestJti).toBe('jti-0');
+    expect(w.denyList.has('session#origin-1')).toBe(true);
+    expect(w.sessions.items.get('origin-1')).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'refresh-reuse',
+    });
+    expect(w.calls.revoked).toEqual(['rt-1']);
+  });
+
+  it('denies without calling it reuse when a token in its grace period is refused', async () => {
+    const w = world({
+      refreshFingerprint: refreshFingerprint('rt-2'),
+      rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 3 }],
+    });
+    w.grants.refresh = { ok: false, error: 'invalid_grant' };
+    const outcome = await refresh(refreshRequest(), w.deps);
+    expect(outcome).toMatchObject({ status: 401, body: NO_SESSION, denial: { reason: 'ERR_TOKEN_REVOKED' } });
+    expect(outcome.reuseDetected).toBeUndefined();
+    expect(w.sessions.items.get('origin-1')?.status).toBe('active');
   });
 
   it('denies refreshed tokens of another session', async () => {
@@ -315,7 +297,8 @@ describe('refresh', () => {
     withTokens(w, 'at-2', { originJti: 'origin-2' });
     expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
       status: 401,
-      body: { error: 'ERR_TOKEN_CLAIMS' },
+      body: NO_SESSION,
+      denial: { reason: 'ERR_TOKEN_CLAIMS' },
     });
     expect(w.sessions.items.get('origin-1')?.refreshFingerprint).toBe(refreshFingerprint('rt-1'));
   });
@@ -335,11 +318,11 @@ describe('logout', () => {
   it('revokes the cookie refresh token at Cognito, deny-lists jti + session, marks the record, clears the cookie', async () => {
     const w = fakeWorld();
     await w.sessions.create(session());
-    const outcome = await logout(alice, { cookies: ['__Host-cg_refresh=origin-1:rt-1'] }, w.deps);
+    const outcome = await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
     expect(outcome).toMatchObject({
       status: 200,
       body: { logoutUrl: w.deps.config.logoutUrl },
-      cookie: 'clear',
+      cookies: CLEARED,
     });
     expect(w.calls.revoked).toEqual(['rt-1']);
     expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-0', 'jti#jti-7', 'session#origin-1']);
@@ -356,7 +339,7 @@ describe('logout', () => {
       session({ sessionId: 'server-1', sessionIdSource: 'server', latestJti: 'jti-7' }),
     );
     const emulatorIdentity = { ...alice, sessionId: undefined };
-    await logout(emulatorIdentity, { cookies: ['__Host-cg_refresh=server-1:rt-1'] }, w.deps);
+    await logout(emulatorIdentity, { cookies: [refreshCookieHeader('server-1', 'rt-1')] }, w.deps);
     expect(w.calls.revoked).toEqual(['rt-1']);
     expect(w.denyList.has('jti#jti-7')).toBe(true);
     expect(w.sessions.items.get('server-1')?.status).toBe('revoked');
@@ -366,7 +349,7 @@ describe('logout', () => {
     const w = fakeWorld();
     await w.sessions.create(session({ sessionId: 'bobs', sub: 'bob' }));
     const emulatorIdentity = { ...alice, sessionId: undefined };
-    await logout(emulatorIdentity, { cookies: ['__Host-cg_refresh=bobs:rt-1'] }, w.deps);
+    await logout(emulatorIdentity, { cookies: [refreshCookieHeader('bobs', 'rt-1')] }, w.deps);
     expect(w.calls.revoked).toEqual([]);
     expect(w.sessions.items.get('bobs')?.status).toBe('active');
     expect([...w.denyList.entries.keys()]).toEqual(['jti#jti-7']);
@@ -383,9 +366,9 @@ describe('logout', () => {
     const w = fakeWorld();
     await w.sessions.create(session());
     w.deps.idp.revokeRefreshToken = async () => Promise.reject(new Error('Cognito down'));
-    await expect(logout(alice, { cookies: ['__Host-cg_refresh=origin-1:rt-1'] }, w.deps)).rejects.toThrow(
-      'Cognito down',
-    );
+    await expect(
+      logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps),
+    ).rejects.toThrow('Cognito down');
     expect(w.denyList.entries.size).toBe(0);
     expect(w.sessions.items.get('origin-1')?.status).toBe('active');
   });
@@ -398,7 +381,7 @@ describe('logoutAll', () => {
     await w.sessions.create(session({ sessionId: 'origin-2' }));
     await w.sessions.create(session({ sessionId: 'bobs', sub: 'bob' }));
     const outcome = await logoutAll(alice, w.deps);
-    expect(outcome).toMatchObject({ status: 200, body: { sessionsRevoked: 2 }, cookie: 'clear' });
+    expect(outcome).toMatchObject({ status: 200, body: { sessionsRevoked: 2 }, cookies: CLEARED });
     expect(w.calls.signedOut).toEqual([ALICE]);
     expect(w.denyList.entries.get(`user#${ALICE}`)).toMatchObject({
       notBefore: NOW + 1,

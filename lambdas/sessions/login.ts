@@ -1,0 +1,123 @@
+// The token handler's sign-in: POST /auth/login starts it (sealed login cookie), POST /auth/session completes it.
+
+import type { AuthDeps } from './auth-core';
+import { tokenBody } from './auth-core';
+import {
+  clearedCookie,
+  LOGIN_COOKIE,
+  LOGIN_COOKIE_MAX_AGE,
+  loginCookie,
+  openLoginCookie,
+  refreshCookie,
+} from './cookie';
+import type { Outcome } from './outcome';
+import { fail, ok, SessionErrorCode } from './outcome';
+import type { SessionRecord } from './ports';
+import { refreshFingerprint } from './refresh-registry';
+import type { SessionRequest } from './request';
+import { csrfRefusal, isJson } from './request';
+
+const CODE = /^[A-Za-z0-9\-._~]{1,2048}$/;
+const STATE = /^[A-Za-z0-9\-._~]{1,128}$/;
+const MAX_BODY = 8192;
+
+/**
+ * POST /auth/login: `{ authorizeUrl }`, and a sealed `__Host-` login cookie with the state, nonce and PKCE verifier
+ * generated here: the browser never holds them in clear.
+ */
+export async function startLogin(request: SessionRequest, deps: AuthDeps): Promise<Outcome> {
+  const refused = csrfRefusal(request, deps.config.allowedOrigins);
+  if (refused) return refused;
+  const start = await deps.tokens.startAuthorization();
+  const expiresAt = deps.clock.nowSeconds() + LOGIN_COOKIE_MAX_AGE;
+  const { state, nonce, codeVerifier } = start;
+  return ok(
+    { authorizeUrl: start.authorizeUrl },
+    { cookies: [await loginCookie(deps.sealer, { state, nonce, codeVerifier, expiresAt })] },
+  );
+}
+
+/**
+ * POST /auth/session `{ code, state }`: only with the login cookie whose state matches (a cross-site post carries
+ * neither the header, nor JSON, nor that cookie: login CSRF changes nothing). The code is redeemed with the
+ * verifier and the client secret; the answer sets the sealed refresh cookie and clears the login cookie.
+ */
+export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<Outcome> {
+  const refused = csrfRefusal(request, deps.config.allowedOrigins);
+  if (refused) return refused;
+  if (!isJson(request.contentType)) {
+    return fail(415, SessionErrorCode.badRequest, 'Content-Type must be application/json');
+  }
+  const input = parseSignInBody(request.body);
+  if (!input) return fail(400, SessionErrorCode.badRequest, 'body must be JSON { code, state }');
+  const login = await openLoginCookie(deps.sealer, request.cookies, deps.clock.nowSeconds());
+  const clearLogin = [clearedCookie(LOGIN_COOKIE)];
+  if (!login) {
+    return fail(400, SessionErrorCode.badRequest, 'no sign-in in progress in this browser; start again', {
+      cookies: clearLogin,
+    });
+  }
+  const grant = await deps.tokens.exchangeCode({ ...input, expected: login });
+  if (!grant.ok) {
+    return fail(400, SessionErrorCode.badRequest, `the sign-in was refused (${grant.error})`, {
+      cookies: clearLogin,
+    });
+  }
+  const { refreshToken } = grant.tokens;
+  if (!refreshToken)
+    return fail(502, SessionErrorCode.upstream, 'the token endpoint returned no refresh token');
+  const verified = await deps.verifier.verify(grant.tokens.accessToken);
+  if (!verified.ok) {
+    return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
+  }
+  const claims = verified.claims;
+  if (!claims.originJti && deps.config.requireSessionId) {
+    return fail(
+      502,
+      'ERR_TOKEN_CLAIMS',
+      'access token has no origin_jti: enable token revocation on the app client',
+    );
+  }
+  const now = deps.clock.nowSeconds();
+  const session: SessionRecord = {
+    sessionId: claims.originJti ?? deps.newSessionId(),
+    sessionIdSource: claims.originJti ? 'origin_jti' : 'server',
+    sub: claims.sub,
+    username: claims.username,
+    createdAt: now,
+    refreshedAt: now,
+    refreshFingerprint: refreshFingerprint(refreshToken),
+    rotated: [],
+    status: 'active',
+    latestJti: claims.jti,
+    latestJtiExpiresAt: claims.exp,
+    expiresAt: now + deps.config.refreshTokenValiditySeconds,
+  };
+  if (!(await deps.sessions.create(session))) {
+    return fail(409, SessionErrorCode.conflict, 'this sign-in session is already recorded');
+  }
+  const cookie = await refreshCookie(
+    deps.sealer,
+    { sessionId: session.sessionId, refreshToken },
+    deps.config.refreshTokenValiditySeconds,
+  );
+  return ok(tokenBody(grant.tokens), {
+    cookies: [cookie, ...clearLogin],
+    event: { event: 'session_created', sub: session.sub, sessionId: session.sessionId },
+  });
+}
+
+function parseSignInBody(body: string | null | undefined): { code: string; state: string } | undefined {
+  if (!body || body.length > MAX_BODY) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { code, state } = parsed as Record<string, unknown>;
+  if (typeof code !== 'string' || !CODE.test(code)) return undefined;
+  if (typeof state !== 'string' || !STATE.test(state)) return undefined;
+  return { code, state };
+}

@@ -1,0 +1,167 @@
+// The token handler's sign-in core with fakes and a frozen clock: POST /auth/login and POST /auth/session.
+
+import type { LoginCookieValue } from '../../lambdas/sessions/cookie';
+import { signIn, startLogin } from '../../lambdas/sessions/login';
+import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
+import type { SessionRequest } from '../../lambdas/sessions/request';
+import type { FakeWorld } from '../helpers/session-fakes';
+import {
+  ALICE,
+  AUTHORIZATION,
+  claims,
+  fakeWorld,
+  loginCookieHeader,
+  NOW,
+  openedCookie,
+  WEEK,
+} from '../helpers/session-fakes';
+
+const ORIGIN = 'https://app.example.com';
+const LOGIN: LoginCookieValue = {
+  state: AUTHORIZATION.state,
+  nonce: AUTHORIZATION.nonce,
+  codeVerifier: AUTHORIZATION.codeVerifier,
+  expiresAt: NOW + 600,
+};
+const CLEAR_LOGIN = '__Host-cg_login=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict';
+
+function request(overrides: Partial<SessionRequest> = {}): SessionRequest {
+  return {
+    origin: ORIGIN,
+    csrfHeader: '1',
+    contentType: 'application/json',
+    body: JSON.stringify({ code: 'code-1', state: AUTHORIZATION.state }),
+    cookies: [loginCookieHeader(LOGIN)],
+    ...overrides,
+  };
+}
+
+function withCode(world: FakeWorld, overrides: Parameters<typeof claims>[0] = {}) {
+  world.grants.code = {
+    ok: true,
+    tokens: { accessToken: 'at-1', idToken: 'id-1', refreshToken: 'rt-1', expiresIn: 900 },
+  };
+  world.verified.set('at-1', { ok: true, claims: claims(overrides) });
+}
+
+describe('startLogin', () => {
+  it('answers the authorize URL and seals state, nonce and verifier into a 10-minute login cookie', async () => {
+    const world = fakeWorld();
+    const outcome = await startLogin(request({ body: null, cookies: [] }), world.deps);
+    expect(outcome).toMatchObject({ status: 200, body: { authorizeUrl: AUTHORIZATION.authorizeUrl } });
+    expect(outcome.cookies?.[0]).toMatch(
+      /^__Host-cg_login=login\.[\w-]+; Max-Age=600; Path=\/; HttpOnly; Secure;/,
+    );
+    expect(openedCookie(outcome.cookies?.[0])).toEqual(LOGIN);
+    expect(JSON.stringify(outcome.body)).not.toContain(AUTHORIZATION.codeVerifier);
+  });
+
+  it.each<[string, Partial<SessionRequest>]>([
+    ['without the CSRF header', { csrfHeader: undefined }],
+    ['from a foreign Origin', { origin: 'https://evil.example' }],
+    ['without an Origin', { origin: undefined }],
+  ])('denies a login %s with 403 ERR_CSRF and sets no cookie', async (_case, overrides) => {
+    const outcome = await startLogin(request(overrides), fakeWorld().deps);
+    expect(outcome).toMatchObject({ status: 403, body: { error: 'ERR_CSRF' } });
+    expect(outcome.cookies).toBeUndefined();
+  });
+});
+
+describe('signIn', () => {
+  it('redeems the code with the login cookie’s verifier, records the session, sets the sealed refresh cookie, clears the login cookie', async () => {
+    const world = fakeWorld();
+    withCode(world);
+    const outcome = await signIn(request(), world.deps);
+    expect(outcome.status).toBe(200);
+    expect(outcome.body).toEqual({ accessToken: 'at-1', idToken: 'id-1', expiresIn: 900 });
+    expect(world.calls.exchanged).toEqual([{ code: 'code-1', state: AUTHORIZATION.state, expected: LOGIN }]);
+    const [refreshLine, loginLine] = outcome.cookies ?? [];
+    expect(refreshLine).toMatch(`Max-Age=${WEEK};`);
+    expect(openedCookie(refreshLine)).toEqual({ sid: 'origin-1', rt: 'rt-1' });
+    expect(loginLine).toBe(CLEAR_LOGIN);
+    expect(world.sessions.items.get('origin-1')).toEqual({
+      sessionId: 'origin-1',
+      sessionIdSource: 'origin_jti',
+      sub: ALICE,
+      username: ALICE,
+      createdAt: NOW,
+      refreshedAt: NOW,
+      refreshFingerprint: refreshFingerprint('rt-1'),
+      rotated: [],
+      status: 'active',
+      latestJti: 'jti-1',
+      latestJtiExpiresAt: NOW + 900,
+      expiresAt: NOW + WEEK,
+    });
+    expect(JSON.stringify([...world.sessions.items.values()])).not.toContain('rt-1');
+  });
+
+  it('uses a server-generated session id for tokens without origin_jti when allowed', async () => {
+    const world = fakeWorld({ requireSessionId: false });
+    withCode(world, { originJti: undefined });
+    const outcome = await signIn(request(), world.deps);
+    expect(openedCookie(outcome.cookies?.[0])).toMatchObject({ sid: 'server-session-1' });
+    expect(world.sessions.items.get('server-session-1')?.sessionIdSource).toBe('server');
+  });
+
+  it.each<[string, Partial<SessionRequest>, number, string]>([
+    ['without the CSRF header', { csrfHeader: undefined }, 403, 'ERR_CSRF'],
+    ['from a foreign Origin', { origin: 'https://evil.example' }, 403, 'ERR_CSRF'],
+    ['as text/plain (a cross-site form)', { contentType: 'text/plain' }, 415, 'ERR_BAD_REQUEST'],
+    ['without a Content-Type', { contentType: undefined }, 415, 'ERR_BAD_REQUEST'],
+    ['without a body', { body: null }, 400, 'ERR_BAD_REQUEST'],
+    ['with a body that is not JSON', { body: 'code=1' }, 400, 'ERR_BAD_REQUEST'],
+    ['with a JSON array', { body: '[]' }, 400, 'ERR_BAD_REQUEST'],
+    ['without state', { body: JSON.stringify({ code: 'c' }) }, 400, 'ERR_BAD_REQUEST'],
+    ['without the login cookie', { cookies: [] }, 400, 'ERR_BAD_REQUEST'],
+    [
+      'with an expired login cookie',
+      { cookies: [loginCookieHeader({ ...LOGIN, expiresAt: NOW })] },
+      400,
+      'ERR_BAD_REQUEST',
+    ],
+    [
+      'with a refresh cookie value as login cookie',
+      { cookies: ['__Host-cg_login=refresh.e30'] },
+      400,
+      'ERR_BAD_REQUEST',
+    ],
+    [
+      'with another sign-in’s state',
+      { body: JSON.stringify({ code: 'code-1', state: 'x'.repeat(43) }) },
+      400,
+      'ERR_BAD_REQUEST',
+    ],
+  ])('rejects a sign-in %s and records nothing', async (_case, overrides, status, error) => {
+    const world = fakeWorld();
+    withCode(world);
+    const outcome = await signIn(request(overrides), world.deps);
+    expect(outcome).toMatchObject({ status, body: { error } });
+    expect((outcome.cookies ?? []).join()).not.toContain('__Host-cg_refresh');
+    expect(world.sessions.items.size).toBe(0);
+  });
+
+  it('never redeems the code without a matching login cookie', async () => {
+    const world = fakeWorld();
+    withCode(world);
+    await signIn(request({ cookies: [] }), world.deps);
+    expect(world.calls.exchanged).toEqual([]);
+  });
+
+  it('refuses tokens without origin_jti when the session id is required (AWS)', async () => {
+    const world = fakeWorld();
+    withCode(world, { originJti: undefined });
+    expect(await signIn(request(), world.deps)).toMatchObject({
+      status: 502,
+      body: { error: 'ERR_TOKEN_CLAIMS' },
+    });
+    expect(world.sessions.items.size).toBe(0);
+  });
+
+  it('fails with 502 when the returned access token does not verify', async () => {
+    const world = fakeWorld();
+    world.grants.code = { ok: true, tokens: { accessToken: 'bad', refreshToken: 'rt-1', expiresIn: 900 } };
+    expect(await signIn(request(), world.deps)).toMatchObject({ status: 502 });
+    expect(world.sessions.items.size).toBe(0);
+  });
+});
