@@ -32,6 +32,12 @@ import { localAwsEnv } from './aws-env';
 const REGION = 'us-east-1';
 const USER_POOL_ID = `${REGION}_LocalPool`;
 const HOST = '127.0.0.1';
+/**
+ * CloudTrail delivers management events to EventBridge asynchronously, after the call has returned
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html): the twin raises them a
+ * moment later too, so a caller's own follow-up writes (our admin route's watermark) come first, as in AWS.
+ */
+const CLOUDTRAIL_DELIVERY_MS = 250;
 /** The web client's refresh-token rotation grace period (RetryGracePeriodSeconds), as in the CDK stage default. */
 const ROTATION_GRACE_SECONDS = 10;
 
@@ -146,7 +152,10 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     // Admin calls before the handlers load are the seed's own setup, never an operator's change: nothing to revoke.
     let applyAdminEvent: (event: CloudTrailApiCallEvent) => Promise<void> = async () => undefined;
     const cognitoOptions = {
-      onAdminEvent: (event: CloudTrailApiCallEvent) => void applyAdminEvent(event).catch(() => undefined),
+      onAdminEvent: (event: CloudTrailApiCallEvent) => {
+        const apply = applyAdminEvent; // decided when the call returns: the seed's own calls stay ignored
+        setTimeout(() => void apply(event).catch(() => undefined), CLOUDTRAIL_DELIVERY_MS);
+      },
       dir: join(options.dataDir, 'cognito'),
       host: HOST,
       port: ports.cognito ?? 0,

@@ -33,9 +33,10 @@ export class AesGcmCookieSealer implements CookieSealer {
     const [version, keyId, iv, sealed, extra] = value.split('.');
     if (version !== VERSION || !keyId || !iv || !sealed || extra !== undefined) return undefined;
     const key = await this.key(keyId);
-    const ivBytes = Buffer.from(iv, 'base64url');
-    const bytes = Buffer.from(sealed, 'base64url');
-    if (!key || ivBytes.length !== IV_BYTES || bytes.length <= TAG_BYTES) return undefined;
+    const ivBytes = canonicalBase64url(iv);
+    const bytes = canonicalBase64url(sealed);
+    if (!key || !ivBytes || !bytes || ivBytes.length !== IV_BYTES || bytes.length <= TAG_BYTES)
+      return undefined;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.bytes, ivBytes);
       decipher.setAAD(aad(key.id, purpose));
@@ -73,4 +74,10 @@ export class AesGcmCookieSealer implements CookieSealer {
 
 function aad(keyId: string, purpose: CookiePurpose): Buffer {
   return Buffer.from(`${VERSION}.${keyId}.${purpose}`);
+}
+
+/** Decodes base64url only in its one canonical spelling: Node ignores stray characters and unused trailing bits. */
+function canonicalBase64url(text: string): Buffer | undefined {
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
 }

@@ -1,4 +1,5 @@
 // Cognito API operations the twin adds or corrects on top of cognito-local's router (same target signature).
+import { randomUUID } from 'node:crypto';
 import type { RefreshTokenRotationType } from '@aws-sdk/client-cognito-identity-provider';
 import { InvalidParameterError, NotAuthorizedError, UserNotFoundError } from 'cognito-local/lib/errors';
 import type { Route, Router } from 'cognito-local/lib/server/Router';
@@ -7,6 +8,7 @@ import type { Context } from 'cognito-local/lib/services/context';
 import { secretMatches } from './client-auth';
 import type { ClientSettings } from './client-settings';
 import type { RefreshFamilies } from './refresh-families';
+import { reissue } from './tokens';
 
 export interface TwinTargetDeps {
   readonly services: Pick<Services, 'cognito'>;
@@ -21,6 +23,7 @@ export function twinRouter(inner: Router, deps: TwinTargetDeps): Router {
     AdminUserGlobalSignOut: adminUserGlobalSignOut(deps),
     CreateUserPoolClient: keepRotation(inner('CreateUserPoolClient'), deps),
     UpdateUserPoolClient: keepRotation(inner('UpdateUserPoolClient'), deps),
+    AdminInitiateAuth: withOriginJti(inner('AdminInitiateAuth')),
   };
   return (target) => routes[target] ?? inner(target);
 }
@@ -73,6 +76,31 @@ function keepRotation(inner: Route, deps: TwinTargetDeps): Route {
     return {
       ...result,
       UserPoolClient: { ...result.UserPoolClient, RefreshTokenRotation: req.RefreshTokenRotation },
+    };
+  };
+}
+
+/**
+ * AdminInitiateAuth (password sign-in, e.g. `npm run verify`): with revocation on, Cognito puts `origin_jti` in the
+ * access and ID tokens of every authentication (token-revocation.html); cognito-local does not. One new value per
+ * sign-in. Tokens from REFRESH_TOKEN_AUTH keep cognito-local's shape (no `origin_jti`): nothing offline refreshes
+ * through this API.
+ */
+function withOriginJti(inner: Route): Route {
+  return async (ctx: Context, req: { AuthFlow?: string }) => {
+    const result = (await inner(ctx, req)) as {
+      AuthenticationResult?: { AccessToken?: string; IdToken?: string };
+    };
+    const tokens = result.AuthenticationResult;
+    if (!tokens?.AccessToken || req.AuthFlow === 'REFRESH_TOKEN_AUTH') return result;
+    const claims = { origin_jti: randomUUID() };
+    return {
+      ...result,
+      AuthenticationResult: {
+        ...tokens,
+        AccessToken: reissue(tokens.AccessToken, claims),
+        ...(tokens.IdToken ? { IdToken: reissue(tokens.IdToken, claims) } : {}),
+      },
     };
   };
 }

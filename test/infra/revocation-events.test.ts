@@ -139,7 +139,7 @@ describe('revocation events', () => {
               { Ref: 'AWS::AccountId' },
               ':',
               { Ref: id(stack.signaling.api) },
-              '/prod/*/@connections/*',
+              '/ws/*/@connections/*',
             ],
           ],
         }),

@@ -101,7 +101,7 @@ describe('events in: Cognito admin calls revoke at once', () => {
   it('AdminDisableUser: the token gets 401, the socket closes and a User Revoked event names actor and reason', async () => {
     const { user, browser, setupEvents } = await signedInUser();
     const socket = await connectWs(stack.outputs.wsUrl!, browser.accessToken, {
-      origin: stack.outputs.apiUrl,
+      origin: stack.outputs.appUrl,
     });
     expect((await browser.me()).status).toBe(200);
 

@@ -40,7 +40,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const afterGrace = () => sleep((GRACE_SECONDS + 1) * 1000 + 200);
 
 async function socket(accessToken: string): Promise<WsClient> {
-  const client = await connectWs(stack.outputs.wsUrl!, accessToken, { origin: stack.outputs.apiUrl });
+  const client = await connectWs(stack.outputs.wsUrl!, accessToken, { origin: stack.outputs.appUrl });
   sockets.push(client);
   return client;
 }
@@ -182,7 +182,7 @@ describe('sign-in through the token handler', () => {
     // Even from an allowed origin with the header, text/plain without the login cookie sets nothing.
     const sameSite = await fetch(`${stack.outputs.apiUrl}/auth/session`, {
       method: 'POST',
-      headers: { Origin: stack.outputs.apiUrl, 'X-CognitoGuard-CSRF': '1', 'Content-Type': 'text/plain' },
+      headers: { Origin: stack.outputs.appUrl, 'X-CognitoGuard-CSRF': '1', 'Content-Type': 'text/plain' },
       body: JSON.stringify({ code, state }),
     });
     expect(sameSite.status).toBe(415);
