@@ -1,9 +1,10 @@
-// Turns an authorize decision into API Gateway's authorizer answer: log + metric, then a policy or 'Unauthorized'.
+// Turns an authorize decision into API Gateway's authorizer answer: log + metric, then an Allow or a refusal.
 
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { toAuthorizerContext } from '../shared/claims';
 import type { Observability } from '../shared/observability';
 import { recordAllowed, recordDenied, recordWouldDeny } from '../shared/observability';
+import { bearerChallenge, REASON_MEANINGS } from '../shared/reasons';
 import type { Decision } from './authorize';
 
 /** What the log line says about the request; the token only feeds the fingerprint. */
@@ -17,14 +18,29 @@ export interface RequestFacts {
 }
 
 /**
- * Allow => an IAM policy for `resource` with the identity as context; Deny => throws exactly 'Unauthorized',
- * the only text for which API Gateway answers 401.
+ * How a denial reaches API Gateway.
+ * - `deny-policy` (REST): a Deny policy whose context carries the reason; the ACCESS_DENIED gateway response
+ *   (lambdas/shared/gateway-responses.ts) renders it as a 401 with `WWW-Authenticate` and `{ error, message }`.
+ * - `status-only` (WebSocket `$connect`, which has no gateway responses): throw exactly 'Unauthorized' => 401 for
+ *   a token failure; a Deny policy => 403 for a refused Origin.
  */
+export type Refusal = 'deny-policy' | 'status-only';
+
+/** The authorizer context of a REST denial: what the ACCESS_DENIED gateway response substitutes. */
+export interface DenialContext {
+  readonly reason: string;
+  readonly message: string;
+  readonly wwwAuthenticate: string;
+  [key: string]: string;
+}
+
+/** Allow => an IAM policy for `resource` with the identity as context; Deny => the refusal described above. */
 export function authorizerResult(
   obs: Observability,
   decision: Decision,
   facts: RequestFacts,
   resource: string,
+  refusal: Refusal,
 ): APIGatewayAuthorizerResult {
   if (decision.effect === 'Deny') {
     recordDenied(obs, {
@@ -35,7 +51,10 @@ export function authorizerResult(
       jti: decision.claims?.jti,
       sessionId: decision.claims?.originJti,
     });
-    throw new Error('Unauthorized');
+    const principalId = decision.claims?.sub ?? 'anonymous';
+    if (refusal === 'deny-policy') return policy(principalId, 'Deny', resource, denialContext(decision));
+    if (REASON_MEANINGS[decision.reason].status === 403) return policy(principalId, 'Deny', resource);
+    throw new Error('Unauthorized'); // API Gateway answers 401 only for this exact text
   }
   const { identity, wouldDeny } = decision;
   if (wouldDeny) {
@@ -48,12 +67,31 @@ export function authorizerResult(
     });
   }
   recordAllowed(obs);
+  return policy(identity.sub, 'Allow', resource, toAuthorizerContext(identity));
+}
+
+/** Reason, sentence and challenge of a denial; the scope of a revocation is part of the sentence. */
+export function denialContext(decision: Extract<Decision, { effect: 'Deny' }>): DenialContext {
+  const { message } = REASON_MEANINGS[decision.reason];
   return {
-    principalId: identity.sub,
+    reason: decision.reason,
+    message: decision.scope ? `${message} (scope ${decision.scope})` : message,
+    wwwAuthenticate: bearerChallenge(decision.reason, decision.bearerError),
+  };
+}
+
+function policy(
+  principalId: string,
+  effect: 'Allow' | 'Deny',
+  resource: string,
+  context?: APIGatewayAuthorizerResult['context'],
+): APIGatewayAuthorizerResult {
+  return {
+    principalId,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource }],
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
     },
-    context: toAuthorizerContext(identity),
+    ...(context ? { context } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { GATEWAY_RESPONSES } from '../../lambdas/shared/gateway-responses';
 import { ROUTES, type Route, type RouteFunction } from '../../lambdas/shared/routes';
 import { NodeFunction } from './node-function';
 
@@ -109,15 +110,19 @@ export class RestApi extends Construct {
     // The stack prints the URL as ApiUrl; drop RestApi's own unnamed duplicate output.
     this.api.node.tryRemoveChild('Endpoint');
 
-    for (const type of [apigateway.ResponseType.DEFAULT_4XX, apigateway.ResponseType.DEFAULT_5XX]) {
-      this.api.addGatewayResponse(type.responseType, {
-        type,
+    // API Gateway's own answers say why, like the handlers' (lambdas/shared/gateway-responses.ts, docs/errors.md).
+    for (const [type, definition] of Object.entries(GATEWAY_RESPONSES)) {
+      this.api.addGatewayResponse(type, {
+        type: apigateway.ResponseType.of(type),
+        ...(definition.statusCode ? { statusCode: String(definition.statusCode) } : {}),
         responseHeaders: {
           ...SECURITY_HEADERS,
           'Access-Control-Allow-Origin': `'${primaryOrigin}'`,
           'Access-Control-Allow-Credentials': "'true'",
           Vary: "'Origin'",
+          ...definition.headers,
         },
+        templates: { 'application/json': definition.body },
       });
     }
 
