@@ -116,6 +116,8 @@ export class GuardStack extends Stack {
       }
       this.signaling.grantCloseSockets(fn);
     }
+    // The admin panel finds users by email.
+    this.identity.userPool.grant(admin, 'cognito-idp:ListUsers');
 
     // Observability: alarms, dashboard, saved queries; /health reports the mode too.
     this.restApi.routeFunctions.api.function.addEnvironment(ApiEnv.enforcementMode, config.enforcementMode);

@@ -1,4 +1,5 @@
-// The Cognito identity-provider adapter against cognito-local: RevokeToken for real, global sign-out "unsupported".
+// The Cognito identity-provider adapter against cognito-local: RevokeToken and ListUsers for real, global sign-out
+// "unsupported".
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,21 @@ describe('CognitoIdentityProvider', () => {
     expect(await idp().globalSignOut('any-user')).toBe('unsupported');
   });
 
+  it('finds users by email prefix with their sub, username and status', async () => {
+    const page = await idp().findByEmailPrefix('ali', 20);
+    expect(page.users).toEqual([
+      {
+        sub: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        username: expect.any(String),
+        email: 'alice@example.com',
+        enabled: true,
+        status: 'CONFIRMED',
+      },
+    ]);
+    expect(page.next).toBeUndefined();
+    expect((await idp().findByEmailPrefix('nobody', 20)).users).toEqual([]);
+  });
+
   it('fails with UpstreamError when Cognito is unreachable', async () => {
     const unreachable = new CognitoIdentityProviderClient({
       endpoint: 'http://127.0.0.1:9',
@@ -106,6 +122,7 @@ describe('CognitoIdentityProvider', () => {
     });
     await expect(idp(unreachable).globalSignOut('any-user')).rejects.toThrow(UpstreamError);
     await expect(idp(unreachable).revokeRefreshToken('token')).rejects.toThrow(UpstreamError);
+    await expect(idp(unreachable).findByEmailPrefix('a', 20)).rejects.toThrow(UpstreamError);
     unreachable.destroy();
   });
 });

@@ -138,7 +138,7 @@ describe('sessions', () => {
   });
 
   describe.each(['auth', 'admin'])('%s role', (service) => {
-    it('may revoke, read/write sessions (named index only) and globally sign out users of this pool, nothing more', () => {
+    it('may revoke, read/write sessions (named index only), globally sign out (admin: list) users of this pool, nothing more', () => {
       const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
       const index = { 'Fn::Join': ['', [arn(sessionsTable), '/index/bySub']] };
       const kms = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
@@ -154,6 +154,7 @@ describe('sessions', () => {
           pair('dynamodb:Query', index),
           ...kms.map((a) => pair(a, arn(sessionsKey))),
           pair('cognito-idp:AdminUserGlobalSignOut', arn(pool)),
+          ...(service === 'admin' ? [pair('cognito-idp:ListUsers', arn(pool))] : []),
           // SocketCloser: find the affected sockets, drop stale rows, close them through @connections.
           pair('dynamodb:DeleteItem', arn(connectionsTable)),
           ...['bySub', 'bySession'].map((i) =>
