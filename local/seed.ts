@@ -38,6 +38,12 @@ export interface SeedOptions {
   readonly region: string;
   readonly userPoolId: string;
   readonly redirectUri: string;
+  /**
+   * Access and ID token lifetime. Cognito's minimum is 5 minutes
+   * (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html);
+   * the emulator takes any, which tests use to watch refreshes. @default 900 (15 min, as the CDK stage)
+   */
+  readonly accessTokenValiditySeconds?: number;
 }
 
 /** Creates or updates everything the demo needs through cognito-local's Cognito API; returns the client id. */
@@ -70,10 +76,10 @@ async function ensureClient(cognito: CognitoIdentityProviderClient, options: See
     SupportedIdentityProviders: ['COGNITO'],
     ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
     EnableTokenRevocation: true,
-    AccessTokenValidity: 15,
-    IdTokenValidity: 15,
+    AccessTokenValidity: options.accessTokenValiditySeconds ?? 15 * 60,
+    IdTokenValidity: options.accessTokenValiditySeconds ?? 15 * 60,
     RefreshTokenValidity: REFRESH_TOKEN_DAYS,
-    TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+    TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'days' },
   };
   const { UserPoolClients = [] } = await cognito.send(
     new ListUserPoolClientsCommand({ UserPoolId: options.userPoolId, MaxResults: 60 }),

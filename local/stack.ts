@@ -63,6 +63,8 @@ export interface OfflineStackOptions {
   readonly maxBodyBytes?: number;
   /** How often the signaling sweep runs (the EventBridge rule's minute in AWS). @default 60 000 ms */
   readonly sweepIntervalMs?: number;
+  /** Access and ID token lifetime of the web client; short values let tests watch refreshes. @default 900 (15 min) */
+  readonly accessTokenValiditySeconds?: number;
 }
 
 export interface OfflineStack {
@@ -146,6 +148,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       region: REGION,
       userPoolId: USER_POOL_ID,
       redirectUri,
+      accessTokenValiditySeconds: options.accessTokenValiditySeconds,
     });
     const outputs: StackOutputs = {
       apiUrl,
