@@ -124,6 +124,7 @@ export class GuardStack extends Stack {
     const authorizers = [this.restApi.authorizerFunction, this.signaling.connectAuthorizerFunction];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       authorizers,
+      throwingAuthorizers: [this.signaling.connectAuthorizerFunction],
       functions: [
         ...authorizers,
         ...Object.values(this.restApi.routeFunctions),

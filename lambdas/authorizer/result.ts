@@ -21,8 +21,9 @@ export interface RequestFacts {
  * How a denial reaches API Gateway.
  * - `deny-policy` (REST): a Deny policy whose context carries the reason; the ACCESS_DENIED gateway response
  *   (lambdas/shared/gateway-responses.ts) renders it as a 401 with `WWW-Authenticate` and `{ error, message }`.
- * - `status-only` (WebSocket `$connect`, which has no gateway responses): throw exactly 'Unauthorized' => 401 for
- *   a token failure; a Deny policy => 403 for a refused Origin.
+ * - `status-only` (WebSocket `$connect`, which has no gateway responses, so a status is all a refused client gets):
+ *   throw exactly 'Unauthorized' => 401. (A Deny policy would answer 403, but Lambda counts only throws as Errors,
+ *   which the ConnectAuthorizerErrors alarm subtracts denials from: one way to deny keeps that alarm exact.)
  */
 export type Refusal = 'deny-policy' | 'status-only';
 
@@ -53,7 +54,6 @@ export function authorizerResult(
     });
     const principalId = decision.claims?.sub ?? 'anonymous';
     if (refusal === 'deny-policy') return policy(principalId, 'Deny', resource, denialContext(decision));
-    if (REASON_MEANINGS[decision.reason].status === 403) return policy(principalId, 'Deny', resource);
     throw new Error('Unauthorized'); // API Gateway answers 401 only for this exact text
   }
   const { identity, wouldDeny } = decision;

