@@ -48,6 +48,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   principalId: apigateway.AccessLogField.contextAuthorizerPrincipalId(),
   authorizerStatus: apigateway.AccessLogField.contextAuthorizerStatus(),
   authorizerError: apigateway.AccessLogField.contextAuthorizerError(),
+  // The typed reason of a denial (the authorizer's Deny context), as in the 401 body.
+  authorizerReason: apigateway.AccessLogField.contextAuthorizer('reason'),
   authorizerLatency: apigateway.AccessLogField.contextAuthorizerLatency(),
   integrationStatus: apigateway.AccessLogField.contextIntegrationStatus(),
   errorResponseType: apigateway.AccessLogField.contextErrorResponseType(),
