@@ -5,7 +5,7 @@ import { DEMO_USERS } from '../../local/seed';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
 import { decodePayload } from '../helpers/mint-token';
-import { DemoUserPage, launchChromium, waitForText } from './demo-page';
+import { DemoUserPage, launchChromium, waitForText, waitUntil } from './demo-page';
 
 const [ALICE, BOB] = DEMO_USERS;
 const TOKEN_SECONDS = 20;
@@ -33,18 +33,6 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
-/** Polls until `count()` reaches `at least`, or fails with what it last saw. */
-async function waitForCount(count: () => Promise<number>, atLeast: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 0;
-  while (Date.now() < deadline) {
-    last = await count();
-    if (last >= atLeast) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${atLeast}; saw ${last}`);
-}
-
 test('refreshes twice before the token expires while the socket stays open and joined', async () => {
   await Promise.all([alice.signIn(ALICE), bob.signIn(BOB)]);
   const [first] = await alice.latestAccessTokens();
@@ -58,7 +46,7 @@ test('refreshes twice before the token expires while the socket stays open and j
   await waitForText(bob.log, 'Peer joined');
 
   const reauthorized = alice.log.locator('li', { hasText: 'Socket re-authorized' });
-  await waitForCount(() => reauthorized.count(), 2, 4 * TOKEN_SECONDS * 1000);
+  await waitUntil(async () => (await reauthorized.count()) >= 2, 4 * TOKEN_SECONDS * 1000);
   expect((await alice.latestAccessTokens()).length).toBeGreaterThanOrEqual(3);
   await waitForText(alice.status, 'Tokens refreshed silently.');
 
@@ -69,4 +57,10 @@ test('refreshes twice before the token expires while the socket stays open and j
   await waitForText(bob.log, 'Offer from');
   expect(await alice.log.textContent()).not.toContain('ERR_TOKEN_EXPIRED');
   expect([...alice.problems, ...bob.problems]).toEqual([]);
+
+  // Leave nothing running for the next test file in this process: the sockets close while the stack still runs.
+  for (const user of [alice, bob]) {
+    await user.button('Disconnect').click();
+    await waitForText(user.page.locator('#socket-state'), 'Disconnected');
+  }
 });
