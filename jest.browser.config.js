@@ -8,4 +8,7 @@ module.exports = {
   testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 120000,
+  // One file at a time: each starts its own offline stack and Chromium, and two at once on a small machine make
+  // the stack's own timeouts (Cognito, DynamoDB) fire.
+  maxWorkers: 1,
 };

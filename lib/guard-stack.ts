@@ -183,6 +183,8 @@ export class GuardStack extends Stack {
       }
       this.signaling.grantCloseSockets(fn);
     }
+    // The admin panel finds users by email.
+    this.identity.userPool.grant(admin, 'cognito-idp:ListUsers');
 
     this.edge.addApis(this.restApi.api, this.signaling.api);
     this.edge.deployPage({
@@ -199,6 +201,7 @@ export class GuardStack extends Stack {
     const authorizers = [this.restApi.authorizerFunction, this.signaling.connectAuthorizerFunction];
     this.monitoring = new Monitoring(this, 'Monitoring', {
       authorizers,
+      throwingAuthorizers: [this.signaling.connectAuthorizerFunction],
       functions: [
         ...authorizers,
         ...Object.values(this.restApi.routeFunctions),

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
+import { renderGatewayResponse } from '../lambdas/shared/gateway-responses';
 import { corsHeaders, SECURITY_HEADERS } from '../lambdas/shared/http';
 import type { GatewayRequest } from './api-gateway-events';
 import {
@@ -38,7 +39,7 @@ export function createRestShim(options: RestShimOptions): RequestListener {
   return (req, res) => {
     handle(req, res).catch((error: unknown) => {
       onError(error);
-      if (!res.headersSent) write(res, gatewayReply(500, { message: 'Internal server error' }, {}));
+      if (!res.headersSent) write(res, gatewayReply('DEFAULT_5XX', 500, 'Internal server error', {}));
     });
   };
 
@@ -49,10 +50,10 @@ export function createRestShim(options: RestShimOptions): RequestListener {
     if (method === 'OPTIONS') return write(res, preflight(url.pathname, cors));
 
     const match = matchRoute(method, url.pathname);
-    if (!match) return write(res, gatewayReply(404, { message: 'Not Found' }, cors));
+    if (!match) return write(res, notFound(cors));
     const body = await readBody(req, maxBodyBytes);
     if (body === TOO_LARGE) {
-      return write(res, gatewayReply(413, { message: 'Request Entity Too Large' }, cors));
+      return write(res, gatewayReply('REQUEST_TOO_LARGE', 413, 'Request Too Long', cors));
     }
 
     const request: GatewayRequest = {
@@ -74,29 +75,28 @@ export function createRestShim(options: RestShimOptions): RequestListener {
       } catch (error) {
         // API Gateway: exactly 'Unauthorized' => 401; any other failure is an authorizer error => 500.
         if (error instanceof Error && error.message === 'Unauthorized') {
-          return write(res, gatewayReply(401, { message: 'Unauthorized' }, cors));
+          return write(res, gatewayReply('UNAUTHORIZED', 401, 'Unauthorized', cors));
         }
         onError(error);
         return write(
           res,
-          gatewayReply(
-            500,
-            { message: null },
-            { ...cors, 'x-amzn-ErrorType': 'AuthorizerConfigurationException' },
-          ),
+          gatewayReply('AUTHORIZER_CONFIGURATION_ERROR', 500, null, {
+            ...cors,
+            'x-amzn-ErrorType': 'AuthorizerConfigurationException',
+          }),
         );
       }
+      // REST APIs hand context values to the integration (and to gateway responses) as strings.
+      const context = Object.fromEntries(
+        Object.entries(result.context ?? {}).map(([key, value]) => [key, String(value)] as const),
+      );
       if (!policyAllows(result.policyDocument, methodArn(request))) {
         return write(
           res,
-          gatewayReply(403, { message: 'User is not authorized to access this resource' }, cors),
+          gatewayReply('ACCESS_DENIED', 403, 'User is not authorized to access this resource', cors, context),
         );
       }
-      // REST APIs hand context values to the integration as strings.
-      const context = Object.entries(result.context ?? {}).map(
-        ([key, value]) => [key, String(value)] as const,
-      );
-      authorizer = { ...Object.fromEntries(context), principalId: result.principalId };
+      authorizer = { ...context, principalId: result.principalId };
     }
 
     let response: APIGatewayProxyResult;
@@ -104,14 +104,14 @@ export function createRestShim(options: RestShimOptions): RequestListener {
       response = await options.handlers.routes[match.route.fn](proxyEvent(request, match, authorizer));
     } catch (error) {
       onError(error);
-      return write(res, gatewayReply(502, { message: 'Internal server error' }, cors));
+      return write(res, gatewayReply('DEFAULT_5XX', 502, 'Internal server error', cors));
     }
     writeProxyResult(res, response, request.requestId);
   }
 
   function preflight(path: string, cors: Record<string, string>): Reply {
     const methods = routeMethodsForPath(path);
-    if (methods.length === 0) return gatewayReply(404, { message: 'Not Found' }, {});
+    if (methods.length === 0) return notFound({});
     // Like the CDK's preflight mock: a foreign origin gets no Allow-Origin, and the browser stops there.
     const allowed: Record<string, string> = cors['Access-Control-Allow-Origin']
       ? {
@@ -149,13 +149,28 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null | 
   });
 }
 
-/** An answer API Gateway itself gives (no integration involved): JSON `{ message }`. */
+/**
+ * An answer API Gateway itself gives (no integration involved), rendered from the gateway response the stack
+ * configures for `type` (lambdas/shared/gateway-responses.ts); `message` is API Gateway's own text for it.
+ */
 function gatewayReply(
-  statusCode: number,
-  body: { message: string | null },
+  type: string,
+  defaultStatus: number,
+  message: string | null,
   headers: Record<string, string>,
+  authorizer?: Record<string, string>,
 ): Reply {
-  return { statusCode, headers: { ...SECURITY_HEADERS, ...headers }, body: JSON.stringify(body) };
+  const rendered = renderGatewayResponse(type, defaultStatus, { authorizer, message });
+  return {
+    statusCode: rendered.statusCode,
+    headers: { ...SECURITY_HEADERS, ...headers, ...rendered.headers },
+    body: rendered.body,
+  };
+}
+
+/** A path or method without a route: API Gateway's MISSING_AUTHENTICATION_TOKEN (403 unless customised). */
+function notFound(headers: Record<string, string>): Reply {
+  return gatewayReply('MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token', headers);
 }
 
 function write(res: ServerResponse, reply: Reply): void {
@@ -165,7 +180,7 @@ function write(res: ServerResponse, reply: Reply): void {
 function writeProxyResult(res: ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
   if (!Number.isInteger(result.statusCode) || typeof result.body !== 'string') {
     // A malformed proxy response is a 502 in API Gateway.
-    return write(res, gatewayReply(502, { message: 'Internal server error' }, {}));
+    return write(res, gatewayReply('DEFAULT_5XX', 502, 'Internal server error', {}));
   }
   const headers: Record<string, string | string[]> = { 'x-amzn-RequestId': requestId };
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);

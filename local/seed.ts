@@ -42,6 +42,12 @@ export interface SeedOptions {
   readonly redirectUri: string;
   /** The refresh-token rotation grace period (RetryGracePeriodSeconds). */
   readonly rotationGraceSeconds: number;
+  /**
+   * Access and ID token lifetime. Cognito's minimum is 5 minutes
+   * (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html);
+   * the emulator takes any, which tests use to watch refreshes. @default 900 (15 min, as the CDK stage)
+   */
+  readonly accessTokenValiditySeconds?: number;
 }
 
 /** The web app client: its id, and its secret (for the auth function only). */
@@ -87,10 +93,10 @@ async function ensureClient(
     ExplicitAuthFlows: [],
     RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: options.rotationGraceSeconds },
     EnableTokenRevocation: true,
-    AccessTokenValidity: 15,
-    IdTokenValidity: 15,
+    AccessTokenValidity: options.accessTokenValiditySeconds ?? 15 * 60,
+    IdTokenValidity: options.accessTokenValiditySeconds ?? 15 * 60,
     RefreshTokenValidity: REFRESH_TOKEN_DAYS,
-    TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+    TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'days' },
   };
   const { UserPoolClients = [] } = await cognito.send(
     new ListUserPoolClientsCommand({ UserPoolId: options.userPoolId, MaxResults: 60 }),

@@ -106,6 +106,8 @@ export interface OfflineStackOptions {
   readonly sweepIntervalMs?: number;
   /** The refresh-token rotation grace period of the twin and the auth function. @default 10 */
   readonly rotationGraceSeconds?: number;
+  /** Access and ID token lifetime of the web client; short values let tests watch refreshes. @default 900 (15 min) */
+  readonly accessTokenValiditySeconds?: number;
 }
 
 export interface OfflineStack {
@@ -207,6 +209,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       userPoolId: USER_POOL_ID,
       redirectUri,
       rotationGraceSeconds,
+      accessTokenValiditySeconds: options.accessTokenValiditySeconds,
     });
     if ((await secrets.current(LOCAL_SECRETS.clientSecret)) !== clientSecret) {
       await secrets.put(LOCAL_SECRETS.clientSecret, clientSecret);

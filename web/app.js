@@ -1,11 +1,12 @@
 // The demo page: session panel (sign in, verified identity, refresh, sign out), signaling panel, admin panel.
-import { ApiError } from './api.js';
+import { ApiError, callApi, describeReason } from './api.js';
 import { Auth } from './auth.js';
 import { SignalingSocket } from './signaling.js';
 
 const $ = (id) => document.getElementById(id);
 const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
 const SUB = /^[A-Za-z0-9-]{1,128}$/;
+const EMAIL_PREFIX = /^[^"\\\s]{1,128}$/;
 /** How long sign-out waits for the server to close the socket (with `revoked`) before closing it itself. */
 const SERVER_CLOSE_GRACE_MS = 3000;
 
@@ -76,7 +77,7 @@ function tick() {
   const left = auth.expiresAt - Date.now();
   $('id-countdown').textContent = left > 0 ? formatDuration(left) : 'expired';
   $('id-countdown').classList.toggle('soon', left < 120_000);
-  const refreshIn = left - 60_000;
+  const refreshIn = auth.refreshAt - Date.now();
   $('id-refresh-note').textContent =
     refreshIn > 0 ? `silent refresh in ${formatDuration(refreshIn)}` : 'refreshing…';
 }
@@ -169,6 +170,7 @@ async function onAuthChange(event) {
     setStatus(cause === 'signed-in' ? 'Signed in.' : 'Tokens refreshed silently.', 'ok');
   } else {
     state.me = null;
+    clearSessionView();
     setStatus(message, 'warning');
     const socket = state.socket;
     if (socket) {
@@ -179,6 +181,17 @@ async function onAuthChange(event) {
     }
   }
   render();
+}
+
+/** Nothing of the ended session stays on screen: no identity, no last answer, no admin results. */
+function clearSessionView() {
+  for (const id of ['result', 'admin-result', 'id-email', 'id-sub', 'id-groups', 'id-session', 'id-expiry'])
+    $(id).textContent = '';
+  for (const id of ['sessions-body', 'user-matches', 'known-subs']) $(id).replaceChildren();
+  $('sessions-table').hidden = true;
+  $('user-matches-more').hidden = true;
+  $('admin-sub').value = '';
+  $('admin-email').value = '';
 }
 
 async function signOut(everywhere) {
@@ -197,10 +210,13 @@ async function signOut(everywhere) {
 // ---------- signaling ----------
 
 function connect() {
-  const socket = new SignalingSocket(state.config.wsUrl, state.auth.accessToken);
+  const token = state.auth.accessToken;
+  const socket = new SignalingSocket(state.config.wsUrl, token);
+  let opened = false;
   state.socket = socket;
   setSocketState('connecting', 'Connecting…');
   socket.addEventListener('open', () => {
+    opened = true;
     setSocketState('open', 'Connected. Join a room.');
     log('info', 'Connected');
     render();
@@ -218,6 +234,7 @@ function connect() {
     state.pendingCandidates.clear();
     setSocketState('closed', explanation);
     log(explanation.startsWith('Disconnected') ? 'info' : 'error', explanation);
+    if (!opened) explainRefusal(token).catch(reportError);
     if (event.detail.revoked && state.auth.signedIn && !state.signingOut) {
       // Revoked elsewhere (admin, sign-out everywhere): ask the API at once whether this session survives.
       setStatus(`Signaling socket: ${explanation} Checking the session…`, 'warning');
@@ -226,6 +243,25 @@ function connect() {
     renderPeers();
   });
   render();
+}
+
+/**
+ * A browser never sees why a WebSocket handshake was refused (API Gateway sends only a status, and the browser
+ * hides even that). The REST API checks the same token with the same core and says why: ask it, without side effects.
+ */
+async function explainRefusal(token) {
+  let why;
+  try {
+    await callApi(state.config.apiUrl, '/me', { token });
+    why =
+      'the API accepts this token, so the refusal was about this page’s origin or the server (ERR_ORIGIN?)';
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    why = error.code
+      ? `${error.code} — ${describeReason(error.code) ?? error.detail ?? 'refused'}`
+      : error.message;
+  }
+  log('error', `Why the connection was refused, as the API tells it: ${why}`);
 }
 
 function setSocketState(stateName, text) {
@@ -427,6 +463,49 @@ async function listSessions(sub) {
   if (result.sessions.length === 0) $('admin-result').textContent = 'No sessions recorded for this user.';
 }
 
+/** One page of users whose email starts with `email`; `next` continues a previous lookup. */
+async function findUsers(email, next) {
+  const query = new URLSearchParams({ email, ...(next ? { next } : {}) });
+  const result = await state.auth.call(`/admin/users?${query}`);
+  const list = $('user-matches');
+  if (!next) list.replaceChildren();
+  for (const user of result.users) {
+    const item = document.createElement('li');
+    const name = document.createElement('span');
+    name.textContent = `${user.email || user.username} · ${user.status}${user.enabled ? '' : ' · disabled'}`;
+    const choose = document.createElement('button');
+    choose.type = 'button';
+    choose.textContent = 'Choose';
+    choose.setAttribute('aria-label', `Choose ${user.email || user.username}`);
+    choose.addEventListener('click', () =>
+      run(async () => {
+        $('admin-sub').value = user.sub;
+        $('admin-result').textContent = '';
+        await listSessions(user.sub);
+      }),
+    );
+    item.append(name, ' ', choose);
+    list.append(item);
+    addKnownSub(user.sub, user.email || user.username);
+  }
+  const more = $('user-matches-more');
+  more.hidden = !result.next;
+  more.onclick = () => run(() => findUsers(email, result.next));
+  if (!next && result.users.length === 0)
+    $('admin-result').textContent = `No user’s email starts with “${email}”.`;
+}
+
+function adminEmail() {
+  const email = $('admin-email').value.trim();
+  if (!EMAIL_PREFIX.test(email)) {
+    $('admin-email').setAttribute('aria-invalid', 'true');
+    $('admin-email').focus();
+    throw new Error('Enter the start of an email address (no spaces or quotes).');
+  }
+  $('admin-email').removeAttribute('aria-invalid');
+  return email;
+}
+
 function adminSub() {
   const sub = $('admin-sub').value.trim();
   if (!SUB.test(sub)) {
@@ -516,6 +595,13 @@ async function main() {
   $('leave').addEventListener('click', () => {
     state.socket?.send({ action: 'leave' });
     log('out', 'Leave the room');
+  });
+  $('admin-find-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    run(async () => {
+      $('admin-result').textContent = '';
+      await findUsers(adminEmail());
+    });
   });
   $('admin-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -9,9 +9,11 @@ const PENDING_KEY = 'cognito-guard.pending-sign-in';
 const CODE = /^[A-Za-z0-9\-._~]{1,2048}$/;
 /** A hint, not a credential: "this browser may hold a refresh cookie", so a reload can restore the session. */
 const HINT_KEY = 'cognito-guard.session-hint';
-/** Refresh this long before the access token expires. */
+/** Refresh this long before the access token expires (at most a quarter of its lifetime). */
 const REFRESH_MARGIN_MS = 60_000;
 const MIN_REFRESH_DELAY_MS = 5_000;
+/** When neither `exp` nor `expires_in` says anything usable. */
+const FALLBACK_LIFETIME_MS = 300_000;
 
 /**
  * One signed-in (or not) browser tab. Emits `change` events with `detail.cause`: `signed-in`, `refreshed`,
@@ -22,6 +24,7 @@ export class Auth extends EventTarget {
   #accessToken = null;
   #idClaims = null;
   #deadline = 0;
+  #refreshAt = 0;
   #timer = undefined;
   #refreshing = null;
 
@@ -47,6 +50,11 @@ export class Auth extends EventTarget {
   /** When the access token expires, in this browser's clock (ms since epoch). */
   get expiresAt() {
     return this.#deadline;
+  }
+
+  /** When the silent refresh (and with it the socket's re-authentication) is due, in this browser's clock. */
+  get refreshAt() {
+    return this.#refreshAt;
   }
 
   /** POST /auth/login, then to the login page (cognito-local's form offline, managed login in AWS). */
@@ -136,7 +144,10 @@ export class Auth extends EventTarget {
       try {
         await this.refresh();
       } catch (refused) {
-        throw refused instanceof ApiError ? refused : error; // the refusal carries the reason code
+        // The call's own denial (e.g. ERR_TOKEN_REVOKED) is the real reason when the refresh only found no cookie
+        // (signed out in another tab); otherwise the refusal says more (e.g. the session itself was revoked).
+        const noCookie = refused instanceof ApiError && refused.code === 'ERR_TOKEN_MISSING';
+        throw refused instanceof ApiError && !(noCookie && error.code) ? refused : error;
       }
       return callApi(this.#config.apiUrl, path, { ...options, token: this.#accessToken });
     }
@@ -172,14 +183,14 @@ export class Auth extends EventTarget {
     if (typeof tokens?.accessToken !== 'string') throw new Error('The API answered without an access token.');
     this.#accessToken = tokens.accessToken;
     this.#idClaims = tokens.idToken ? decodeClaims(tokens.idToken) : this.#idClaims;
-    const lifetimeMs = (Number(tokens.expiresIn) || 300) * 1000;
+    const lifetimeMs = tokenLifetimeMs(tokens.expiresIn, decodeClaims(tokens.accessToken));
     this.#deadline = Date.now() + lifetimeMs;
     localStorage.setItem(HINT_KEY, '1');
     clearTimeout(this.#timer);
-    const delay = Math.max(MIN_REFRESH_DELAY_MS, lifetimeMs - REFRESH_MARGIN_MS);
+    this.#refreshAt = Date.now() + refreshDelayMs(lifetimeMs);
     this.#timer = setTimeout(() => {
       this.refresh().catch(() => undefined); // the `change` event reports a refused refresh
-    }, delay);
+    }, this.#refreshAt - Date.now());
     this.dispatchEvent(new CustomEvent('change', { detail: { cause } }));
   }
 
@@ -188,9 +199,27 @@ export class Auth extends EventTarget {
     this.#accessToken = null;
     this.#idClaims = null;
     this.#deadline = 0;
+    this.#refreshAt = 0;
     localStorage.removeItem(HINT_KEY);
     this.dispatchEvent(new CustomEvent('change', { detail: { cause: 'signed-out', message } }));
   }
+}
+
+/**
+ * How long an access token just received stays valid: the earliest of `expires_in` and the token's own `exp`
+ * (a token endpoint's `expires_in` may disagree with the token: cognito-local always answers 3600). Counted from
+ * `exp - iat` rather than from `exp` so that a wrong clock in this browser does not matter.
+ */
+function tokenLifetimeMs(expiresIn, claims) {
+  const candidates = [Number(expiresIn), Number(claims?.exp) - Number(claims?.iat)].filter(
+    (seconds) => Number.isFinite(seconds) && seconds > 0,
+  );
+  return candidates.length ? Math.min(...candidates) * 1000 : FALLBACK_LIFETIME_MS;
+}
+
+/** Refresh a minute before expiry, or a quarter of the lifetime before it for short-lived tokens. */
+function refreshDelayMs(lifetimeMs) {
+  return Math.max(MIN_REFRESH_DELAY_MS, lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 4));
 }
 
 /** The payload of a JWT, decoded without verification: display only. */

@@ -1,13 +1,17 @@
-// IdentityProvider adapter over the Cognito user-pool API: RevokeToken and AdminUserGlobalSignOut, errors translated here.
+// IdentityProvider adapter over the Cognito user-pool API: RevokeToken, AdminUserGlobalSignOut and the admin's user
+// lookup (ListUsers); errors translated here.
 
 import {
   AdminUserGlobalSignOutCommand,
   CognitoIdentityProviderClient,
+  ListUsersCommand,
   NotAuthorizedException,
   RevokeTokenCommand,
   UnauthorizedException,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import type { UserType } from '@aws-sdk/client-cognito-identity-provider';
+import type { DirectoryPage, DirectoryUser, UserDirectory } from '../admin/user-lookup';
 import type { GlobalSignOutResult, IdentityProvider } from '../sessions/ports';
 import { UpstreamError } from '../sessions/ports';
 import type { SecretSource } from './secrets-manager-secret';
@@ -28,7 +32,7 @@ export function createCognitoClient(): CognitoIdentityProviderClient {
   });
 }
 
-export class CognitoIdentityProvider implements IdentityProvider {
+export class CognitoIdentityProvider implements IdentityProvider, UserDirectory {
   constructor(
     private readonly config: CognitoIdentityProviderConfig,
     private readonly client: CognitoIdentityProviderClient = createCognitoClient(),
@@ -67,6 +71,43 @@ export class CognitoIdentityProvider implements IdentityProvider {
       throw upstream('AdminUserGlobalSignOut', error);
     }
   }
+
+  /**
+   * ListUsers with the filter `email ^= "<prefix>"` (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ListUsers.html).
+   * The caller has already refused quotes and backslashes, which would escape the filter string.
+   */
+  async findByEmailPrefix(prefix: string, limit: number, cursor?: string): Promise<DirectoryPage> {
+    try {
+      const result = await this.client.send(
+        new ListUsersCommand({
+          UserPoolId: this.config.userPoolId,
+          Filter: `email ^= "${prefix}"`,
+          Limit: limit,
+          ...(cursor ? { PaginationToken: cursor } : {}),
+        }),
+      );
+      return {
+        users: (result.Users ?? []).map(directoryUser).filter((user) => user !== undefined),
+        ...(result.PaginationToken ? { next: result.PaginationToken } : {}),
+      };
+    } catch (error) {
+      throw upstream('ListUsers', error);
+    }
+  }
+}
+
+/** The fields the admin panel shows; a user without a sub (never in Cognito) is left out. */
+function directoryUser(user: UserType): DirectoryUser | undefined {
+  const attribute = (name: string) => user.Attributes?.find((a) => a.Name === name)?.Value;
+  const sub = attribute('sub');
+  if (!sub || !user.Username) return undefined;
+  return {
+    sub,
+    username: user.Username,
+    email: attribute('email') ?? '',
+    enabled: user.Enabled ?? true,
+    status: user.UserStatus ?? 'UNKNOWN',
+  };
 }
 
 /** cognito-local answers operations it lacks with HTTP 500 `{"__type":"CognitoLocal#Unsupported"}`; AWS never does. */

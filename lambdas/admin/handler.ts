@@ -1,6 +1,8 @@
-// REST handler for the admin routes: list a user's sessions, revoke a user, revoke one session (admins group only).
+// REST handler for the admin routes: find users by email, list a user's sessions, revoke a user, revoke one session
+// (admins group only).
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { CognitoIdentityProvider } from '../adapters/cognito-identity-provider';
 import { corsHeaders, errorResponse, findRoute, guard, header, refuse } from '../shared/http';
 import { countColdStart, createObservability } from '../shared/observability';
 import { RevocationRecorder } from '../shared/revocation-metrics';
@@ -11,6 +13,7 @@ import { loadConnectionsConfig } from '../signaling/config';
 import { buildSocketCloser } from '../signaling/deps';
 import { failure, respond } from '../sessions/http-adapter';
 import { loadAdminConfig } from './config';
+import { lookUpUsers } from './user-lookup';
 
 const config = loadAdminConfig(process.env);
 const obs = createObservability('admin');
@@ -21,6 +24,7 @@ const deps = buildSessionDeps(config, [
   socketCloser,
   ...buildRevocationPublishing(process.env, obs),
 ]);
+const directory = new CognitoIdentityProvider({ userPoolId: config.userPoolId, clientId: config.clientId });
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   countColdStart(obs);
@@ -32,6 +36,8 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   const { sub, sessionId } = event.pathParameters ?? {};
   try {
     switch (route.path) {
+      case '/admin/users':
+        return respond(await lookUpUsers(event.queryStringParameters, directory), event, obs, headers);
       case '/admin/users/{sub}/sessions':
         return respond(await listSessions(sub, deps), event, obs, headers);
       case '/admin/users/{sub}/revoke':

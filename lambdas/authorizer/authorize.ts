@@ -3,7 +3,7 @@
 import type { AccessClaims, Identity } from '../shared/claims';
 import { identityOf } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
-import type { ReasonCode, RevocationScope } from '../shared/reasons';
+import type { BearerError, ReasonCode, RevocationScope } from '../shared/reasons';
 import { revokingScope } from '../shared/revocation-rules';
 
 export interface AuthorizeDeps {
@@ -33,6 +33,8 @@ export type Decision =
       readonly effect: 'Deny';
       readonly reason: ReasonCode;
       readonly scope?: RevocationScope;
+      /** The challenge's error code when not the reason's own (a malformed request rather than a bad token). */
+      readonly bearerError?: BearerError;
       /** Present once the token verified: who was denied (for the log line). */
       readonly claims?: AccessClaims;
     };

@@ -33,5 +33,6 @@ export const handler = async (
     userAgent: event.requestContext?.identity?.userAgent ?? undefined,
     ...(handshake.ok ? { token: handshake.token } : { detail: handshake.detail }),
   };
-  return authorizerResult(obs, decision, facts, event.methodArn);
+  // A WebSocket API has no gateway responses: the status is all a refused client gets (docs/errors.md).
+  return authorizerResult(obs, decision, facts, event.methodArn, 'status-only');
 };

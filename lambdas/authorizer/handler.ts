@@ -20,7 +20,7 @@ export const handler = async (
   const authorization = singleHeader(event, 'authorization');
   const bearer = authorization === null ? { malformed: true } : parseBearer(authorization);
   const decision: Decision = bearer.malformed
-    ? { effect: 'Deny', reason: 'ERR_TOKEN_MALFORMED' }
+    ? { effect: 'Deny', reason: 'ERR_TOKEN_MALFORMED', bearerError: 'invalid_request' }
     : await authorizeToken(bearer.token, deps);
   const facts = {
     route: `${event.httpMethod} ${event.resource}`,
@@ -29,7 +29,7 @@ export const handler = async (
     token: bearer.token,
   };
   // Cover every route of this stage, so a cached decision (if caching is on) stays right for any route.
-  return authorizerResult(obs, decision, facts, stageWildcard(event.methodArn));
+  return authorizerResult(obs, decision, facts, stageWildcard(event.methodArn), 'deny-policy');
 };
 
 /** `arn:...:apiId/stage/METHOD/path` -> `arn:...:apiId/stage/*`. */

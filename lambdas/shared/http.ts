@@ -1,4 +1,5 @@
-// HTTP helpers for REST proxy handlers: JSON responses with CORS + security headers, typed errors, route guards.
+// HTTP helpers for REST proxy handlers: JSON responses with CORS + security headers, typed errors (with their RFC
+// 6750 challenge), route guards.
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Identity } from './claims';
@@ -6,6 +7,7 @@ import { fromAuthorizerContext } from './claims';
 import type { Observability } from './observability';
 import { recordDenied } from './observability';
 import type { ReasonCode } from './reasons';
+import { bearerChallenge, REASON_MEANINGS } from './reasons';
 import type { Route } from './routes';
 import { ROUTES, routeKey } from './routes';
 
@@ -35,14 +37,20 @@ export interface JsonResponseOptions {
   readonly cookies?: readonly string[];
 }
 
+/** A JSON response; a 401 or 403 with a typed `error` also carries its `WWW-Authenticate: Bearer` challenge. */
 export function json(
   statusCode: number,
   body: unknown,
   options: JsonResponseOptions = {},
 ): APIGatewayProxyResult {
+  const error = (body as { error?: unknown } | null)?.error;
+  const challenge: Record<string, string> =
+    (statusCode === 401 || statusCode === 403) && typeof error === 'string'
+      ? { 'WWW-Authenticate': bearerChallenge(error) }
+      : {};
   return {
     statusCode,
-    headers: { ...SECURITY_HEADERS, ...options.headers },
+    headers: { ...SECURITY_HEADERS, ...challenge, ...options.headers },
     ...(options.cookies?.length ? { multiValueHeaders: { 'Set-Cookie': [...options.cookies] } } : {}),
     body: JSON.stringify(body),
   };
@@ -92,7 +100,7 @@ export function guard(event: APIGatewayProxyEvent, route: Route, options?: JsonR
     return {
       ok: false,
       reason: 'ERR_TOKEN_MISSING',
-      response: errorResponse(401, 'ERR_TOKEN_MISSING', 'Unauthorized', options),
+      response: errorResponse(401, 'ERR_TOKEN_MISSING', REASON_MEANINGS.ERR_TOKEN_MISSING.message, options),
     };
   }
   if (route.group && !identity.groups.includes(route.group)) {

@@ -1,4 +1,4 @@
-// Typed reason codes shared by logs, metrics, error bodies and alarms (ARCHITECTURE §6).
+// Typed reason codes shared by logs, metrics, error bodies and alarms (ARCHITECTURE §6), with their HTTP meaning.
 
 export const REASON_CODES = [
   'ERR_TOKEN_MISSING',
@@ -22,3 +22,85 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 export type RevocationScope = 'token' | 'session' | 'user';
 
 export const REVOCATION_SCOPES: readonly RevocationScope[] = ['token', 'session', 'user'];
+
+/** The RFC 6750 §3.1 error codes of a `WWW-Authenticate: Bearer` challenge. */
+export type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+export interface ReasonMeaning {
+  /** HTTP status of a REST denial with this reason. */
+  readonly status: 401 | 403;
+  /** The challenge's `error`; absent when no credential was sent (RFC 6750 §3.1: then no error code). */
+  readonly bearerError?: BearerError;
+  /** A sentence for the `message` of the error body; plain text without quotes or backslashes (JSON-safe as is). */
+  readonly message: string;
+}
+
+/**
+ * What each reason means to a client. Authorizer denials (token reasons, outages: fail closed) are all 401, since
+ * API Gateway gives one status per gateway response type; group and origin refusals are 403.
+ */
+export const REASON_MEANINGS: Readonly<Record<ReasonCode, ReasonMeaning>> = {
+  ERR_TOKEN_MISSING: { status: 401, message: 'no bearer token was sent' },
+  ERR_TOKEN_MALFORMED: {
+    status: 401,
+    bearerError: 'invalid_token',
+    message: 'the credential is not a well-formed bearer token',
+  },
+  ERR_TOKEN_SIGNATURE: {
+    status: 401,
+    bearerError: 'invalid_token',
+    message: 'the token signature does not verify with the user pool keys',
+  },
+  ERR_TOKEN_EXPIRED: { status: 401, bearerError: 'invalid_token', message: 'the token expired' },
+  ERR_TOKEN_CLAIMS: {
+    status: 401,
+    bearerError: 'invalid_token',
+    message: 'the token was not issued for this app (issuer, client, token use or required claims)',
+  },
+  ERR_TOKEN_REVOKED: { status: 401, bearerError: 'invalid_token', message: 'the token was revoked' },
+  ERR_ORIGIN: { status: 403, bearerError: 'invalid_request', message: 'this Origin is not allowed' },
+  ERR_FORBIDDEN: {
+    status: 403,
+    bearerError: 'insufficient_scope',
+    message: 'the caller lacks the required group or scope',
+  },
+  ERR_JWKS_UNAVAILABLE: {
+    status: 401,
+    bearerError: 'invalid_token',
+    message: 'the signing keys cannot be fetched, so no token is accepted (fail closed); retry',
+  },
+  ERR_STORE_UNAVAILABLE: {
+    status: 401,
+    bearerError: 'invalid_token',
+    message: 'the revocation store is unavailable, so no token is accepted (fail closed); retry',
+  },
+  ERR_REFRESH_REUSE: {
+    status: 401,
+    bearerError: 'invalid_token',
+    message: 'a rotated refresh token was reused: the whole session is revoked',
+  },
+  ERR_CSRF: {
+    status: 403,
+    bearerError: 'invalid_request',
+    message: 'the request lacks the CSRF header or comes from an Origin that is not allowed',
+  },
+};
+
+/**
+ * The `WWW-Authenticate` value for a denial (RFC 6750 §3): `Bearer error="…", error_description="<REASON>"`, or
+ * `Bearer realm="…"` alone when no credential was sent. `bearerError` overrides the reason's own error code (e.g.
+ * `invalid_request` for a malformed request rather than a malformed token).
+ */
+export function bearerChallenge(reason: string, bearerError?: BearerError): string {
+  const error = bearerError ?? meaningOf(reason)?.bearerError;
+  if (!error) return `Bearer realm="${REALM}"`;
+  return `Bearer realm="${REALM}", error="${error}", error_description="${reason}"`;
+}
+
+/** The realm of every challenge. */
+export const REALM = 'cognito-guard';
+
+/** The meaning of a reason code, undefined for codes that are not auth reasons (ERR_NOT_FOUND, ...). */
+export function meaningOf(reason: string): ReasonMeaning | undefined {
+  return (REASON_MEANINGS as Record<string, ReasonMeaning | undefined>)[reason];
+}

@@ -26,6 +26,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/auth/refresh', fn: 'auth', auth: 'public' },
   { method: 'POST', path: '/auth/logout', fn: 'auth', auth: 'authorized' },
   { method: 'POST', path: '/auth/logout-all', fn: 'auth', auth: 'authorized' },
+  // ?email=<prefix>[&next=<cursor>]: find a user by email (one page of the pool's ListUsers).
+  { method: 'GET', path: '/admin/users', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
   { method: 'GET', path: '/admin/users/{sub}/sessions', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
   { method: 'POST', path: '/admin/users/{sub}/revoke', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
   {

@@ -53,7 +53,19 @@ export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyRes
       return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL }, body: '' };
     }
     case 'DISCONNECT':
-      await perform(await onDisconnect(connectionId, connections), routeKey);
+      try {
+        await perform(await onDisconnect(connectionId, connections), routeKey);
+      } catch (error) {
+        // The socket is gone whatever we do: a store outage leaves its row, dropped at the next 410 Gone or by TTL.
+        const { name, message } = error instanceof Error ? error : new Error('non-error thrown');
+        obs.logger.error('disconnect failed', {
+          event: 'ws_disconnect_failed',
+          connectionId,
+          errorName: name,
+          errorMessage: message,
+        });
+        return { statusCode: 500, body: '' };
+      }
       return { statusCode: 200, body: '' };
     case 'MESSAGE':
       // Never log the body: a reauth frame carries a token.

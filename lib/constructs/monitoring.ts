@@ -63,6 +63,12 @@ export interface MonitoredFunction {
 export interface MonitoringProps {
   /** Lambda authorizers: Errors that are not denials, and Throttles, page. */
   readonly authorizers: readonly MonitoredFunction[];
+  /**
+   * The authorizers among them that deny by throwing 'Unauthorized' (the WebSocket `$connect` one: its only way to
+   * answer 401), which Lambda counts as Errors; their denials are subtracted. The REST authorizer returns a Deny
+   * policy instead. @default - none
+   */
+  readonly throwingAuthorizers?: readonly MonitoredFunction[];
   /** Every function whose logs the saved queries read (include the authorizers). */
   readonly functions: readonly MonitoredFunction[];
   /** The REST API stage whose 5XX answers page. */
@@ -129,15 +135,21 @@ export class Monitoring extends Construct {
     for (const fn of props.authorizers) {
       const name = pascal(fn.serviceName);
       // Lambda counts every `throw new Error('Unauthorized')` (a denial) as an Error: page on the rest only.
-      const crashes = new cloudwatch.MathExpression({
-        expression: 'FILL(errors, 0) - FILL(denied, 0)',
-        usingMetrics: {
-          errors: fn.function.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
-          denied: customMetric(MetricName.AuthDenied, { [MetricDimension.Function]: fn.serviceName }, PERIOD),
-        },
-        label: `${fn.serviceName} errors that are not denials`,
-        period: PERIOD,
-      });
+      const crashes = props.throwingAuthorizers?.includes(fn)
+        ? new cloudwatch.MathExpression({
+            expression: 'FILL(errors, 0) - FILL(denied, 0)',
+            usingMetrics: {
+              errors: fn.function.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+              denied: customMetric(
+                MetricName.AuthDenied,
+                { [MetricDimension.Function]: fn.serviceName },
+                PERIOD,
+              ),
+            },
+            label: `${fn.serviceName} errors that are not denials`,
+            period: PERIOD,
+          })
+        : fn.function.metricErrors({ period: PERIOD, statistic: cloudwatch.Stats.SUM });
       this.alarm(`${name}Errors`, crashes, 1, `${fn.serviceName} failed (crash, timeout), not a denial`);
       this.alarm(
         `${name}Throttles`,

@@ -5,6 +5,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_STAGE_NAME } from '../../lambdas/shared/edge';
+import { GATEWAY_RESPONSES } from '../../lambdas/shared/gateway-responses';
 import { ROUTES, type Route, type RouteFunction } from '../../lambdas/shared/routes';
 import { NodeFunction } from './node-function';
 
@@ -48,6 +49,8 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   principalId: apigateway.AccessLogField.contextAuthorizerPrincipalId(),
   authorizerStatus: apigateway.AccessLogField.contextAuthorizerStatus(),
   authorizerError: apigateway.AccessLogField.contextAuthorizerError(),
+  // The typed reason of a denial (the authorizer's Deny context), as in the 401 body.
+  authorizerReason: apigateway.AccessLogField.contextAuthorizer('reason'),
   authorizerLatency: apigateway.AccessLogField.contextAuthorizerLatency(),
   integrationStatus: apigateway.AccessLogField.contextIntegrationStatus(),
   errorResponseType: apigateway.AccessLogField.contextErrorResponseType(),
@@ -112,15 +115,19 @@ export class RestApi extends Construct {
     // The stack prints the URL as ApiUrl; drop RestApi's own unnamed duplicate output.
     this.api.node.tryRemoveChild('Endpoint');
 
-    for (const type of [apigateway.ResponseType.DEFAULT_4XX, apigateway.ResponseType.DEFAULT_5XX]) {
-      this.api.addGatewayResponse(type.responseType, {
-        type,
+    // API Gateway's own answers say why, like the handlers' (lambdas/shared/gateway-responses.ts, docs/errors.md).
+    for (const [type, definition] of Object.entries(GATEWAY_RESPONSES)) {
+      this.api.addGatewayResponse(type, {
+        type: apigateway.ResponseType.of(type),
+        ...(definition.statusCode ? { statusCode: String(definition.statusCode) } : {}),
         responseHeaders: {
           ...SECURITY_HEADERS,
           'Access-Control-Allow-Origin': `'${primaryOrigin}'`,
           'Access-Control-Allow-Credentials': "'true'",
           Vary: "'Origin'",
+          ...definition.headers,
         },
+        templates: { 'application/json': definition.body },
       });
     }
 

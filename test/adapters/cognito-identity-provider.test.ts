@@ -1,5 +1,5 @@
 // The Cognito identity-provider adapter against the offline Cognito (cognito-local + twin): RevokeToken with the
-// client secret, AdminUserGlobalSignOut, errors translated.
+// client secret, AdminUserGlobalSignOut, ListUsers by email prefix, errors translated.
 
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { UpstreamError } from '../../lambdas/sessions/ports';
@@ -61,6 +61,21 @@ describe('CognitoIdentityProvider', () => {
     );
   });
 
+  it('finds users by email prefix with their sub, username and status', async () => {
+    const page = await twin.identityProvider().findByEmailPrefix('ali', 20);
+    expect(page.users).toEqual([
+      {
+        sub: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        username: expect.any(String),
+        email: 'alice@example.com',
+        enabled: true,
+        status: 'CONFIRMED',
+      },
+    ]);
+    expect(page.next).toBeUndefined();
+    expect((await twin.identityProvider().findByEmailPrefix('nobody', 20)).users).toEqual([]);
+  });
+
   it('fails with UpstreamError when Cognito is unreachable', async () => {
     const unreachable = new CognitoIdentityProviderClient({
       endpoint: 'http://127.0.0.1:9',
@@ -71,6 +86,7 @@ describe('CognitoIdentityProvider', () => {
     const idp = twin.identityProvider(undefined, unreachable);
     await expect(idp.globalSignOut('any-user')).rejects.toThrow(UpstreamError);
     await expect(idp.revokeRefreshToken('token')).rejects.toThrow(UpstreamError);
+    await expect(idp.findByEmailPrefix('a', 20)).rejects.toThrow(UpstreamError);
     unreachable.destroy();
   });
 });

@@ -5,7 +5,7 @@ import { REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
 import { DEMO_USERS } from '../../local/seed';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
-import { DemoUserPage, launchChromium, waitForText } from './demo-page';
+import { DemoUserPage, launchChromium, waitForText, waitUntil } from './demo-page';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
 const ROOM = 'r1';
@@ -127,7 +127,8 @@ test("alice signs out: her old token gets 401, her socket closes with revoked, b
   expect(await alice.button('Call GET /me').isDisabled()).toBe(true);
   // The page forgot the token; a copy of it (here: the one seen on the wire) is refused on the very next call.
   expect(await alice.statusOfMeWith(aliceToken)).toBe(401);
-  expect((await alice.context.cookies()).filter((c) => c.name === REFRESH_COOKIE)).toEqual([]);
+  // Chromium stores a response's cookies asynchronously to delivering it: wait for the clearing to land.
+  await waitUntil(async () => (await alice.context.cookies()).every((c) => c.name !== REFRESH_COOKIE));
 
   await waitForText(bob.log, 'Peer left');
   expect(await bob.page.locator('#socket-state').getAttribute('data-state')).toBe('open');
@@ -146,8 +147,11 @@ test("an admin lists bob's sessions and revokes his: bob's socket closes with re
     expect(await admin.page.locator('#admin-panel').isVisible()).toBe(true);
 
     const bobSub = (await bob.page.locator('#id-sub').textContent())!;
-    await admin.page.getByLabel('User (sub)').fill(bobSub);
-    await admin.button('List sessions').click();
+    // The admin picks bob by email, not by pasting his sub.
+    await admin.page.getByLabel('Find users by email').fill('bob@');
+    await admin.button('Find users').click();
+    await admin.button(`Choose ${BOB.username}`).click();
+    expect(await admin.page.getByLabel('User (sub)').inputValue()).toBe(bobSub);
     const active = admin.page.locator('#sessions-body tr', { hasText: 'active' });
     await active.first().waitFor();
     await active
@@ -165,6 +169,9 @@ test("an admin lists bob's sessions and revokes his: bob's socket closes with re
       'the session could not be renewed because it was revoked (ERR_TOKEN_REVOKED)',
     );
     expect(await bob.button('Sign in').isEnabled()).toBe(true);
+    // Nothing of the ended session stays on screen: no identity, no stale "HTTP 200".
+    expect(await bob.page.locator('#result').textContent()).not.toContain('HTTP 200');
+    expect(await bob.page.locator('#identity').isHidden()).toBe(true);
     expect(await bob.statusOfMeWith(await bob.latestAccessToken())).toBe(401);
     expect(admin.problems).toEqual([]);
   } finally {
@@ -188,4 +195,25 @@ test('a second tab restores the session from the cookie; "Sign out everywhere" e
   await waitForText(secondTab.locator('#status'), 'Signed out');
   for (const token of await alice.latestAccessTokens()) expect(await alice.statusOfMeWith(token)).toBe(401);
   await secondTab.close();
+});
+
+test('after "Sign out everywhere" in one tab, a tab without a socket shows the real reason on its next call', async () => {
+  await alice.signIn(ALICE);
+  const secondTab = await alice.context.newPage();
+  try {
+    await secondTab.goto(`${stack.outputs.apiUrl}/`);
+    await waitForText(secondTab.locator('#status'), 'Tokens refreshed silently.');
+    await waitForText(secondTab.locator('#result'), 'HTTP 200 GET /me');
+
+    await alice.button('Sign out everywhere').click();
+    await waitForText(alice.status, 'Signed out everywhere');
+
+    // Its token is revoked and the shared refresh cookie is gone: the reason is the revocation, not the cookie.
+    await secondTab.getByRole('button', { name: 'Call GET /me', exact: true }).click();
+    await waitForText(secondTab.locator('#status'), 'Not signed in (401 ERR_TOKEN_REVOKED): it was revoked.');
+    expect(await secondTab.locator('#status').textContent()).not.toContain('ERR_TOKEN_MISSING');
+    expect(await secondTab.locator('#result').textContent()).not.toContain('HTTP 200');
+  } finally {
+    await secondTab.close();
+  }
 });

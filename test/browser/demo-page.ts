@@ -50,6 +50,16 @@ export async function waitForText(
   throw new Error(`timed out waiting for ${String(text)}; the element says: ${JSON.stringify(last)}`);
 }
 
+/** Polls until `condition` holds, or fails after `timeoutMs`. */
+export async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${condition.toString()}`);
+}
+
 /** One person in one browser context: the page, and what the test observed on the network. */
 export class DemoUserPage {
   /** Every access token the API handed this page, as seen on the wire (the page never exposes it). */

@@ -54,26 +54,54 @@ describe('authorizer handler', () => {
   });
 
   it.each([
-    ['no Authorization header', undefined, 'ERR_TOKEN_MISSING'],
-    ['a non-Bearer scheme', 'Basic dXNlcjpwYXNz', 'ERR_TOKEN_MALFORMED'],
-    ['a garbage token', 'Bearer not.a.jwt', 'ERR_TOKEN_MALFORMED'],
+    ['no Authorization header', undefined, 'ERR_TOKEN_MISSING', 'Bearer realm="cognito-guard"'],
+    [
+      'a non-Bearer scheme',
+      'Basic dXNlcjpwYXNz',
+      'ERR_TOKEN_MALFORMED',
+      'Bearer realm="cognito-guard", error="invalid_request", error_description="ERR_TOKEN_MALFORMED"',
+    ],
+    [
+      'a garbage token',
+      'Bearer not.a.jwt',
+      'ERR_TOKEN_MALFORMED',
+      'Bearer realm="cognito-guard", error="invalid_token", error_description="ERR_TOKEN_MALFORMED"',
+    ],
     [
       'an expired token',
       `Bearer ${signRs256(key, accessTokenClaims({ exp: 1000, iat: 900 }))}`,
       'ERR_TOKEN_EXPIRED',
+      'Bearer realm="cognito-guard", error="invalid_token", error_description="ERR_TOKEN_EXPIRED"',
     ],
     [
       'a token without origin_jti',
       `Bearer ${signRs256(key, accessTokenClaims({ origin_jti: undefined }))}`,
       'ERR_TOKEN_CLAIMS',
+      'Bearer realm="cognito-guard", error="invalid_token", error_description="ERR_TOKEN_CLAIMS"',
     ],
-  ])('denies %s with 401 and one auth_denied line', async (_name, authorization, reason) => {
-    await expect(handler(event(authorization))).rejects.toThrow(/^Unauthorized$/);
-    const denied = logs.lines().filter((line) => line.event === 'auth_denied');
-    expect(denied).toEqual([
-      expect.objectContaining({ reason, route: 'GET /me', sourceIp: '198.51.100.7', userAgent: 'jest' }),
-    ]);
-  });
+  ])(
+    'denies %s with a Deny policy carrying the reason and one auth_denied line',
+    async (_name, authorization, reason, challenge) => {
+      expect(await handler(event(authorization))).toEqual({
+        principalId: expect.any(String),
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Action: 'execute-api:Invoke',
+              Effect: 'Deny',
+              Resource: 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*',
+            },
+          ],
+        },
+        context: { reason, message: expect.any(String), wwwAuthenticate: challenge },
+      });
+      const denied = logs.lines().filter((line) => line.event === 'auth_denied');
+      expect(denied).toEqual([
+        expect.objectContaining({ reason, route: 'GET /me', sourceIp: '198.51.100.7', userAgent: 'jest' }),
+      ]);
+    },
+  );
 
   it('denies a request carrying two Authorization headers', async () => {
     const token = signRs256(key, accessTokenClaims());
@@ -81,7 +109,7 @@ describe('authorizer handler', () => {
       ...event(`Bearer ${token}`),
       multiValueHeaders: { Authorization: [`Bearer ${token}`, `Bearer ${token}`] },
     };
-    await expect(handler(twice)).rejects.toThrow('Unauthorized');
+    expect(await handler(twice)).toMatchObject({ context: { reason: 'ERR_TOKEN_MALFORMED' } });
     expect(logs.lines()).toContainEqual(
       expect.objectContaining({ event: 'auth_denied', reason: 'ERR_TOKEN_MALFORMED' }),
     );
@@ -89,7 +117,9 @@ describe('authorizer handler', () => {
 
   it('never writes the token or the Authorization header to the log, only a fingerprint', async () => {
     const token = signRs256(key, accessTokenClaims({ exp: 1000, iat: 900 }));
-    await expect(handler(event(`Bearer ${token}`))).rejects.toThrow('Unauthorized');
+    expect(await handler(event(`Bearer ${token}`))).toMatchObject({
+      context: { reason: 'ERR_TOKEN_EXPIRED' },
+    });
     const [line] = logs.lines().filter((l) => l.event === 'auth_denied');
     expect(line.tokenFingerprint).toMatch(/^[0-9a-f]{12}$/);
     for (const part of token.split('.')) expect(logs.text()).not.toContain(part);

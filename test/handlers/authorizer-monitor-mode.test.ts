@@ -110,8 +110,11 @@ describe('authorizer handler in monitor mode', () => {
       () => signRs256(key, accessTokenClaims({ client_id: 'someoneelse' })),
       'ERR_TOKEN_CLAIMS',
     ],
-  ])('denies %s with 401 and one auth_denied line', async (_name, token, reason) => {
-    await expect(handler(event(token()))).rejects.toThrow(/^Unauthorized$/);
+  ])('denies %s with a Deny policy and one auth_denied line', async (_name, token, reason) => {
+    expect(await handler(event(token()))).toMatchObject({
+      policyDocument: { Statement: [{ Effect: 'Deny' }] },
+      context: { reason },
+    });
 
     expect(logs.lines().filter((l) => l.event === 'auth_denied')).toEqual([
       expect.objectContaining({ reason }),
@@ -125,9 +128,9 @@ describe('authorizer handler in monitor mode', () => {
       by,
     );
 
-    await expect(
-      handler(event(signRs256(key, accessTokenClaims({ jti: 'mon-both', exp: 1000, iat: 900 })))),
-    ).rejects.toThrow('Unauthorized');
+    expect(
+      await handler(event(signRs256(key, accessTokenClaims({ jti: 'mon-both', exp: 1000, iat: 900 })))),
+    ).toMatchObject({ context: { reason: 'ERR_TOKEN_EXPIRED' } });
     expect(logs.lines()).toContainEqual(
       expect.objectContaining({ event: 'auth_denied', reason: 'ERR_TOKEN_EXPIRED' }),
     );

@@ -2,6 +2,7 @@
 import { testApp } from './test-app';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AuthorizerEnv } from '../../lambdas/authorizer/env';
+import { GATEWAY_RESPONSES } from '../../lambdas/shared/gateway-responses';
 import { ADMIN_GROUP, ROUTES } from '../../lambdas/shared/routes';
 import { RevocationTableSchema } from '../../lambdas/shared/table-schemas';
 import { ROUTE_FUNCTION_ENTRIES } from '../../lib/constructs/rest-api';
@@ -425,7 +426,7 @@ describe('GuardStack', () => {
       );
     });
 
-    it.each(['DEFAULT_4XX', 'DEFAULT_5XX'])(
+    it.each(Object.keys(GATEWAY_RESPONSES))(
       'adds CORS and security headers to API Gateway %s responses',
       (type) => {
         template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
@@ -440,6 +441,32 @@ describe('GuardStack', () => {
         });
       },
     );
+
+    it('answers an authorizer Deny with 401, its RFC 6750 challenge and the typed reason from the authorizer context', () => {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'ACCESS_DENIED',
+        StatusCode: '401',
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.wwwAuthenticate',
+        }),
+        ResponseTemplates: {
+          'application/json':
+            '{"error":"$context.authorizer.reason","message":"$context.authorizer.message"}',
+        },
+      });
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'UNAUTHORIZED',
+        StatusCode: '401',
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="cognito-guard"'`,
+        }),
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error":"ERR_TOKEN_MISSING"') },
+      });
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+        StatusCode: '404',
+      });
+    });
   });
 
   describe('functions', () => {

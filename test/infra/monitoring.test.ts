@@ -181,12 +181,23 @@ describe('Monitoring', () => {
     });
   });
 
-  it.each([
-    ['Authorizer', 'authorizer', () => stack.restApi.authorizerFunction],
-    ['ConnectAuthorizer', 'connect-authorizer', () => stack.signaling.connectAuthorizerFunction],
-  ])('alarms on %s errors that are not denials, and on its throttles', (id, serviceName, fn) => {
-    const functionRef = refOf(fn().function);
-    const errors = alarm(`${id}Errors`);
+  it('alarms on any error of the REST authorizer (it denies with a Deny policy, never by throwing), and on its throttles', () => {
+    const functionRef = refOf(stack.restApi.authorizerFunction.function);
+    expect(alarm('AuthorizerErrors')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: functionRef }],
+      Threshold: 1,
+    });
+    expect(alarm('AuthorizerThrottles')).toMatchObject({
+      MetricName: 'Throttles',
+      Dimensions: [{ Name: 'FunctionName', Value: functionRef }],
+    });
+  });
+
+  it('alarms on ConnectAuthorizer errors that are not denials (it throws Unauthorized to deny), and on its throttles', () => {
+    const functionRef = refOf(stack.signaling.connectAuthorizerFunction.function);
+    const errors = alarm('ConnectAuthorizerErrors');
     expect(errors.Threshold).toBe(1);
     expect(errors.Metrics!.find((m) => m.Expression)!.Expression).toBe('FILL(errors, 0) - FILL(denied, 0)');
     expect(errors.Metrics!.find((m) => m.Id === 'errors')!.MetricStat!.Metric).toEqual({
@@ -197,9 +208,9 @@ describe('Monitoring', () => {
     expect(errors.Metrics!.find((m) => m.Id === 'denied')!.MetricStat!.Metric).toEqual({
       Namespace: METRIC_NAMESPACE,
       MetricName: 'AuthDenied',
-      Dimensions: expect.arrayContaining([{ Name: 'Function', Value: serviceName }, service]),
+      Dimensions: expect.arrayContaining([{ Name: 'Function', Value: 'connect-authorizer' }, service]),
     });
-    expect(alarm(`${id}Throttles`)).toMatchObject({
+    expect(alarm('ConnectAuthorizerThrottles')).toMatchObject({
       Namespace: 'AWS/Lambda',
       MetricName: 'Throttles',
       Dimensions: [{ Name: 'FunctionName', Value: functionRef }],

@@ -153,7 +153,7 @@ describe('sessions', () => {
   });
 
   describe.each(['auth', 'admin'])('%s role', (service) => {
-    it('may revoke, read/write sessions (named index only), globally sign out users of this pool (auth: read its two secrets), nothing more', () => {
+    it('may revoke, read/write sessions (named index only), globally sign out (admin: list) users of this pool (auth: read its two secrets), nothing more', () => {
       const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
       const index = { 'Fn::Join': ['', [arn(sessionsTable), '/index/bySub']] };
       const kms = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
@@ -177,6 +177,7 @@ describe('sessions', () => {
                 ),
               )
             : []),
+          ...(service === 'admin' ? [pair('cognito-idp:ListUsers', arn(pool))] : []),
           // SocketCloser: find the affected sockets, drop stale rows, close them through @connections.
           pair('dynamodb:DeleteItem', arn(connectionsTable)),
           ...['bySub', 'bySession'].map((i) =>

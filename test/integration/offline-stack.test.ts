@@ -86,7 +86,8 @@ describe('GET /me', () => {
   it('denies a request without a token with 401', async () => {
     const response = await api('/me');
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ message: 'Unauthorized' });
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="cognito-guard"');
+    expect(await response.json()).toEqual({ error: 'ERR_TOKEN_MISSING', message: expect.any(String) });
   });
 
   it('denies a garbage token with 401', async () => {
@@ -153,12 +154,13 @@ describe('gateway behaviour', () => {
   it('answers an unknown route 404', async () => {
     const response = await api('/nope', { method: 'POST', body: '{}' });
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ message: 'Not Found' });
+    expect(await response.json()).toEqual({ error: 'ERR_NOT_FOUND', message: 'no such route' });
   });
 
   it('rejects an oversized body with 413 before any handler runs', async () => {
     const response = await api('/auth/session', { method: 'POST', body: 'x'.repeat(65 * 1024) });
     expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: 'ERR_REQUEST_TOO_LARGE', message: expect.any(String) });
   });
 
   it('answers a CORS preflight from the allowed origin', async () => {

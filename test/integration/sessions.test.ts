@@ -364,10 +364,26 @@ describe('admin', () => {
     });
   });
 
+  it('finds a user by email prefix for the admin, with the sub the other admin routes take', async () => {
+    const [admin, bob] = [browserSession(), browserSession()];
+    await admin.signIn(demo('admin'));
+    await bob.signIn(demo('bob'));
+    const found = await admin.call('GET', '/admin/users?email=bob%40');
+    expect(found).toMatchObject({
+      status: 200,
+      body: { email: 'bob@', users: [{ sub: bob.sub, email: 'bob@example.com', enabled: true }] },
+    });
+    expect(await admin.call('GET', '/admin/users?email=%22')).toMatchObject({
+      status: 400,
+      body: { error: 'ERR_BAD_REQUEST' },
+    });
+  });
+
   it('forbids the admin routes to a user outside the admins group', async () => {
     const alice = browserSession();
     await alice.signIn(demo('alice'));
     for (const [method, path] of [
+      ['GET', '/admin/users?email=a'],
       ['GET', `/admin/users/${alice.sub}/sessions`],
       ['POST', `/admin/users/${alice.sub}/revoke`],
       ['POST', '/admin/sessions/any/revoke'],

@@ -1,6 +1,8 @@
-// The attack matrix against GET /me on the offline stack: every case 401 with exactly one typed auth_denied line.
+// The attack matrix against GET /me on the offline stack: every case 401 with its RFC 6750 challenge, the typed reason
+// in the body and exactly one typed auth_denied line.
 import { randomUUID } from 'node:crypto';
 import { tokenFingerprint } from '../../lambdas/shared/observability';
+import type { ReasonCode } from '../../lambdas/shared/reasons';
 import type { CapturedLogs } from '../helpers/capture-logs';
 import { captureLogs } from '../helpers/capture-logs';
 import { forgeJws, rs256, segments } from '../helpers/forge';
@@ -8,6 +10,7 @@ import { decodePayload, EMULATOR_KEY, mintAccessToken } from '../helpers/mint-to
 import type { TestStack } from '../helpers/offline-stack';
 import type { AttackCase, AttackContext, AttackerServer } from './attack-matrix';
 import { casesFor, POOL_KID, startAttackerServer, toStandardAlphabet } from './attack-matrix';
+import type { RawResponse } from './support';
 import { countFetches, deniedLines, rawRequest, startLoggingStack } from './support';
 
 let stack: TestStack;
@@ -52,7 +55,7 @@ describe('GET /me attack matrix', () => {
     const response = await me(token, attack.authorization?.(token));
 
     expect(response.status).toBe(401);
-    expect(JSON.parse(response.body)).toEqual({ message: 'Unauthorized' });
+    expectChallenge(response, attack.reason);
     const lines = deniedLines(logs, response.userAgent);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
@@ -87,10 +90,26 @@ describe('header smuggling', () => {
         headers: { Authorization: values as unknown as string, 'User-Agent': userAgent },
       });
       expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe(
+        'Bearer realm="cognito-guard", error="invalid_request", error_description="ERR_TOKEN_MALFORMED"',
+      );
+      expect(JSON.parse(response.body)).toMatchObject({ error: 'ERR_TOKEN_MALFORMED' });
       expect(deniedLines(logs, userAgent)).toMatchObject([{ reason: 'ERR_TOKEN_MALFORMED' }]);
     }
   });
 });
+
+/**
+ * The RFC 6750 challenge and the typed body of a denial. A header the authorizer cannot parse as `Bearer <token>`
+ * (wrong scheme, oversized) is a malformed request; anything it could parse is an invalid token.
+ */
+function expectChallenge(response: RawResponse, reason: ReasonCode): void {
+  const error = reason === 'ERR_TOKEN_MALFORMED' ? '(invalid_token|invalid_request)' : 'invalid_token';
+  expect(response.headers['www-authenticate']).toMatch(
+    new RegExp(`^Bearer realm="cognito-guard", error="${error}", error_description="${reason}"$`),
+  );
+  expect(JSON.parse(response.body)).toEqual({ error: reason, message: expect.any(String) });
+}
 
 /** The same header and claims, signed by the attacker. */
 function withForeignSignature(token: string): string {
@@ -118,6 +137,7 @@ describe('what the verifier library alone would accept', () => {
     const [header, payload, signature] = segments(token);
     const response = await me(`${header}.${payload}.${toStandardAlphabet(signature)}`);
     expect(response.status).toBe(401);
+    expectChallenge(response, 'ERR_TOKEN_MALFORMED');
     expect(deniedLines(logs, response.userAgent)).toMatchObject([{ reason: 'ERR_TOKEN_MALFORMED' }]);
   });
 
@@ -136,6 +156,8 @@ describe('what the verifier library alone would accept', () => {
     await ctx.revocations.revokeUser({ sub: last }, { actor: 'attack-matrix', reason: 'test' });
     const denied = await me(token);
     expect(denied.status).toBe(401);
+    expectChallenge(denied, 'ERR_TOKEN_REVOKED');
+    expect(JSON.parse(denied.body).message).toContain('scope user');
     expect(deniedLines(logs, denied.userAgent)).toMatchObject([
       { reason: 'ERR_TOKEN_REVOKED', scope: 'user', sub: last },
     ]);
@@ -158,6 +180,7 @@ describe('JWKS endpoint under unknown-kid pressure', () => {
 
       for (const response of [...concurrent, ...sequential]) {
         expect(response.status).toBe(401);
+        expectChallenge(response, 'ERR_TOKEN_SIGNATURE');
         expect(deniedLines(logs, response.userAgent)).toMatchObject([{ reason: 'ERR_TOKEN_SIGNATURE' }]);
       }
       expect(fetches.count).toBeLessThanOrEqual(2);

@@ -1,0 +1,97 @@
+// The REST API's gateway responses (API Gateway's own answers) as data: CDK configures them, the offline shim renders them.
+
+import { bearerChallenge, REASON_MEANINGS } from './reasons';
+
+/**
+ * One gateway response. Header values are API Gateway parameter mappings: a `'static value'` in single quotes or a
+ * context variable such as `context.authorizer.wwwAuthenticate`. The body is a non-VTL template that only substitutes
+ * `$context.*` variables (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).
+ */
+export interface GatewayResponseDefinition {
+  /** Absent: the response type's own status (DEFAULT_4XX / DEFAULT_5XX keep each type's status). */
+  readonly statusCode?: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The response types we customise (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html). */
+export type GatewayResponseType =
+  | 'ACCESS_DENIED'
+  | 'UNAUTHORIZED'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'RESOURCE_NOT_FOUND'
+  | 'REQUEST_TOO_LARGE'
+  | 'DEFAULT_4XX'
+  | 'DEFAULT_5XX';
+
+const NOT_FOUND = '{"error":"ERR_NOT_FOUND","message":"no such route"}';
+/** Any other gateway error: `ERR_<response type>` (e.g. ERR_THROTTLED) and API Gateway's own message. */
+const GENERIC = '{"error":"ERR_$context.error.responseType","message":$context.error.messageString}';
+
+export const GATEWAY_RESPONSES: Readonly<Record<GatewayResponseType, GatewayResponseDefinition>> = {
+  // The REST authorizer denies with a Deny policy whose context carries the reason (lambdas/authorizer/result.ts);
+  // every authorizer denial is an authentication failure, hence 401 rather than ACCESS_DENIED's default 403.
+  ACCESS_DENIED: {
+    statusCode: 401,
+    headers: { 'WWW-Authenticate': 'context.authorizer.wwwAuthenticate' },
+    body: '{"error":"$context.authorizer.reason","message":"$context.authorizer.message"}',
+  },
+  // No Authorization header at all: API Gateway refuses without invoking the authorizer.
+  UNAUTHORIZED: {
+    statusCode: 401,
+    headers: { 'WWW-Authenticate': `'${bearerChallenge('ERR_TOKEN_MISSING')}'` },
+    body: JSON.stringify({ error: 'ERR_TOKEN_MISSING', message: REASON_MEANINGS.ERR_TOKEN_MISSING.message }),
+  },
+  // A path or method no route has: API Gateway's default is a misleading 403 "Missing Authentication Token".
+  MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, headers: {}, body: NOT_FOUND },
+  RESOURCE_NOT_FOUND: { statusCode: 404, headers: {}, body: NOT_FOUND },
+  REQUEST_TOO_LARGE: {
+    statusCode: 413,
+    headers: {},
+    body: '{"error":"ERR_REQUEST_TOO_LARGE","message":"the request body is too large"}',
+  },
+  DEFAULT_4XX: { headers: {}, body: GENERIC },
+  DEFAULT_5XX: { headers: {}, body: GENERIC },
+};
+
+/** What the variables of a gateway response resolve to for one request. */
+export interface GatewayResponseContext {
+  /** The authorizer's context (REST: values are strings). */
+  readonly authorizer?: Readonly<Record<string, string>>;
+  /** API Gateway's own message for the response type (null for some, e.g. an authorizer error). */
+  readonly message: string | null;
+}
+
+/**
+ * Renders the gateway response of `type` (any API Gateway response type; one we don't customise falls back to
+ * DEFAULT_4XX / DEFAULT_5XX by its default status) as API Gateway does: simple substitution, an unknown variable
+ * becomes empty. For the offline shim, so that it answers exactly what the deployed API is configured to answer.
+ */
+export function renderGatewayResponse(
+  type: string,
+  defaultStatus: number,
+  context: GatewayResponseContext,
+): { statusCode: number; headers: Record<string, string>; body: string } {
+  const fallback: GatewayResponseType = defaultStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
+  const definition =
+    (GATEWAY_RESPONSES as Record<string, GatewayResponseDefinition | undefined>)[type] ??
+    GATEWAY_RESPONSES[fallback];
+  const error = { responseType: type, message: context.message };
+  const variable = (name: string): string => {
+    if (name === 'error.responseType') return error.responseType;
+    if (name === 'error.message') return error.message ?? '';
+    if (name === 'error.messageString') return JSON.stringify(error.message);
+    if (name.startsWith('authorizer.')) return context.authorizer?.[name.slice('authorizer.'.length)] ?? '';
+    return '';
+  };
+  const headers: Record<string, string> = {};
+  for (const [name, mapping] of Object.entries(definition.headers)) {
+    const value = /^'(.*)'$/s.exec(mapping)?.[1] ?? variable(mapping.replace(/^context\./, ''));
+    if (value !== '') headers[name] = value;
+  }
+  return {
+    statusCode: definition.statusCode ?? defaultStatus,
+    headers,
+    body: definition.body.replace(/\$context\.([A-Za-z0-9_.]+)/g, (_, name: string) => variable(name)),
+  };
+}
