@@ -1,4 +1,4 @@
-// The demo page's files, its config and the oauth4webapi browser build (the origin server adds the security headers).
+// The demo page's files and its config (the origin server adds the security headers).
 import { readdir, readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
@@ -27,9 +27,6 @@ export async function createStaticSite(options: StaticSiteOptions): Promise<Stat
   const files = new Set(
     (await readdir(options.webDir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name),
   );
-  const vendor: Readonly<Record<string, string>> = {
-    '/vendor/oauth4webapi.js': require.resolve('oauth4webapi'),
-  };
 
   return async (path, res) => {
     if (path === '/config.json') {
@@ -37,7 +34,7 @@ export async function createStaticSite(options: StaticSiteOptions): Promise<Stat
       return true;
     }
     const name = path === '/' ? 'index.html' : path.slice(1);
-    const file = vendor[path] ?? (files.has(name) ? join(options.webDir, name) : undefined);
+    const file = files.has(name) ? join(options.webDir, name) : undefined;
     if (!file) return false;
     send(res, await readFile(file), CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', PAGE_HEADERS);
     return true;

@@ -1,6 +1,5 @@
 // The one origin in AWS: a CloudFront distribution serving the private S3 page at `/`, the REST API at `/api/*` and
 // the signaling WebSocket at `/ws`, with one security-headers policy, an optional web ACL and custom domain.
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Aws, type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -21,7 +20,7 @@ import {
   type WebConfig,
 } from '../../lambdas/shared/edge';
 
-/** The demo page: every file of web/ (plus the one browser module it imports, at `/vendor/`). */
+/** The demo page: every file of web/. */
 export const WEB_DIR = path.join(__dirname, '..', '..', 'web');
 
 /** A custom domain for the distribution (stage config `customDomain`). */
@@ -155,11 +154,7 @@ export class Edge extends Construct {
     };
     const deployment = new s3deploy.BucketDeployment(this, 'Page', {
       destinationBucket: this.siteBucket,
-      sources: [
-        s3deploy.Source.asset(WEB_DIR),
-        s3deploy.Source.data('vendor/oauth4webapi.js', readFileSync(require.resolve('oauth4webapi'), 'utf8')),
-        s3deploy.Source.jsonData('config.json', config),
-      ],
+      sources: [s3deploy.Source.asset(WEB_DIR), s3deploy.Source.jsonData('config.json', config)],
       // The page revalidates every load, so a deploy shows at once; the invalidation clears the edge caches.
       cacheControl: [s3deploy.CacheControl.noCache()],
       distribution: this.distribution,

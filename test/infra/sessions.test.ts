@@ -124,7 +124,7 @@ describe('sessions', () => {
         [AuthEnv.refreshTokenValiditySeconds]: String(30 * 86400),
         [AuthEnv.rotationGraceSeconds]: '20',
         [AuthEnv.requireSessionId]: 'true',
-        [AuthEnv.redirectUri]: 'http://localhost:3000/',
+        [AuthEnv.redirectUri]: { 'Fn::Join': ['', ['https://', expect.anything(), '/']] },
         // ARNs of the secrets (Ref of a Secret is its ARN), never their values.
         [AuthEnv.clientSecretId]: { Ref: clientSecret },
         [AuthEnv.cookieKeySecretId]: { Ref: cookieKey },

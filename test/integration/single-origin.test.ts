@@ -56,9 +56,8 @@ describe('the page', () => {
     expect(JSON.stringify(config)).not.toMatch(/password/i);
   });
 
-  it('serves oauth4webapi at /vendor and nothing outside web/', async () => {
-    const vendor = await get('/vendor/oauth4webapi.js');
-    expect(vendor.headers.get('content-type')).toMatch(/javascript/);
+  it('serves the files of web/ and nothing outside it', async () => {
+    expect((await get('/auth.js')).headers.get('content-type')).toMatch(/javascript/);
     expect((await get('/../package.json')).status).toBe(404);
     expect((await get('/package.json')).status).toBe(404);
   });
