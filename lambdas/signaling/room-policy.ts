@@ -35,8 +35,8 @@ export function roomGroup(room: string): string | undefined {
  */
 export const namedRoomPolicy: RoomPolicy = {
   mayJoin(room, member) {
-    if (room.startsWith(PRIVATE_ROOM_PREFIX)) return room === `${PRIVATE_ROOM_PREFIX}${member.sub}`;
-    return member.groups.includes(`${ROOM_GROUP_PREFIX}${room}`);
+    const group = roomGroup(room);
+    return group ? member.groups.includes(group) : room === `${PRIVATE_ROOM_PREFIX}${member.sub}`;
   },
   describe(_room, member) {
     return { name: member.displayName ?? member.username };
