@@ -38,7 +38,7 @@ afterEach(() => {
 test('alice and bob sign in through the login form and see their verified identity', async () => {
   await Promise.all([alice.signIn(ALICE), bob.signIn(BOB)]);
 
-  await waitForText(alice.page.locator('#id-groups'), 'none');
+  await waitForText(alice.page.locator('#id-groups'), 'room-demo'); // admits her to the signaling room demo
   const countdown = alice.page.locator('#id-countdown');
   const before = await countdown.textContent();
   expect(before).toMatch(/^\d+:\d{2}$/);
