@@ -14,7 +14,7 @@ import { SUBPROTOCOL } from '../shared/websocket-routes';
 import { loadSignalingConfig } from './config';
 import { buildCheckedConnections, buildEffectPorts } from './deps';
 import { performEffects } from './effects';
-import { ConnectionRateLimiter } from './rate-limiter';
+import { ConnectionRateLimiter, DEFAULT_RATE_LIMITS } from './rate-limiter';
 import { namedRoomPolicy } from './room-policy';
 import type { Effects, SignalingDeps } from './signaling';
 import { connectionOf, onDisconnect, onMessage } from './signaling';
@@ -24,9 +24,6 @@ export type WebSocketEvent = APIGatewayProxyWebsocketEventV2WithRequestContext<
   APIGatewayEventWebsocketRequestContextV2 & { readonly authorizer?: Record<string, unknown> | null }
 >;
 
-/** Per connection: 10 frames a second steady, bursts of 20 (an offer plus a trickle of ICE candidates). */
-const RATE_LIMITS = { framesPerSecond: 10, burst: 20 };
-
 const config = loadSignalingConfig(process.env);
 const obs = createObservability('signaling');
 const auth = buildAuthorizeDeps(config.auth);
@@ -34,7 +31,7 @@ const ports = buildEffectPorts(config, obs);
 const connections = ports.connections;
 const checked = buildCheckedConnections(config, config.auth.revocationTable);
 const directory = new CognitoUserDirectory(config.auth.userPoolId);
-const limiter = new ConnectionRateLimiter(RATE_LIMITS);
+const limiter = new ConnectionRateLimiter(DEFAULT_RATE_LIMITS);
 const deps: SignalingDeps = {
   connections,
   checked,

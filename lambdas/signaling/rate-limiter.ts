@@ -6,6 +6,9 @@ export interface RateLimits {
   readonly burst: number;
 }
 
+/** Per connection: 10 frames a second steady, bursts of 20 (an offer plus a trickle of ICE candidates). */
+export const DEFAULT_RATE_LIMITS: RateLimits = { framesPerSecond: 10, burst: 20 };
+
 /** `throttled`: refuse this frame with an error frame; `close`: the client kept sending after that. */
 export type RateVerdict = 'ok' | 'throttled' | 'close';
 

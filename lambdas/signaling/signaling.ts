@@ -247,7 +247,7 @@ async function reauth(conn: Connection, token: string, deps: SignalingDeps): Pro
     return refuse(conn, 'ERR_STORE_UNAVAILABLE', 'revocation store unavailable'); // fail closed
   }
   if (scope) return refuse(conn, 'ERR_TOKEN_REVOKED', 'token revoked', scope);
-  const token_ = {
+  const fresh = {
     jti: claims.jti,
     ...(claims.originJti ? { sessionId: claims.originJti } : {}),
     tokenExp: claims.exp,
@@ -255,10 +255,10 @@ async function reauth(conn: Connection, token: string, deps: SignalingDeps): Pro
     ...(claims.authTime !== undefined ? { authTime: claims.authTime } : {}),
     groups: claims.groups,
   };
-  if (!(await deps.connections.updateToken(conn.connectionId, token_)))
+  if (!(await deps.connections.updateToken(conn.connectionId, fresh)))
     return unknownConnection(conn.connectionId);
   const reauthed = reply(conn.connectionId, { type: 'reauthed', exp: claims.exp });
-  const updated = { ...conn, ...token_ };
+  const updated = { ...conn, ...fresh };
   // The new token no longer admits this socket to its room (e.g. the group was removed): it leaves the room.
   if (conn.room && !deps.policy.mayJoin(conn.room, updated)) {
     const left = await leaveRoom(conn, deps.connections);
