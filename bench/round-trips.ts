@@ -68,7 +68,14 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
     const token = (jti: string, sub = `user-${jti}`) =>
       signRs256(
         key,
-        accessTokenClaims({ jti, sub, origin_jti: `session-${jti}`, iat: now, exp: now + 3600 }),
+        accessTokenClaims({
+          jti,
+          sub,
+          origin_jti: `session-${jti}`,
+          'cognito:groups': ['room-bench'], // admits to signaling room `bench`
+          iat: now,
+          exp: now + 3600,
+        }),
       );
     const forger = rsaTestKey('bench-kid'); // same kid, another key: a forged signature
     const forged = signRs256(forger, accessTokenClaims({ iat: now, exp: now + 3600 }));
@@ -131,7 +138,7 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
       payload: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
     });
     rows.push(
-      await perRequest(endpoint, 'WebSocket: relayed signal frame', undefined, async () => {
+      await perRequest(endpoint, 'WebSocket: relayed signal frame', 1, async () => {
         const result = (await signaling(wsEvent('connA', 'MESSAGE', 'signal', offer))) as {
           statusCode: number;
         };

@@ -124,6 +124,7 @@ export class GuardStack extends Stack {
     });
     this.revocations.grantCheck(this.signaling.connectAuthorizerFunction);
     this.revocations.grantCheck(this.signaling.signalingFunction);
+    this.revocations.grantCheck(this.signaling.sweepFunction);
     // Stage access logs need the account-level CloudWatch role the REST API sets up.
     const account = this.restApi.api.node.tryFindChild('Account');
     if (account) this.signaling.stage.node.addDependency(account);

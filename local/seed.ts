@@ -23,10 +23,13 @@ export interface DemoUser {
   readonly groups: readonly string[];
 }
 
+/** The demo page's signaling room `demo`: admitted by this group (lambdas/signaling/room-policy.ts). */
+export const DEMO_ROOM_GROUP = 'room-demo';
+
 /** Development-only credentials, printed at start and written to stack.json. */
 export const DEMO_USERS: readonly DemoUser[] = [
-  { username: 'alice@example.com', password: 'Alice-local-1!', groups: [] },
-  { username: 'bob@example.com', password: 'Bob-local-1!', groups: [] },
+  { username: 'alice@example.com', password: 'Alice-local-1!', groups: [DEMO_ROOM_GROUP] },
+  { username: 'bob@example.com', password: 'Bob-local-1!', groups: [DEMO_ROOM_GROUP] },
   { username: 'admin@example.com', password: 'Admin-local-1!', groups: [ADMIN_GROUP] },
 ];
 
@@ -65,7 +68,9 @@ export async function seedUserPool(options: SeedOptions): Promise<SeededClient> 
   });
   try {
     const client = await ensureClient(cognito, options);
-    await ensureGroup(cognito, options.userPoolId, ADMIN_GROUP);
+    for (const group of new Set(DEMO_USERS.flatMap((user) => user.groups))) {
+      await ensureGroup(cognito, options.userPoolId, group);
+    }
     const existing = await existingEmails(cognito, options.userPoolId);
     for (const user of DEMO_USERS) await ensureUser(cognito, options.userPoolId, user, existing);
     return client;

@@ -4,7 +4,8 @@ import { Auth } from './auth.js';
 import { SignalingSocket } from './signaling.js';
 
 const $ = (id) => document.getElementById(id);
-const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
+/** A group room `<name>` (needs group room-<name>) or your private room `user:<sub>`. */
+const ROOM = /^(?:user:[A-Za-z0-9-]{1,64}|[A-Za-z0-9._-]{1,64})$/;
 const SUB = /^[A-Za-z0-9-]{1,128}$/;
 const EMAIL_PREFIX = /^[^"\\\s]{1,128}$/;
 /** How long sign-out waits for the server to close the socket (with `revoked`) before closing it itself. */
@@ -21,7 +22,7 @@ const state = {
   socket: null,
   room: null,
   self: null,
-  /** connectionId -> username */
+  /** connectionId -> the name the room policy shows (email or username) */
   peers: new Map(),
   /** connectionId -> RTCPeerConnection */
   calls: new Map(),
@@ -95,8 +96,8 @@ function shortId(id) {
 }
 
 function peerLabel(connectionId) {
-  const username = state.peers.get(connectionId);
-  return username ? `${shortId(username)} (${shortId(connectionId)})` : shortId(connectionId);
+  const name = state.peers.get(connectionId);
+  return name ? `${name} (${shortId(connectionId)})` : shortId(connectionId);
 }
 
 /** Appends to the signaling log; `direction` is in, out, info or error. Returns the entry for extra controls. */
@@ -118,23 +119,19 @@ function log(direction, text) {
 function renderPeers() {
   const list = $('peers');
   list.replaceChildren();
-  for (const [connectionId, username] of state.peers) {
+  for (const [connectionId, peerName] of state.peers) {
     const item = document.createElement('li');
     item.dataset.connectionId = connectionId;
     const name = document.createElement('span');
-    name.textContent = `user ${shortId(username)} · connection ${shortId(connectionId)}`;
+    name.textContent = `${peerName} · connection ${shortId(connectionId)}`;
     const offer = document.createElement('button');
     offer.type = 'button';
     offer.textContent = 'Send test offer';
-    offer.setAttribute(
-      'aria-label',
-      `Send a test offer to user ${shortId(username)}, connection ${shortId(connectionId)}`,
-    );
+    offer.setAttribute('aria-label', `Send a test offer to ${peerName}, connection ${shortId(connectionId)}`);
     offer.dataset.needsSocket = '';
     offer.addEventListener('click', () => run(() => sendOffer(connectionId)));
     item.append(name, ' ', offer);
     list.append(item);
-    addKnownSub(username, `peer in ${state.room}`);
   }
   $('no-peers').hidden = state.peers.size > 0;
   $('room-name').textContent = state.room ? `room “${state.room}”` : 'no room';
@@ -274,13 +271,13 @@ function onFrame(frame) {
     case 'joined':
       state.room = frame.room;
       state.self = frame.self;
-      state.peers = new Map(frame.peers.map((p) => [p.connectionId, p.username]));
+      state.peers = new Map(frame.peers.map((p) => [p.connectionId, p.name]));
       log('in', `Joined room “${frame.room}” as ${shortId(frame.self)}; ${frame.peers.length} peer(s) here`);
       setSocketState('open', `Connected, in room “${frame.room}”.`);
       renderPeers();
       break;
     case 'peer-joined':
-      state.peers.set(frame.peer.connectionId, frame.peer.username);
+      state.peers.set(frame.peer.connectionId, frame.peer.name);
       log('in', `Peer joined: ${peerLabel(frame.peer.connectionId)}`);
       renderPeers();
       break;
@@ -585,7 +582,7 @@ async function main() {
     const room = $('room').value.trim();
     if (!ROOM.test(room)) {
       $('room').setAttribute('aria-invalid', 'true');
-      setStatus('A room name is 1-64 letters, digits, dots, underscores or dashes.', 'error');
+      setStatus('A room is user:<your sub> or 1-64 letters, digits, dots, underscores or dashes.', 'error');
       return;
     }
     $('room').removeAttribute('aria-invalid');

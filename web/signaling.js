@@ -77,7 +77,8 @@ export class SignalingSocket extends EventTarget {
     return (
       reason?.startsWith('ERR_TOKEN_') ||
       reason === 'ERR_STORE_UNAVAILABLE' ||
-      reason === 'ERR_UNKNOWN_CONNECTION'
+      reason === 'ERR_UNKNOWN_CONNECTION' ||
+      reason === 'ERR_RATE_LIMITED'
     );
   }
 }

@@ -110,11 +110,12 @@ export function reasonFor(error: unknown): ReasonCode {
 
 /** Extracts typed claims; undefined (=> ERR_TOKEN_CLAIMS) when a required claim is missing or mistyped. */
 function accessClaims(payload: Record<string, unknown>): AccessClaims | undefined {
-  const { sub, username, jti, origin_jti, client_id, iat, exp, scope } = payload;
+  const { sub, username, jti, origin_jti, client_id, iat, auth_time, exp, scope } = payload;
   const groups = payload['cognito:groups'];
   if (typeof sub !== 'string' || !sub || typeof jti !== 'string' || !jti) return undefined;
   if (typeof client_id !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') return undefined; // exp required
   if (origin_jti !== undefined && (typeof origin_jti !== 'string' || !origin_jti)) return undefined;
+  if (auth_time !== undefined && typeof auth_time !== 'number') return undefined;
   if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string')))
     return undefined;
   return {
@@ -124,6 +125,7 @@ function accessClaims(payload: Record<string, unknown>): AccessClaims | undefine
     ...(origin_jti ? { originJti: origin_jti } : {}),
     clientId: client_id,
     iat,
+    ...(auth_time !== undefined ? { authTime: auth_time } : {}),
     exp,
     groups: groups ?? [],
     scopes: typeof scope === 'string' && scope ? scope.split(' ') : [],

@@ -45,8 +45,7 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
   async lookup(
     claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>,
   ): Promise<readonly RevocationRecord[]> {
-    const keys = [revocationKey.token(claims.jti), revocationKey.user(claims.sub)];
-    if (claims.originJti) keys.push(revocationKey.session(claims.originJti));
+    const keys = revocationKeysOf(claims);
     const output = await this.documents.send(
       new BatchGetCommand({
         RequestItems: {
@@ -85,7 +84,15 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
   }
 }
 
-function toRecord(item: Record<string, unknown>): RevocationRecord {
+/** The deny-list partition keys that may revoke a token: its jti, its user and, when it has one, its session. */
+export function revocationKeysOf(claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>): string[] {
+  const keys = [revocationKey.token(claims.jti), revocationKey.user(claims.sub)];
+  if (claims.originJti) keys.push(revocationKey.session(claims.originJti));
+  return keys;
+}
+
+/** A stored deny-list item as a record; throws on data it does not understand (fail closed). */
+export function toRecord(item: Record<string, unknown>): RevocationRecord {
   const scope = item.scope as RevocationScope;
   if (!REVOCATION_SCOPES.includes(scope) || typeof item.expiresAt !== 'number') {
     throw new Error('unreadable revocation item'); // fail closed on data we do not understand

@@ -1,21 +1,20 @@
 // REST handler for GET /health (public) and GET /me (the verified identity, from the authorizer's context).
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { enforcementMode } from '../authorizer/config';
 import { listEnv } from '../shared/config';
 import { corsHeaders, errorResponse, findRoute, guard, header, json, refuse } from '../shared/http';
 import { countColdStart, createObservability } from '../shared/observability';
 import { ApiEnv } from './env';
 
 const allowedOrigins = listEnv(process.env, ApiEnv.allowedOrigins);
-const mode = enforcementMode(process.env);
 const obs = createObservability('api');
 
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   countColdStart(obs);
   const headers = corsHeaders(header(event, 'origin'), allowedOrigins);
   const route = findRoute(event);
-  if (route?.path === '/health') return json(200, { status: 'ok', enforcementMode: mode }, { headers });
+  // Public: it says only that the service is up (no mode or configuration for whoever asks).
+  if (route?.path === '/health') return json(200, { status: 'ok' }, { headers });
   if (route?.path === '/me') {
     const guarded = guard(event, route, { headers });
     if (!guarded.ok) return refuse(obs, event, guarded);

@@ -11,6 +11,8 @@ export interface AccessClaims {
   readonly clientId: string;
   /** Issued-at, epoch seconds. */
   readonly iat: number;
+  /** When the user authenticated (`auth_time`), epoch seconds; kept across refreshes. */
+  readonly authTime?: number;
   /** Expiry, epoch seconds (required: a token without `exp` never verifies). */
   readonly exp: number;
   readonly groups: readonly string[];
@@ -27,6 +29,8 @@ export interface Identity {
   readonly sessionId?: string;
   /** Issued-at, epoch seconds (user watermarks compare it). */
   readonly iat: number;
+  /** `auth_time`, epoch seconds (user watermarks compare it too). */
+  readonly authTime?: number;
   readonly exp: number;
 }
 
@@ -39,6 +43,7 @@ export function identityOf(claims: AccessClaims): Identity {
     jti: claims.jti,
     ...(claims.originJti ? { sessionId: claims.originJti } : {}),
     iat: claims.iat,
+    ...(claims.authTime !== undefined ? { authTime: claims.authTime } : {}),
     exp: claims.exp,
   };
 }
@@ -58,6 +63,7 @@ export function toAuthorizerContext(identity: Identity): AuthorizerContext {
     jti: identity.jti,
     sessionId: identity.sessionId ?? '',
     iat: identity.iat,
+    ...(identity.authTime !== undefined ? { authTime: identity.authTime } : {}),
     exp: identity.exp,
   };
 }
@@ -67,11 +73,13 @@ export function fromAuthorizerContext(
   context: Record<string, unknown> | null | undefined,
 ): Identity | undefined {
   if (!context) return undefined;
-  const { sub, username, groups, scope, jti, sessionId, iat, exp } = context;
+  const { sub, username, groups, scope, jti, sessionId, iat, authTime, exp } = context;
   if (typeof sub !== 'string' || !sub || typeof jti !== 'string' || !jti) return undefined;
   const issuedAt = Number(iat);
   const expiry = Number(exp);
   if (!Number.isFinite(issuedAt) || !Number.isFinite(expiry)) return undefined;
+  const authenticatedAt = authTime === undefined || authTime === '' ? undefined : Number(authTime);
+  if (authenticatedAt !== undefined && !Number.isFinite(authenticatedAt)) return undefined;
   const list = (value: unknown) => (typeof value === 'string' && value ? value.split(' ') : []);
   return {
     sub,
@@ -81,6 +89,7 @@ export function fromAuthorizerContext(
     jti,
     ...(typeof sessionId === 'string' && sessionId ? { sessionId } : {}),
     iat: issuedAt,
+    ...(authenticatedAt !== undefined ? { authTime: authenticatedAt } : {}),
     exp: expiry,
   };
 }

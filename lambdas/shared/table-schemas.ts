@@ -25,16 +25,17 @@ export interface TableSchema {
   }[];
 }
 
-/** Index names of the connections table (GSIs are sparse: `sessionId` and `room` may be absent). */
+/** Index names of the connections table (GSIs are sparse: `sessionId` may be absent, room items have neither). */
 export const ConnectionIndex = {
   bySub: 'bySub',
   bySession: 'bySession',
-  byRoom: 'byRoom',
 } as const;
 
 /**
- * Open signaling WebSockets: one item per connection, found by user, by sign-in session (revocation push) and by
- * room (relay). `expiresAt` (TTL) drops rows whose `$disconnect` never arrived.
+ * Open signaling WebSockets and rooms. One item per connection (key: the connection id), found by user and by
+ * sign-in session for revocation push; one item per room (key: `room#<name>`, a string set `members`), read and
+ * written by key only, so a join sees every earlier member (docs/rooms.md). `expiresAt` (TTL) drops rows whose
+ * `$disconnect` never arrived.
  */
 export const ConnectionTableSchema = {
   partitionKey: 'connectionId',
@@ -42,9 +43,11 @@ export const ConnectionTableSchema = {
   globalSecondaryIndexes: [
     { indexName: ConnectionIndex.bySub, partitionKey: 'sub' },
     { indexName: ConnectionIndex.bySession, partitionKey: 'sessionId' },
-    { indexName: ConnectionIndex.byRoom, partitionKey: 'room' },
   ],
 } as const satisfies TableSchema;
+
+/** Partition key of a room's member-set item; `#` never occurs in an API Gateway connection id. */
+export const roomKey = (room: string) => `room#${room}`;
 
 /** Sign-in sessions: one item per session (refresh-token fingerprints, never tokens), listed per user via `bySub`. */
 export const SessionTableSchema = {

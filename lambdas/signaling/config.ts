@@ -4,6 +4,7 @@ import type { AuthorizerConfig } from '../authorizer/config';
 import { loadAuthorizerConfig } from '../authorizer/config';
 import type { Env } from '../shared/config';
 import { ConfigError, requireEnv } from '../shared/config';
+import { AuthorizerEnv } from '../authorizer/env';
 import { SignalingEnv } from './env';
 
 /** Where open sockets live and how to reach them: all a socket closer needs. */
@@ -27,4 +28,13 @@ export function loadConnectionsConfig(env: Env): ConnectionsConfig {
 
 export function loadSignalingConfig(env: Env): SignalingConfig {
   return { ...loadConnectionsConfig(env), auth: loadAuthorizerConfig(env) };
+}
+
+/** The sweep reads the deny-list too: a revoked socket whose push-close failed is closed within a minute. */
+export interface SweepConfig extends ConnectionsConfig {
+  readonly revocationTable: string;
+}
+
+export function loadSweepConfig(env: Env): SweepConfig {
+  return { ...loadConnectionsConfig(env), revocationTable: requireEnv(env, AuthorizerEnv.revocationTable) };
 }

@@ -1,7 +1,7 @@
-// Builds the connections store + @connections sender once per cold start, for the signaling functions and socket closers.
+// Builds the connections store, the both-ends reader and the @connections sender once per cold start.
 
 import { ApiGatewayConnectionSender } from '../adapters/api-gateway-connection-sender';
-import { DynamoConnectionStore } from '../adapters/dynamo-connection-store';
+import { DynamoCheckedConnections, DynamoConnectionStore } from '../adapters/dynamo-connection-store';
 import type { Observability } from '../shared/observability';
 import type { ConnectionsConfig } from './config';
 import type { EffectPorts } from './effects';
@@ -13,6 +13,14 @@ export function buildEffectPorts(config: ConnectionsConfig, obs: Observability):
     sender: new ApiGatewayConnectionSender(config.connectionsEndpoint),
     obs,
   };
+}
+
+/** Rows and deny-list entries together: the signaling function and the sweep. */
+export function buildCheckedConnections(
+  config: ConnectionsConfig,
+  revocationTable: string,
+): DynamoCheckedConnections {
+  return new DynamoCheckedConnections(config.connectionsTable, revocationTable);
 }
 
 /**

@@ -26,6 +26,9 @@ export async function performEffects(effects: Effects, ports: EffectPorts): Prom
       .addDimension(MetricDimension.Cause, cause)
       .addMetric(MetricName.SocketsClosed, MetricUnit.Count, 1);
   }
-  // 410 Gone: the socket closed without a `$disconnect` we saw; its row would linger until TTL.
-  for (const connectionId of gone) await ports.connections.delete(connectionId);
+  // 410 Gone: the socket closed without a `$disconnect` we saw; its row and membership would linger until TTL.
+  for (const connectionId of gone) {
+    const row = await ports.connections.delete(connectionId);
+    if (row?.room) await ports.connections.removeMember(row.room, connectionId);
+  }
 }

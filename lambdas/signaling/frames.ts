@@ -29,18 +29,24 @@ export type ClientFrame =
   | { readonly action: 'reauth'; readonly token: string }
   | { readonly action: 'leave' };
 
-/** Protocol errors (not auth): the frame is refused, the socket stays open. */
+/**
+ * Protocol and room errors (not token problems): the frame is refused and changes nothing; the socket stays open,
+ * except after `ERR_RATE_LIMITED` when the client keeps sending.
+ */
 export type FrameErrorCode =
   | 'ERR_FRAME_MALFORMED'
   | 'ERR_FRAME_TOO_LARGE'
   | 'ERR_NOT_IN_ROOM'
   | 'ERR_PEER_NOT_IN_ROOM'
   | 'ERR_ROOM_FULL'
+  | 'ERR_ROOM_FORBIDDEN'
+  | 'ERR_RATE_LIMITED'
   | 'ERR_UNKNOWN_CONNECTION';
 
+/** Another member of the room: the id to address signals to and what the room policy lets others see. */
 export interface Peer {
   readonly connectionId: string;
-  readonly username: string;
+  readonly name: string;
 }
 
 export type ServerFrame =
@@ -66,7 +72,8 @@ export type ParseResult =
       readonly message: string;
     };
 
-const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
+/** A group room `<name>` or a private room `user:<sub>` (see room-policy.ts). */
+const ROOM = /^(?:user:[A-Za-z0-9-]{1,64}|[A-Za-z0-9._-]{1,64})$/;
 const CONNECTION_ID = /^[A-Za-z0-9+/=_-]{1,128}$/;
 const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const MAX_TOKEN_CHARS = 8192;
@@ -93,7 +100,8 @@ export function parseFrame(body: string | undefined | null): ParseResult {
   switch (value.action) {
     case 'join':
       if (!hasOnly(value, ['action', 'room'])) return malformed('join takes only "room"');
-      if (!isString(value.room, ROOM)) return malformed('room must match [A-Za-z0-9._-]{1,64}');
+      if (!isString(value.room, ROOM))
+        return malformed('room must be user:<sub> or match [A-Za-z0-9._-]{1,64}');
       return { ok: true, frame: { action: 'join', room: value.room } };
     case 'signal':
       return parseSignal(value);

@@ -5,14 +5,17 @@ import type {
   APIGatewayProxyWebsocketEventV2WithRequestContext,
   APIGatewayEventWebsocketRequestContextV2,
 } from 'aws-lambda';
+import { CognitoUserDirectory } from '../adapters/cognito-user-directory';
 import { buildAuthorizeDeps } from '../authorizer/deps';
 import { fromAuthorizerContext } from '../shared/claims';
 import { countColdStart, createObservability, recordDenied } from '../shared/observability';
 import { systemClock } from '../shared/ports';
-import { loadSignalingConfig } from './config';
-import { buildEffectPorts } from './deps';
-import { performEffects } from './effects';
 import { SUBPROTOCOL } from '../shared/websocket-routes';
+import { loadSignalingConfig } from './config';
+import { buildCheckedConnections, buildEffectPorts } from './deps';
+import { performEffects } from './effects';
+import { ConnectionRateLimiter, DEFAULT_RATE_LIMITS } from './rate-limiter';
+import { namedRoomPolicy } from './room-policy';
 import type { Effects, SignalingDeps } from './signaling';
 import { connectionOf, onDisconnect, onMessage } from './signaling';
 
@@ -26,11 +29,17 @@ const obs = createObservability('signaling');
 const auth = buildAuthorizeDeps(config.auth);
 const ports = buildEffectPorts(config, obs);
 const connections = ports.connections;
+const checked = buildCheckedConnections(config, config.auth.revocationTable);
+const directory = new CognitoUserDirectory(config.auth.userPoolId);
+const limiter = new ConnectionRateLimiter(DEFAULT_RATE_LIMITS);
 const deps: SignalingDeps = {
   connections,
+  checked,
   revocations: auth.revocations,
   verifier: auth.verifier,
   clock: systemClock,
+  policy: namedRoomPolicy,
+  rateLimit: (connectionId, now) => limiter.take(connectionId, now),
   requireSessionId: config.auth.requireSessionId,
 };
 
@@ -42,7 +51,14 @@ export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyRes
       const identity = fromAuthorizerContext(event.requestContext.authorizer);
       // API Gateway never connects without the authorizer's Allow; a missing context is refused anyway (fail closed).
       if (!identity) return { statusCode: 401, body: '' };
-      await connections.put(connectionOf(identity, connectionId, systemClock.nowSeconds()));
+      const connection = connectionOf(
+        identity,
+        connectionId,
+        systemClock.nowSeconds(),
+        await displayName(identity.username),
+      );
+      await connections.put(connection);
+      checked.remember(connection); // this instance's first relay for the socket is then one read
       obs.logger.info('connected', {
         event: 'ws_connect',
         connectionId,
@@ -53,6 +69,7 @@ export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyRes
       return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL }, body: '' };
     }
     case 'DISCONNECT':
+      limiter.forget(connectionId);
       try {
         await perform(await onDisconnect(connectionId, connections), routeKey);
       } catch (error) {
@@ -74,7 +91,27 @@ export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyRes
   }
 };
 
+/** The email peers are shown; a directory fault only costs the label (the username is shown instead). */
+async function displayName(username: string): Promise<string | undefined> {
+  try {
+    return await directory.email(username);
+  } catch (error) {
+    obs.logger.warn('display name lookup failed', {
+      event: 'ws_display_name_failed',
+      error: error instanceof Error ? error.name : String(error),
+    });
+    return undefined;
+  }
+}
+
 async function perform(effects: Effects, route: string): Promise<void> {
   if (effects.denied) recordDenied(obs, { ...effects.denied, route: `ws:${route}` });
+  if (effects.roomRefused) {
+    obs.logger.warn('room refused', {
+      event: 'ws_room_forbidden',
+      route: `ws:${route}`,
+      ...effects.roomRefused,
+    });
+  }
   await performEffects(effects, ports);
 }

@@ -6,6 +6,7 @@ import type { RevocationListener } from '../shared/revocation-service';
 import type { EffectPorts } from './effects';
 import { performEffects } from './effects';
 import type { Connection, ConnectionStore } from './ports';
+import { revokingScope } from '../shared/revocation-rules';
 import { revokedEffects } from './signaling';
 
 /** Plug into `new RevocationService(writer, clock, config, [socketCloser])` in every function that revokes. */
@@ -38,8 +39,12 @@ async function affectedConnections(
     case 'session':
       return connections.listBySession(key.sessionId);
     case 'user':
+      // The same watermark rule as every check (iat and auth_time), applied to each socket's stored token.
       return (await connections.listBySub(key.sub)).filter(
-        (c) => record.notBefore === undefined || c.tokenIat < record.notBefore,
+        (c) =>
+          record.notBefore === undefined ||
+          revokingScope({ sub: c.sub, iat: c.tokenIat, authTime: c.authTime }, [record], record.revokedAt) ===
+            'user',
       );
   }
 }

@@ -1,21 +1,22 @@
-// Scheduled sweep (EventBridge, every minute): closes sockets whose token expired, even if they never send again.
+// Scheduled sweep (EventBridge, every minute): closes sockets whose token expired or was revoked, even if silent.
 
 import { countColdStart, createObservability } from '../shared/observability';
 import { systemClock } from '../shared/ports';
-import { loadConnectionsConfig } from './config';
-import { buildEffectPorts } from './deps';
+import { loadSweepConfig } from './config';
+import { buildCheckedConnections, buildEffectPorts } from './deps';
 import { performEffects } from './effects';
 import { sweep } from './signaling';
 
-const config = loadConnectionsConfig(process.env);
+const config = loadSweepConfig(process.env);
 const obs = createObservability('signaling-sweep');
 const ports = buildEffectPorts(config, obs);
+const checked = buildCheckedConnections(config, config.revocationTable);
 
 export const handler = async (): Promise<{ closed: number }> => {
   countColdStart(obs);
-  const effects = await sweep(ports.connections, systemClock);
+  const effects = await sweep(checked, systemClock);
   await performEffects(effects, ports);
   if (effects.close.length > 0)
-    obs.logger.info('sweep closed expired sockets', { event: 'ws_sweep', closed: effects.close.length });
+    obs.logger.info('sweep closed sockets', { event: 'ws_sweep', closed: effects.close.length });
   return { closed: effects.close.length };
 };

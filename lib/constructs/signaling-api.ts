@@ -13,7 +13,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AuthorizerEnv } from '../../lambdas/authorizer/env';
-import { ConnectionIndex, ConnectionTableSchema } from '../../lambdas/shared/table-schemas';
+import { ConnectionIndex, ConnectionTableSchema, roomKey } from '../../lambdas/shared/table-schemas';
 import { ROUTE_SELECTION_EXPRESSION, SIGNALING_ACTIONS } from '../../lambdas/shared/websocket-routes';
 import { SignalingEnv } from '../../lambdas/signaling/env';
 import { NodeFunction } from './node-function';
@@ -44,6 +44,14 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   integrationError: '$context.integrationErrorMessage',
   error: '$context.error.message',
 });
+
+/** Per-route throttles (steady rate per second, burst), stage-wide: below the stage default for fan-out routes. */
+export const ROUTE_THROTTLES: Readonly<Record<string, { rate: number; burst: number }>> = {
+  $connect: { rate: 10, burst: 20 },
+  join: { rate: 10, burst: 20 },
+  leave: { rate: 10, burst: 20 },
+  reauth: { rate: 5, burst: 10 },
+};
 
 export interface SignalingApiProps {
   /** Token verification settings shared with the REST authorizer (names from lambdas/authorizer/env.ts). */
@@ -105,6 +113,13 @@ export class SignalingApi extends Construct {
       },
     });
     this.url = this.stage.url;
+    // Route throttles under the stage's: joins and leaves fan out to a whole room, reauth verifies a token.
+    (this.stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(ROUTE_THROTTLES).map(([routeKey, limits]) => [
+        routeKey,
+        { ThrottlingRateLimit: limits.rate, ThrottlingBurstLimit: limits.burst }, // CloudFormation's casing
+      ]),
+    );
 
     const connectionsEnvironment = {
       [SignalingEnv.connectionsTable]: table.tableName,
@@ -133,15 +148,22 @@ export class SignalingApi extends Construct {
     this.sweepFunction = new NodeFunction(this, 'Sweep', {
       entry: SWEEP_ENTRY,
       serviceName: 'signaling-sweep',
-      description: 'Closes sockets whose token expired',
-      environment: connectionsEnvironment,
+      description: 'Closes sockets whose token expired or was revoked',
+      environment: {
+        ...connectionsEnvironment,
+        // The sweep checks the deny-list too (grant it with RevocationStore.grantCheck).
+        [AuthorizerEnv.revocationTable]: props.authorizerEnvironment[AuthorizerEnv.revocationTable],
+      },
       timeout: Duration.seconds(50),
       logRetention,
     });
 
-    this.grantTable(this.signalingFunction, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], ['byRoom']);
+    // Rows and room member sets by key only (BatchGetItem with the deny-list); no index decides anything here.
+    this.grantTable(this.signalingFunction, ['BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem']);
     this.key.grant(this.signalingFunction, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-    this.grantTable(this.sweepFunction, ['Scan', 'DeleteItem']);
+    this.grantDisplayNames(this.signalingFunction, props.authorizerEnvironment[AuthorizerEnv.userPoolId]);
+    this.grantTable(this.sweepFunction, ['Scan', 'BatchGetItem', 'DeleteItem']);
+    this.grantRoomUpdates(this.sweepFunction);
     this.key.grant(this.sweepFunction, 'kms:Decrypt');
     this.stage.grantManagementApiAccess(this.signalingFunction);
     this.stage.grantManagementApiAccess(this.sweepFunction);
@@ -154,9 +176,11 @@ export class SignalingApi extends Construct {
       },
     );
     const integration = new WebSocketLambdaIntegration('Signaling', this.signalingFunction.function);
-    this.api.addRoute('$connect', { integration, authorizer });
+    // Route settings name routes: the stage must come after them.
+    this.stage.node.addDependency(this.api.addRoute('$connect', { integration, authorizer }));
     for (const routeKey of ['$disconnect', '$default', ...SIGNALING_ACTIONS]) {
       const route = this.api.addRoute(routeKey, { integration });
+      this.stage.node.addDependency(route);
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
@@ -165,7 +189,7 @@ export class SignalingApi extends Construct {
     }
 
     new events.Rule(this, 'SweepSchedule', {
-      description: 'Closes signaling sockets whose token expired',
+      description: 'Closes signaling sockets whose token expired or was revoked',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(this.sweepFunction.function)],
     });
@@ -180,6 +204,29 @@ export class SignalingApi extends Construct {
     this.key.grant(grantee, 'kms:Decrypt');
     this.stage.grantManagementApiAccess(grantee);
     if (grantee instanceof Construct) this.acknowledgeScopedWildcards(grantee);
+  }
+
+  /** UpdateItem on room member-set items only (a gone socket leaves its room): never on connection rows. */
+  private grantRoomUpdates(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [roomKey('*')] } },
+      }),
+    );
+  }
+
+  /** AdminGetUser on the pool: the email peers are shown (access tokens carry none). */
+  private grantDisplayNames(grantee: iam.IGrantable, userPoolId: string | undefined): void {
+    if (!userPoolId) return;
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['cognito-idp:AdminGetUser'],
+      resourceArns: [
+        Stack.of(this).formatArn({ service: 'cognito-idp', resource: 'userpool', resourceName: userPoolId }),
+      ],
+    });
   }
 
   /** Item actions on the table itself, Query on the named indexes only. */

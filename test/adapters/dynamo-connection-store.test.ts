@@ -1,7 +1,11 @@
-// The DynamoDB connections adapter against a real dynalite server (tables from the shared schemas).
+// The DynamoDB connections adapters against a real dynalite server (tables from the shared schemas).
 
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoConnectionStore } from '../../lambdas/adapters/dynamo-connection-store';
+import {
+  DynamoCheckedConnections,
+  DynamoConnectionStore,
+} from '../../lambdas/adapters/dynamo-connection-store';
+import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo-revocation-store';
 import type { Connection } from '../../lambdas/signaling/ports';
 import type { LocalDynamo } from '../../local/dynamo';
 import { omit } from '../helpers/memory-connections';
@@ -11,6 +15,8 @@ const NOW = 1_800_000_000;
 let dynamo: LocalDynamo;
 let documents: DynamoDBDocumentClient;
 let store: DynamoConnectionStore;
+let checked: DynamoCheckedConnections;
+let revocations: DynamoRevocationStore;
 let counter = 0;
 
 function connection(overrides: Partial<Connection> = {}): Connection {
@@ -19,14 +25,18 @@ function connection(overrides: Partial<Connection> = {}): Connection {
     connectionId: `conn-${counter}=`,
     sub: `sub-${counter}`,
     username: `user-${counter}`,
+    groups: ['room-demo'],
     sessionId: `session-${counter}`,
     jti: `jti-${counter}`,
     tokenExp: NOW + 900,
     tokenIat: NOW - 10,
+    authTime: NOW - 20,
     connectedAt: NOW,
     ...overrides,
   };
 }
+
+const read = async (id: string) => (await checked.get([id])).get(id)?.connection;
 
 beforeAll(async () => {
   dynamo = await startTempDynamo('connections-');
@@ -34,6 +44,8 @@ beforeAll(async () => {
     marshallOptions: { removeUndefinedValues: true },
   });
   store = new DynamoConnectionStore('Connections', documents);
+  checked = new DynamoCheckedConnections('Connections', 'Revocations', documents);
+  revocations = new DynamoRevocationStore('Revocations', documents);
 });
 
 afterAll(async () => {
@@ -43,9 +55,9 @@ afterAll(async () => {
 
 describe('DynamoConnectionStore', () => {
   it('stores a connection with a TTL beyond the 2 h API Gateway limit and reads it back', async () => {
-    const row = connection();
+    const row = connection({ displayName: 'someone@example.com' });
     await store.put(row);
-    expect(await store.get(row.connectionId)).toEqual(row);
+    expect(await read(row.connectionId)).toEqual(row);
     const raw = await documents.send(
       new GetCommand({ TableName: 'Connections', Key: { connectionId: row.connectionId } }),
     );
@@ -55,44 +67,65 @@ describe('DynamoConnectionStore', () => {
   it('reads a connection without a session id (emulator tokens)', async () => {
     const row = omit(connection(), 'sessionId');
     await store.put(row);
-    expect(await store.get(row.connectionId)).toEqual(row);
+    expect(await read(row.connectionId)).toEqual(row);
   });
 
-  it('finds connections by sub, by session and by room', async () => {
+  it('finds connections by sub and by session', async () => {
     const a = connection({ sub: 'shared-sub', sessionId: 'shared-session' });
     const b = connection({ sub: 'shared-sub' });
     const c = connection({ sessionId: 'shared-session' });
     for (const row of [a, b, c]) await store.put(row);
-    await store.setRoom(a.connectionId, 'room-x');
-    await store.setRoom(c.connectionId, 'room-x');
     const ids = (rows: readonly Connection[]) => rows.map((r) => r.connectionId).sort();
     expect(ids(await store.listBySub('shared-sub'))).toEqual(ids([a, b]));
     expect(ids(await store.listBySession('shared-session'))).toEqual(ids([a, c]));
-    expect(ids(await store.listRoom('room-x'))).toEqual(ids([a, c]));
   });
 
-  it('clears a room', async () => {
+  it('sets and clears a room', async () => {
     const row = connection();
     await store.put(row);
     await store.setRoom(row.connectionId, 'room-y');
+    expect((await read(row.connectionId))?.room).toBe('room-y');
     await store.setRoom(row.connectionId, undefined);
-    expect((await store.get(row.connectionId))?.room).toBeUndefined();
-    expect(await store.listRoom('room-y')).toEqual([]);
+    expect((await read(row.connectionId))?.room).toBeUndefined();
   });
 
-  it('replaces the token fields on reauth, dropping a session id the new token lacks', async () => {
+  it('adds members to a room set and returns the whole set; removing returns the rest', async () => {
+    expect(await store.addMember('set-a', 'm1', 3)).toEqual({ members: ['m1'] });
+    expect(await store.addMember('set-a', 'm2', 3)).toEqual({
+      members: expect.arrayContaining(['m1', 'm2']),
+    });
+    expect(await store.addMember('set-a', 'm2', 3)).toEqual({
+      members: expect.arrayContaining(['m1', 'm2']),
+    });
+    expect(await store.removeMember('set-a', 'm1')).toEqual(['m2']);
+    expect(await store.removeMember('set-a', 'm2')).toEqual([]);
+    expect(await store.removeMember('no-such-room', 'm9')).toEqual([]);
+  });
+
+  it('holds the size limit under 20 concurrent joins, and every member sees all earlier ones', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    const results = await Promise.all(ids.map((id) => store.addMember('crowded', id, 5)));
+    const admitted = results.filter((r) => r !== 'full');
+    expect(admitted).toHaveLength(5);
+    expect(results.filter((r) => r === 'full')).toHaveLength(15);
+    // The writes serialize: the admitted sets are 1, 2, ... 5 members long.
+    expect(admitted.map((r) => (r as { members: string[] }).members.length).sort()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a member already in a full room may join it again', async () => {
+    for (const id of ['f1', 'f2']) await store.addMember('full-room', id, 2);
+    expect(await store.addMember('full-room', 'f3', 2)).toBe('full');
+    expect(await store.addMember('full-room', 'f1', 2)).toEqual({
+      members: expect.arrayContaining(['f1', 'f2']),
+    });
+  });
+
+  it('replaces the token fields on reauth, dropping a session id and auth_time the new token lacks', async () => {
     const row = connection();
     await store.put(row);
-    expect(
-      await store.updateToken(row.connectionId, { jti: 'new-jti', tokenExp: NOW + 1800, tokenIat: NOW }),
-    ).toBe(true);
-    const rest = omit(row, 'sessionId');
-    expect(await store.get(row.connectionId)).toEqual({
-      ...rest,
-      jti: 'new-jti',
-      tokenExp: NOW + 1800,
-      tokenIat: NOW,
-    });
+    const token = { jti: 'new-jti', tokenExp: NOW + 1800, tokenIat: NOW, groups: ['room-x'] };
+    expect(await store.updateToken(row.connectionId, token)).toBe(true);
+    expect(await read(row.connectionId)).toEqual({ ...omit(omit(row, 'sessionId'), 'authTime'), ...token });
   });
 
   it('never recreates a deleted connection on update', async () => {
@@ -100,17 +133,68 @@ describe('DynamoConnectionStore', () => {
     await store.put(row);
     expect(await store.delete(row.connectionId)).toEqual(row);
     expect(await store.setRoom(row.connectionId, 'room-z')).toBe(false);
-    expect(await store.updateToken(row.connectionId, { jti: 'j', tokenExp: 1, tokenIat: 1 })).toBe(false);
-    expect(await store.get(row.connectionId)).toBeUndefined();
+    const token = { jti: 'j', tokenExp: 1, tokenIat: 1, groups: [] };
+    expect(await store.updateToken(row.connectionId, token)).toBe(false);
+    expect(await read(row.connectionId)).toBeUndefined();
     expect(await store.delete(row.connectionId)).toBeUndefined();
   });
+});
 
-  it('lists exactly the connections whose token expired', async () => {
-    const expired = connection({ tokenExp: NOW - 5_000_000 });
-    const edge = connection({ tokenExp: NOW - 4_000_000 });
-    const live = connection({ tokenExp: NOW + 5_000_000 });
-    for (const row of [expired, edge, live]) await store.put(row);
-    const found = (await store.listExpired(NOW - 4_000_000)).map((r) => r.connectionId);
-    expect(found.sort()).toEqual([expired.connectionId, edge.connectionId].sort());
+describe('DynamoCheckedConnections', () => {
+  const revoke = (scope: 'token' | 'session' | 'user', row: Connection, notBefore?: number) =>
+    revocations.put(
+      scope === 'token'
+        ? { scope, jti: row.jti }
+        : scope === 'session'
+          ? { scope, sessionId: row.sessionId! }
+          : { scope, sub: row.sub },
+      {
+        scope,
+        sub: row.sub,
+        revokedAt: NOW,
+        expiresAt: NOW + 3600,
+        ...(notBefore ? { notBefore } : {}),
+        reason: 'test',
+        actor: 'test',
+      },
+    );
+
+  it('returns each row with the deny-list entries of its own token, by jti, session and user', async () => {
+    const [a, b, c, clean] = [connection(), connection(), connection(), connection()];
+    for (const row of [a, b, c, clean]) await store.put(row);
+    await revoke('token', a);
+    await revoke('session', b);
+    await revoke('user', c, NOW);
+    const found = await checked.get([a, b, c, clean, connection()].map((r) => r.connectionId));
+    expect([...found.keys()]).toHaveLength(4);
+    expect(found.get(a.connectionId)?.revocations.map((r) => r.scope)).toEqual(['token']);
+    expect(found.get(b.connectionId)?.revocations.map((r) => r.scope)).toEqual(['session']);
+    expect(found.get(c.connectionId)?.revocations.map((r) => r.scope)).toEqual(['user']);
+    expect(found.get(clean.connectionId)?.revocations).toEqual([]);
+  });
+
+  it('reads the entries of a reauthed token, not the ones it remembered', async () => {
+    const row = connection();
+    await store.put(row);
+    checked.remember(row);
+    await store.updateToken(row.connectionId, {
+      jti: 'fresh-jti',
+      tokenExp: NOW + 900,
+      tokenIat: NOW,
+      groups: [],
+    });
+    await revoke('token', { ...row, jti: 'fresh-jti' });
+    const found = await checked.get([row.connectionId]);
+    expect(found.get(row.connectionId)?.revocations.map((r) => r.scope)).toEqual(['token']);
+  });
+
+  it('lists every connection with its entries, not the room items', async () => {
+    const row = connection();
+    await store.put(row);
+    await store.addMember('listed', row.connectionId, 8);
+    await revoke('token', row);
+    const all = await checked.all();
+    expect(all.every((c) => !c.connection.connectionId.startsWith('room#'))).toBe(true);
+    expect(all.find((c) => c.connection.connectionId === row.connectionId)?.revocations).toHaveLength(1);
   });
 });

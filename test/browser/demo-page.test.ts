@@ -8,7 +8,7 @@ import { startTestStack } from '../helpers/offline-stack';
 import { DemoUserPage, launchChromium, waitForText, waitUntil } from './demo-page';
 
 const [ALICE, BOB, ADMIN] = DEMO_USERS;
-const ROOM = 'r1';
+const ROOM = 'demo'; // alice and bob are in group room-demo (local/seed.ts)
 
 let stack: TestStack;
 let browser: Browser;
@@ -38,7 +38,7 @@ afterEach(() => {
 test('alice and bob sign in through the login form and see their verified identity', async () => {
   await Promise.all([alice.signIn(ALICE), bob.signIn(BOB)]);
 
-  await waitForText(alice.page.locator('#id-groups'), 'none');
+  await waitForText(alice.page.locator('#id-groups'), 'room-demo'); // admits her to the signaling room demo
   const countdown = alice.page.locator('#id-countdown');
   const before = await countdown.textContent();
   expect(before).toMatch(/^\d+:\d{2}$/);
@@ -87,6 +87,9 @@ test("alice's offer reaches bob and bob's answer reaches alice", async () => {
   await waitForText(bob.log, 'Peer joined');
   await alice.page.locator('#peers li').first().waitFor();
   await bob.page.locator('#peers li').first().waitFor();
+  // Peers are listed by email (the room policy's display name), not by sub.
+  await waitForText(alice.page.locator('#peers'), 'bob@example.com');
+  await waitForText(bob.page.locator('#peers'), 'alice@example.com');
 
   await alice.button(/^Send a test offer to/).click();
   await waitForText(bob.log, 'Offer from');
@@ -135,7 +138,7 @@ test("alice signs out: her old token gets 401, her socket closes with revoked, b
   await bob.button('Call GET /me').click();
   await waitForText(bob.page.locator('#result'), 'HTTP 200 GET /me');
   await bob.page.getByRole('textbox', { name: 'Room' }).press('Enter'); // re-join: the socket still answers
-  await waitForText(bob.log, /Joined room “r1” as .*; 0 peer/);
+  await waitForText(bob.log, /Joined room “demo” as .*; 0 peer/);
   expect(await bob.statusOfMeWith(await bob.latestAccessToken())).toBe(200);
 });
 
@@ -181,7 +184,7 @@ test("an admin lists bob's sessions and revokes his: bob's socket closes with re
 
 test('a second tab restores the session from the cookie; "Sign out everywhere" ends both and closes both sockets', async () => {
   await alice.signIn(ALICE);
-  await alice.connectAndJoin('r2');
+  await alice.connectAndJoin(ROOM);
   const secondTab = await alice.context.newPage();
   await secondTab.goto(`${stack.outputs.appUrl}/`);
   await waitForText(secondTab.locator('#status'), 'Tokens refreshed silently.'); // no login form this time

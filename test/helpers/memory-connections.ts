@@ -1,25 +1,36 @@
-// Test helper: an in-memory ConnectionStore and a recording ConnectionSender (fakes for the signaling core).
+// Test helper: an in-memory ConnectionStore + CheckedConnections and a recording ConnectionSender (core fakes).
 
+import type { RevocationRecord } from '../../lambdas/shared/ports';
 import type { ServerFrame } from '../../lambdas/signaling/frames';
 import type {
+  CheckedConnection,
+  CheckedConnections,
   Connection,
   ConnectionSender,
   ConnectionStore,
   ConnectionToken,
+  RoomAdd,
 } from '../../lambdas/signaling/ports';
 
-export class MemoryConnections implements ConnectionStore {
+export class MemoryConnections implements ConnectionStore, CheckedConnections {
   readonly rows = new Map<string, Connection>();
+  readonly rooms = new Map<string, Set<string>>();
+  /** Deny-list entries by connection id (what a checked read returns with the row). */
+  readonly revocations = new Map<string, RevocationRecord[]>();
+  /** Every `get` call's ids, in order (a checked read is one round trip in the real adapter). */
+  readonly reads: string[][] = [];
+  /** Set to make every checked read throw (store outage). */
+  failing = false;
 
   constructor(initial: readonly Connection[] = []) {
-    for (const row of initial) this.rows.set(row.connectionId, row);
+    for (const row of initial) {
+      this.rows.set(row.connectionId, row);
+      if (row.room) this.members(row.room).add(row.connectionId);
+    }
   }
 
   async put(connection: Connection) {
     this.rows.set(connection.connectionId, connection);
-  }
-  async get(connectionId: string) {
-    return this.rows.get(connectionId);
   }
   async delete(connectionId: string) {
     const row = this.rows.get(connectionId);
@@ -35,11 +46,19 @@ export class MemoryConnections implements ConnectionStore {
   async updateToken(connectionId: string, token: ConnectionToken) {
     const row = this.rows.get(connectionId);
     if (!row) return false;
-    this.rows.set(connectionId, { ...omit(row, 'sessionId'), ...token });
+    this.rows.set(connectionId, { ...omit(omit(row, 'sessionId'), 'authTime'), ...token });
     return true;
   }
-  async listRoom(room: string) {
-    return [...this.rows.values()].filter((c) => c.room === room);
+  async addMember(room: string, connectionId: string, maxMembers: number): Promise<RoomAdd> {
+    const members = this.members(room);
+    if (!members.has(connectionId) && members.size >= maxMembers) return 'full';
+    members.add(connectionId);
+    return { members: [...members] };
+  }
+  async removeMember(room: string, connectionId: string) {
+    const members = this.members(room);
+    members.delete(connectionId);
+    return [...members];
   }
   async listBySub(sub: string) {
     return [...this.rows.values()].filter((c) => c.sub === sub);
@@ -47,8 +66,24 @@ export class MemoryConnections implements ConnectionStore {
   async listBySession(sessionId: string) {
     return [...this.rows.values()].filter((c) => c.sessionId === sessionId);
   }
-  async listExpired(nowSeconds: number) {
-    return [...this.rows.values()].filter((c) => c.tokenExp <= nowSeconds);
+  async get(connectionIds: readonly string[]) {
+    if (this.failing) throw new Error('store down');
+    this.reads.push([...connectionIds]);
+    const found = new Map<string, CheckedConnection>();
+    for (const id of connectionIds) {
+      const row = this.rows.get(id);
+      if (row) found.set(id, { connection: row, revocations: this.revocations.get(id) ?? [] });
+    }
+    return found;
+  }
+  async all() {
+    return [...(await this.get([...this.rows.keys()])).values()];
+  }
+
+  private members(room: string): Set<string> {
+    const members = this.rooms.get(room) ?? new Set<string>();
+    this.rooms.set(room, members);
+    return members;
   }
 }
 

@@ -52,7 +52,7 @@ describe('SignalingApi', () => {
     expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/header|Sec-WebSocket|querystring/i);
   });
 
-  it('keeps connections in a CMK-encrypted table with TTL, PITR and the three indexes', () => {
+  it('keeps connections in a CMK-encrypted table with TTL, PITR and the two revocation-push indexes', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }],
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
@@ -61,7 +61,6 @@ describe('SignalingApi', () => {
       GlobalSecondaryIndexes: [
         Match.objectLike({ IndexName: 'bySub' }),
         Match.objectLike({ IndexName: 'bySession' }),
-        Match.objectLike({ IndexName: 'byRoom' }),
       ],
     });
   });
@@ -77,11 +76,38 @@ describe('SignalingApi', () => {
     );
   });
 
-  it('lets the sweep scan and delete, but never write connection rows', () => {
-    const actions = policiesOf('Sweep').flatMap((s) => [s.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem']));
+  it('lets the sweep scan, read the deny-list and delete, but never write connection rows', () => {
+    const statements = policiesOf('Sweep');
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem']),
+    );
     expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
-    expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:UpdateItem']));
+    // UpdateItem only on room member-set items (a gone socket leaves its room).
+    const updates = statements.filter((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
+    expect(updates).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:UpdateItem',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['room#*'] } },
+      }),
+    ]);
+  });
+
+  it('lets the signaling function read both ends by key only, and look up display names in the pool', () => {
+    const statements = policiesOf('Handler');
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:BatchGetItem', 'cognito-idp:AdminGetUser']));
+    expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:Scan']));
+  });
+
+  it('throttles the fan-out routes and $connect below the stage limit', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: Match.objectLike({
+        $connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        join: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        leave: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      }),
+    });
   });
 
   it('runs the sweep every minute', () => {

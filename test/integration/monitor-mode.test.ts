@@ -35,9 +35,9 @@ const events = (event: string, from: number) =>
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('monitor mode', () => {
-  it('reports the mode on GET /health', async () => {
+  it('does not tell GET /health callers that monitor mode is on', async () => {
     const health = await fetch(`${stack.outputs.apiUrl}/health`);
-    expect(await health.json()).toEqual({ status: 'ok', enforcementMode: 'monitor' });
+    expect(await health.json()).toEqual({ status: 'ok' });
   });
 
   it('allows a token revoked by logout and logs one would_deny line, no auth_denied', async () => {

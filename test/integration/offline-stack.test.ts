@@ -57,7 +57,7 @@ describe('outputs', () => {
       redirectUri: `${stack.outputs.appUrl}/`,
       tokenEndpoint: `${stack.outputs.hostedUiUrl}/oauth2/token`,
     });
-    expect(written.users.map((u) => u.groups)).toEqual([[], [], ['admins']]);
+    expect(written.users.map((u) => u.groups)).toEqual([['room-demo'], ['room-demo'], ['admins']]);
   });
 });
 
@@ -69,7 +69,7 @@ describe('GET /me', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const me = await response.json();
-    expect(me).toMatchObject({ sub: claims.sub, username: claims.username, groups: [] });
+    expect(me).toMatchObject({ sub: claims.sub, username: claims.username, groups: ['room-demo'] });
     expect(claims.iss).toBe('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool');
   });
 
@@ -138,7 +138,7 @@ describe('revocation through the revocation service', () => {
     expect((await api('/me', { token: otherSession })).status).toBe(200);
   });
 
-  it('denies every token of a user issued before the watermark, and not later ones', async () => {
+  it('denies every token of a user issued or signed in before the watermark, and not a later sign-in', async () => {
     const tokens = await signInAs(user('admins'));
     const sub = decodePayload(tokens.accessToken).sub as string;
     expect((await api('/me', { token: tokens.accessToken })).status).toBe(200);
@@ -146,7 +146,11 @@ describe('revocation through the revocation service', () => {
     const record = await revocations.revokeUser({ sub }, by);
 
     expect((await api('/me', { token: tokens.accessToken })).status).toBe(401);
-    expect((await api('/me', { token: minted({ sub, iat: record.notBefore }) })).status).toBe(200);
+    // Issued after the watermark from a sign-in before it (a managed-login cookie): still denied.
+    const fromOldSignIn = minted({ sub, iat: record.notBefore, auth_time: record.notBefore! - 60 });
+    expect((await api('/me', { token: fromOldSignIn })).status).toBe(401);
+    const fromNewSignIn = minted({ sub, iat: record.notBefore, auth_time: record.notBefore });
+    expect((await api('/me', { token: fromNewSignIn })).status).toBe(200);
   });
 });
 

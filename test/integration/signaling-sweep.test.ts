@@ -1,5 +1,7 @@
-// The signaling sweep on the offline stack (fast timer): idle sockets die with their token, reauthed ones live on.
-import { mintAccessToken } from '../helpers/mint-token';
+// The signaling sweep on the offline stack (fast timer): idle sockets die with their token or its revocation.
+import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo-revocation-store';
+import { AuthorizerEnv } from '../../lambdas/authorizer/env';
+import { decodePayload, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
 import type { WsClient } from '../helpers/ws-client';
@@ -46,6 +48,19 @@ describe('sweep', () => {
     await client.next('reauthed');
     await sleep(3000); // past the first token's exp and several sweeps
     expect(client.isOpen).toBe(true);
-    expect(await client.join('alive')).toEqual(expect.any(String));
+    expect(await client.join(`user:${sub}`)).toEqual(expect.any(String));
+  });
+
+  it('closes an idle socket whose token was revoked without a push-close, with an ERR_TOKEN_REVOKED frame', async () => {
+    const token = mintAccessToken(stack.outputs);
+    const client = await connect(token);
+    const { jti, sub, exp } = decodePayload(token) as { jti: string; sub: string; exp: number };
+    // Straight to the deny-list, without the SocketCloser: as when the push-close failed.
+    await new DynamoRevocationStore(process.env[AuthorizerEnv.revocationTable]!).put(
+      { scope: 'token', jti },
+      { scope: 'token', sub, revokedAt: now(), expiresAt: exp, reason: 'test', actor: 'test' },
+    );
+    await client.closed;
+    expect(client.frames).toEqual([expect.objectContaining({ type: 'error', reason: 'ERR_TOKEN_REVOKED' })]);
   });
 });

@@ -48,7 +48,10 @@ async function connect(token: string | undefined, options: Partial<ConnectOption
   return client;
 }
 
-const minted = (claims: Record<string, unknown> = {}) => mintAccessToken(stack.outputs, claims);
+/** Rooms these tests join; minted tokens carry their groups (room `<name>` admits group `room-<name>`). */
+const TEST_ROOMS = ['room-1', 'room-2', 'room-bad', 'room-r', 'late', 'still-here', 'mine'];
+const minted = (claims: Record<string, unknown> = {}) =>
+  mintAccessToken(stack.outputs, { 'cognito:groups': TEST_ROOMS.map((r) => `room-${r}`), ...claims });
 const now = () => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,9 +95,9 @@ describe('rooms and relay', () => {
       signIn(stack, 'bob@example.com', 'Bob-local-1!').then((t) => connect(t.accessToken)),
       connect(minted()),
     ]);
-    const aliceId = await alice.join('room-1');
+    const aliceId = await alice.join('demo'); // alice and bob are in group room-demo (local/seed.ts)
     const carolId = await carol.join('room-2');
-    bob.send({ action: 'join', room: 'room-1' });
+    bob.send({ action: 'join', room: 'demo' });
     const bobJoined = await bob.next('joined');
     expect(bobJoined.peers).toEqual([expect.objectContaining({ connectionId: aliceId })]);
     const bobId = bobJoined.self as string;

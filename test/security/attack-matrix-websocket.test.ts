@@ -151,3 +151,40 @@ describe('reauth attack matrix (open socket, attack token in a reauth frame)', (
     client.ws.terminate();
   });
 });
+
+describe('room attack matrix (open socket, a room it is not admitted to)', () => {
+  /** The victim's socket sits in its room; the attacker's token has only the groups given. */
+  const rooms: [string, (victimSub: string) => string, readonly string[]][] = [
+    ['another user’s private room', (victim) => `user:${victim}`, ['room-demo']],
+    ['a private room named by a prefix of another user’s sub', (victim) => `user:${victim.slice(0, 8)}`, []],
+    ['a group room without its group', () => 'ops', ['room-demo', 'admins']],
+    ['a group room named like another of its groups', () => 'admins', ['admins']],
+  ];
+
+  it.each(rooms)(
+    'refuses joining %s, tells the members nothing, logs the refusal',
+    async (_n, roomOf, groups) => {
+      const victimSub = randomUUID();
+      const room = roomOf(victimSub);
+      const victimToken = mintAccessToken(stack.outputs, { sub: victimSub, 'cognito:groups': ['room-ops'] });
+      const victim = await connectWs(stack.outputs.wsUrl!, victimToken, { origin: stack.outputs.apiUrl });
+      const attackerSub = randomUUID();
+      const attackerToken = mintAccessToken(stack.outputs, { sub: attackerSub, 'cognito:groups': groups });
+      const intruder = await connectWs(stack.outputs.wsUrl!, attackerToken, { origin: stack.outputs.apiUrl });
+      opened.push(victim, intruder);
+      const victimInRoom = room === `user:${victimSub}` || room === 'ops';
+      const victimId = victimInRoom ? await victim.join(room) : 'x'.repeat(12);
+
+      intruder.send({ action: 'join', room });
+      expect(await intruder.next('error')).toMatchObject({ reason: 'ERR_ROOM_FORBIDDEN' });
+      // Addressed to the victim directly: still refused, the victim hears nothing.
+      intruder.send({ action: 'signal', to: victimId, kind: 'offer', payload: { sdp: 'v=0' } });
+      expect(await intruder.next('error')).toMatchObject({ reason: 'ERR_NOT_IN_ROOM' });
+      expect(intruder.isOpen).toBe(true);
+      expect(victim.frames).toEqual([]);
+      const refusals = logs.lines().filter((l) => l.event === 'ws_room_forbidden' && l.sub === attackerSub);
+      expect(refusals).toEqual([expect.objectContaining({ room })]);
+      expect(logs.text()).not.toContain(attackerToken);
+    },
+  );
+});

@@ -499,6 +499,19 @@ export const ATTACK_CASES: readonly AttackCase[] = [
     scope: 'user',
   },
   {
+    // A managed-login cookie outlives AdminUserGlobalSignOut: fresh tokens (iat after the watermark) from the old
+    // sign-in (auth_time before it) must be refused as well.
+    name: 'issued after logout-all from a sign-in before it (managed-login cookie)',
+    token: async (ctx) => {
+      const sub = randomUUID();
+      const signedInAt = Math.floor(Date.now() / 1000) - 600;
+      const record = await ctx.revocations.revokeUser({ sub }, by);
+      return valid(ctx, { sub, auth_time: signedInAt, iat: record.notBefore });
+    },
+    reason: 'ERR_TOKEN_REVOKED',
+    scope: 'user',
+  },
+  {
     name: 'revoked by jti, then presented with "=" padding appended to the signature',
     token: async (ctx) => `${await revokedByJti(ctx)}=`,
     reason: 'ERR_TOKEN_REVOKED',

@@ -85,8 +85,9 @@ describe('revocation store down (dynalite stopped)', () => {
       by,
     );
 
-    const [alice, bob] = await Promise.all([socket(), socket()]);
     const room = `fault-${randomUUID()}`;
+    const inRoom = () => minted({ 'cognito:groups': [`room-${room}`] }); // group room-<name> admits to <name>
+    const [alice, bob] = await Promise.all([socket(inRoom()), socket(inRoom())]);
     await alice.join(room);
     const bobId = await bob.join(room);
 
@@ -127,7 +128,7 @@ describe('revocation store down (dynalite stopped)', () => {
 
     const back = await me(signedIn.accessToken);
     expect(back.status).toBe(200);
-    const aliceAgain = await socket();
+    const aliceAgain = await socket(inRoom());
     await aliceAgain.join(room);
     aliceAgain.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'after outage' } });
     expect((await bob.next('signal')).payload).toEqual({ sdp: 'after outage' });

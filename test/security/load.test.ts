@@ -2,6 +2,7 @@
 // accepted, no valid one is denied, nothing crashes. Figures are printed, never asserted (shared CI machines).
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { DEFAULT_RATE_LIMITS } from '../../lambdas/signaling/rate-limiter';
 import { decodePayload, mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
@@ -107,6 +108,11 @@ describe('GET /me under load', () => {
   });
 });
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** The shortest round that keeps one frame per socket within the per-connection rate limit. */
+const MIN_ROUND_MS = 1000 / DEFAULT_RATE_LIMITS.framesPerSecond;
+
 describe('signaling WebSocket under load', () => {
   it('100 concurrent sockets relaying frames for 3 s while forged handshakes hammer $connect', async () => {
     // Only tokens a `ws` client can offer as a subprotocol (RFC 7230 token characters).
@@ -114,14 +120,18 @@ describe('signaling WebSocket under load', () => {
     const connect = (token: string) =>
       connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.appUrl });
 
+    // One group room per pair; each pair's tokens carry its group (room <name> admits group room-<name>).
+    const rooms = Array.from({ length: 50 }, (_, i) => `load-${i}-${randomUUID().slice(0, 8)}`);
     const clients = await Promise.all(
-      Array.from({ length: 100 }, () => connect(mintAccessToken(stack.outputs))),
+      Array.from({ length: 100 }, (_, i) =>
+        connect(mintAccessToken(stack.outputs, { 'cognito:groups': [`room-${rooms[Math.floor(i / 2)]}`] })),
+      ),
     );
     opened.push(...clients);
     const pairs = Array.from({ length: 50 }, (_, i) => [clients[2 * i], clients[2 * i + 1]] as const);
     const ids = await Promise.all(
       pairs.map(async ([a, b], i) => {
-        const room = `load-${i}-${randomUUID().slice(0, 8)}`;
+        const room = rooms[i];
         const join = async (client: WsClient) => {
           client.send({ action: 'join', room });
           return (await client.next('joined', 15_000)).self as string;
@@ -158,8 +168,11 @@ describe('signaling WebSocket under load', () => {
       ...pairs.map(async ([a, b], i) => {
         const [aId, bId] = ids[i];
         while (Date.now() < deadline) {
+          const round = Date.now();
           await relay(a, b, bId, aId, 'offer');
           await relay(b, a, aId, bId, 'answer');
+          // Each socket sends one frame per round: stay within the per-connection rate limit.
+          await sleep(MIN_ROUND_MS - (Date.now() - round));
         }
       }),
       // Forged handshakes in parallel, 10 at a time.
