@@ -30,7 +30,10 @@ describe('verification access and canary', () => {
     expect(stack.verification).toBeUndefined();
     expect(stack.canary).toBeUndefined();
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // The one secret by default is the origin key (test/infra/origin-key.test.ts).
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toEqual([
+      expect.stringMatching(/^OriginKeySecret/),
+    ]);
     expect(Object.keys(template.findOutputs('*'))).not.toEqual(
       expect.arrayContaining(['VerifyClientId', 'VerifySecretArn']),
     );
@@ -85,7 +88,14 @@ describe('verification access and canary', () => {
       UserPoolId: Match.anyValue(),
       SecretArn: Match.anyValue(),
     });
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/"Password"|resolve:secretsmanager/);
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/"Password"/);
+    // The template resolves the origin key's secret (test/infra/origin-key.test.ts), never this one.
+    const [secret] = Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) =>
+      id.startsWith('Verification'),
+    );
+    expect(secret).toBeDefined();
+    expect(json).not.toContain(`"{{resolve:secretsmanager:",{"Ref":"${secret}"}`);
   });
 
   it('canary: runs on the configured schedule with retries off', () => {
@@ -108,6 +118,21 @@ describe('verification access and canary', () => {
     });
   });
 
+  it('canary: calls the API and the socket through CloudFront, as users do (execute-api refuses direct calls)', () => {
+    const { template } = synth({ canary: { everyMinutes: 5 } });
+    const [distribution] = Object.keys(template.findResources('AWS::CloudFront::Distribution'));
+    const domain = { 'Fn::GetAtt': [distribution, 'DomainName'] };
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [VerifyEnv.apiUrl]: { 'Fn::Join': ['', ['https://', domain, '/api']] },
+          [VerifyEnv.wsUrl]: { 'Fn::Join': ['', ['wss://', domain, '/ws']] },
+        }),
+      },
+    });
+  });
+
   it('canary: its role may only sign in (AdminInitiateAuth on the pool), read the one secret and write its logs', () => {
     const { template } = synth({ canary: { everyMinutes: 5 } });
     const statements = statementsOf(template, 'CanaryFunctionRole');
@@ -120,7 +145,9 @@ describe('verification access and canary', () => {
       'secretsmanager:GetSecretValue',
     ]);
     const [pool] = Object.keys(template.findResources('AWS::Cognito::UserPool'));
-    const [secret] = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+    const [secret] = Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) =>
+      id.startsWith('Verification'),
+    );
     const resourceOf = (action: string) =>
       statements.find((s) => [s.Action].flat().includes(action))?.Resource;
     expect(resourceOf('cognito-idp:AdminInitiateAuth')).toEqual({ 'Fn::GetAtt': [pool, 'Arn'] });

@@ -1,6 +1,7 @@
 // Revocation events in the synthesized stack: our bus, the CloudTrail rule's exact pattern, DLQ/retries, least privilege.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventsEnv } from '../../lambdas/events/env';
+import { WS_STAGE_NAME } from '../../lambdas/shared/edge';
 import { GuardStack } from '../../lib/guard-stack';
 import { loadStageConfig } from '../../lib/stage-config';
 import { testApp } from './test-app';
@@ -139,7 +140,7 @@ describe('revocation events', () => {
               { Ref: 'AWS::AccountId' },
               ':',
               { Ref: id(stack.signaling.api) },
-              '/prod/*/@connections/*',
+              `/${WS_STAGE_NAME}/*/@connections/*`,
             ],
           ],
         }),
