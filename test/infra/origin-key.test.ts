@@ -136,10 +136,12 @@ describe('refuseDirectApiCalls: false', () => {
       'AWS::ApiGateway::ApiKey',
       'AWS::ApiGateway::UsagePlan',
       'AWS::ApiGateway::UsagePlanKey',
-      'AWS::SecretsManager::Secret',
     ]) {
       template.resourceCountIs(type, 0);
     }
+    const resources = (template.toJSON() as { Resources: Resources }).Resources;
+    expect(Object.keys(resources).filter((id) => id.startsWith('OriginKey'))).toEqual([]);
+    expect(JSON.stringify(template.toJSON())).not.toContain(ORIGIN_KEY_HEADER);
     for (const o of origins(template)) expect(o.OriginCustomHeaders ?? []).toEqual([]);
     for (const method of Object.values(template.findResources('AWS::ApiGateway::Method') as Resources)) {
       expect(method.Properties.ApiKeyRequired ?? false).toBe(false);
