@@ -1,7 +1,6 @@
 // Revocation events in the synthesized stack: our bus, the CloudTrail rule's exact pattern, DLQ/retries, least privilege.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventsEnv } from '../../lambdas/events/env';
-import { WS_STAGE_NAME } from '../../lambdas/shared/edge';
 import { GuardStack } from '../../lib/guard-stack';
 import { loadStageConfig } from '../../lib/stage-config';
 import { testApp } from './test-app';
@@ -140,7 +139,7 @@ describe('revocation events', () => {
               { Ref: 'AWS::AccountId' },
               ':',
               { Ref: id(stack.signaling.api) },
-              `/${WS_STAGE_NAME}/*/@connections/*`,
+              '/ws/*/@connections/*',
             ],
           ],
         }),
