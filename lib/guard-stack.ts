@@ -6,9 +6,10 @@ import { AdminEnv } from '../lambdas/admin/env';
 import { AuthEnv } from '../lambdas/auth/env';
 import { ApiEnv } from '../lambdas/api/env';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
-import { WS_STAGE_NAME } from '../lambdas/shared/edge';
+import { EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edge';
 import { Edge } from './constructs/edge';
 import { Monitoring } from './constructs/monitoring';
+import { OriginKey } from './constructs/origin-key';
 import { RateLimitWaf } from './constructs/rate-limit-waf';
 import { RestApi } from './constructs/rest-api';
 import { RevocationEvents } from './constructs/revocation-events';
@@ -45,6 +46,8 @@ export class GuardStack extends Stack {
   public readonly verification?: VerificationAccess;
   /** Present when the stage sets `canary`. */
   public readonly canary?: Canary;
+  /** The key only CloudFront sends; present unless the stage sets `refuseDirectApiCalls: false`. */
+  public readonly originKey?: OriginKey;
 
   constructor(scope: Construct, id: string, props: GuardStackProps) {
     super(scope, id, props);
@@ -110,6 +113,7 @@ export class GuardStack extends Stack {
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
       logRetention: config.logRetentionDays,
+      requireApiKey: config.refuseDirectApiCalls,
     });
     this.revocations.grantCheck(this.restApi.authorizerFunction);
 
@@ -121,6 +125,7 @@ export class GuardStack extends Stack {
       throttleBurstLimit: config.throttleBurstLimit,
       logRetention: config.logRetentionDays,
       removalPolicy,
+      requireApiKey: config.refuseDirectApiCalls,
     });
     this.revocations.grantCheck(this.signaling.connectAuthorizerFunction);
     this.revocations.grantCheck(this.signaling.signalingFunction);
@@ -187,7 +192,13 @@ export class GuardStack extends Stack {
     // The admin panel finds users by email.
     this.identity.userPool.grant(admin, 'cognito-idp:ListUsers');
 
-    this.edge.addApis(this.restApi.api, this.signaling.api);
+    if (config.refuseDirectApiCalls) {
+      this.originKey = new OriginKey(this, 'OriginKey', {
+        restApi: this.restApi.api,
+        webSocketStage: this.signaling.stage,
+      });
+    }
+    this.edge.addApis(this.restApi.api, this.signaling.api, this.originKey?.originHeaders);
     this.edge.deployPage({
       hostedUiUrl: this.identity.hostedUiBaseUrl,
       region: this.region,
@@ -270,8 +281,9 @@ export class GuardStack extends Stack {
         everyMinutes: config.canary.everyMinutes,
         verification: this.verification,
         userPoolId: this.identity.userPool.userPoolId,
-        apiUrl: this.restApi.url,
-        wsUrl: this.signaling.url,
+        // Through CloudFront, like a user: execute-api refuses calls without the origin key.
+        apiUrl: `${appUrl}${EDGE_PATHS.api}`,
+        wsUrl: this.edge.webSocketUrl,
         enforcementMode: config.enforcementMode,
         authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
         monitoring: this.monitoring,

@@ -31,6 +31,11 @@ export interface StageConfig {
   readonly customDomain?: EdgeDomain;
   /** An existing CLOUDFRONT-scope WAF web ACL (us-east-1) to attach to the distribution. @default - none */
   readonly webAclArn?: string;
+  /**
+   * Refuse (403) REST and WebSocket calls that reach `*.execute-api.amazonaws.com` without CloudFront: both APIs
+   * require an API key only the distribution sends. `false` for clients that call execute-api directly. @default true
+   */
+  readonly refuseDirectApiCalls: boolean;
   /** REST authorizer result cache TTL (0..3600); this is the revocation delay. @default 0 */
   readonly authorizerCacheTtlSeconds: number;
   /** Stage-wide steady-state request rate (requests/second). @default 50 */
@@ -98,6 +103,7 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   logoutUrls: [],
   allowedOrigins: [],
   allowLocalhost: false,
+  refuseDirectApiCalls: true,
   authorizerCacheTtlSeconds: 0,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
@@ -222,6 +228,7 @@ const checks: Record<keyof StageConfig, Check> = {
   allowLocalhost: boolean,
   customDomain: optional(customDomain),
   webAclArn: optional(webAclArn),
+  refuseDirectApiCalls: boolean,
   authorizerCacheTtlSeconds: integer(0, 3600),
   throttleRateLimit: integer(1, 10000),
   throttleBurstLimit: integer(0, 5000),

@@ -118,9 +118,15 @@ export class Edge extends Construct {
 
   /**
    * Routes `/api/*` to the REST API and `/ws` to the WebSocket API. Separate from the constructor because both APIs
-   * need `appUrl` (CORS, Origin allowlist) before they exist; CloudFormation sees no cycle.
+   * need `appUrl` (CORS, Origin allowlist) before they exist; CloudFormation sees no cycle. `originHeaders` go to both
+   * API origins and replace a viewer header of the same name
+   * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html).
    */
-  public addApis(restApi: apigateway.IRestApi, webSocketApi: apigwv2.IWebSocketApi): void {
+  public addApis(
+    restApi: apigateway.IRestApi,
+    webSocketApi: apigwv2.IWebSocketApi,
+    originHeaders: Readonly<Record<string, string>> = {},
+  ): void {
     // API Gateway answers for its own host name only: every viewer header but Host goes through. With caching off,
     // this policy forwards Authorization too (https://repost.aws/knowledge-center/cloudfront-authorization-header).
     const apiBehavior: cloudfront.AddBehaviorOptions = {
@@ -134,11 +140,13 @@ export class Edge extends Construct {
     const executeApi = (apiId: string) => `${apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
     const restOrigin = new origins.HttpOrigin(executeApi(restApi.restApiId), {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      customHeaders: { ...originHeaders },
     });
     // CloudFront passes WebSocket upgrades through; Sec-WebSocket-Protocol and Origin reach $connect
     // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-working-with.websockets.html).
     const socketOrigin = new origins.HttpOrigin(executeApi(webSocketApi.apiId), {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      customHeaders: { ...originHeaders },
     });
     this.distribution.addBehavior(`${EDGE_PATHS.api}/*`, restOrigin, apiBehavior);
     this.distribution.addBehavior(EDGE_PATHS.ws, socketOrigin, apiBehavior);

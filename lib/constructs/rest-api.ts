@@ -69,6 +69,8 @@ export interface RestApiProps {
   readonly throttleBurstLimit?: number;
   /** Retention of access logs and function logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** Every method, CORS preflights included, requires an API key (OriginKey: only CloudFront sends it). @default false */
+  readonly requireApiKey?: boolean;
 }
 
 export class RestApi extends Construct {
@@ -98,6 +100,7 @@ export class RestApi extends Construct {
         allowCredentials: true,
         maxAge: Duration.minutes(10),
       },
+      ...(props.requireApiKey ? { defaultMethodOptions: { apiKeyRequired: true } } : {}),
       deployOptions: {
         // Named after the edge path: CloudFront forwards `/api/me` unchanged to stage `api`, resource `/me`.
         stageName: API_STAGE_NAME,
@@ -160,6 +163,7 @@ export class RestApi extends Construct {
     this.routeFunctions = functions;
 
     for (const route of ROUTES) this.addRoute(route, integrations[route.fn], authorizer);
+    if (props.requireApiKey) this.requireApiKeyOnPreflights();
     for (const method of this.api.methods.filter((m) => m.httpMethod === 'OPTIONS')) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-APIG4',
@@ -184,6 +188,15 @@ export class RestApi extends Construct {
       reason:
         'WAF attaches to the CloudFront distribution (stage config wafRateLimit or webAclArn, off by default because of cost); stage throttling limits abuse',
     });
+  }
+
+  /** CDK's CORS preflights opt out of the default; a browser's preflight comes through CloudFront, key and all. */
+  private requireApiKeyOnPreflights(): void {
+    for (const method of this.api.methods.filter((m) => m.httpMethod === 'OPTIONS')) {
+      (method.node.defaultChild as apigateway.CfnMethod).apiKeyRequired = true;
+    }
+    // The deployment's logical id hashes the methods as first rendered: make the change redeploy the stage.
+    this.api.latestDeployment?.addToLogicalId({ preflightApiKeyRequired: true });
   }
 
   private addRoute(

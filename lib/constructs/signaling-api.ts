@@ -68,6 +68,8 @@ export interface SignalingApiProps {
   readonly removalPolicy?: RemovalPolicy;
   /** @default 'prod' */
   readonly stageName?: string;
+  /** `$connect` requires an API key in `x-api-key` (OriginKey: only CloudFront sends it). @default false */
+  readonly requireApiKey?: boolean;
 }
 
 export class SignalingApi extends Construct {
@@ -100,6 +102,9 @@ export class SignalingApi extends Construct {
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
       description: 'cognito-guard signaling WebSocket API',
       routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
+      ...(props.requireApiKey
+        ? { apiKeySelectionExpression: apigwv2.WebSocketApiKeySelectionExpression.HEADER_X_API_KEY }
+        : {}),
     });
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: logRetention });
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
@@ -176,8 +181,11 @@ export class SignalingApi extends Construct {
       },
     );
     const integration = new WebSocketLambdaIntegration('Signaling', this.signalingFunction.function);
+    const connect = this.api.addRoute('$connect', { integration, authorizer });
+    // addRoute has no apiKeyRequired option (WebSocketRoute has, under another construct id): set it on the resource.
+    if (props.requireApiKey) (connect.node.defaultChild as apigwv2.CfnRoute).apiKeyRequired = true;
     // Route settings name routes: the stage must come after them.
-    this.stage.node.addDependency(this.api.addRoute('$connect', { integration, authorizer }));
+    this.stage.node.addDependency(connect);
     for (const routeKey of ['$disconnect', '$default', ...SIGNALING_ACTIONS]) {
       const route = this.api.addRoute(routeKey, { integration });
       this.stage.node.addDependency(route);

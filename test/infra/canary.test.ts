@@ -30,6 +30,7 @@ describe('verification access and canary', () => {
     expect(stack.verification).toBeUndefined();
     expect(stack.canary).toBeUndefined();
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    // Other secrets (e.g. the origin key, test/infra/origin-key.test.ts) exist; the verification user's does not.
     const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
     expect(secrets.filter((id) => id.startsWith('Verification'))).toEqual([]);
     expect(Object.keys(template.findOutputs('*'))).not.toEqual(
@@ -86,7 +87,14 @@ describe('verification access and canary', () => {
       UserPoolId: Match.anyValue(),
       SecretArn: Match.anyValue(),
     });
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/"Password"|resolve:secretsmanager/);
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/"Password"/);
+    // The template resolves the origin key's secret (test/infra/origin-key.test.ts), never this one.
+    const [secret] = Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((id) =>
+      id.startsWith('Verification'),
+    );
+    expect(secret).toBeDefined();
+    expect(json).not.toContain(`"{{resolve:secretsmanager:",{"Ref":"${secret}"}`);
   });
 
   it('canary: runs on the configured schedule with retries off', () => {
@@ -104,6 +112,21 @@ describe('verification access and canary', () => {
           [VerifyEnv.authorizerCacheTtlSeconds]: '0',
           [VerifyEnv.verifyClientId]: Match.anyValue(),
           [VerifyEnv.secretArn]: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  it('canary: calls the API and the socket through CloudFront, as users do (execute-api refuses direct calls)', () => {
+    const { template } = synth({ canary: { everyMinutes: 5 } });
+    const [distribution] = Object.keys(template.findResources('AWS::CloudFront::Distribution'));
+    const domain = { 'Fn::GetAtt': [distribution, 'DomainName'] };
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [VerifyEnv.apiUrl]: { 'Fn::Join': ['', ['https://', domain, '/api']] },
+          [VerifyEnv.wsUrl]: { 'Fn::Join': ['', ['wss://', domain, '/ws']] },
         }),
       },
     });
