@@ -18,7 +18,6 @@ interface FakeOptions {
   readonly staleAnswers?: number;
   readonly signInFails?: boolean;
   readonly socketsStayOpen?: boolean;
-  readonly healthMode?: string;
 }
 
 /** A deployment in memory: real-looking tokens, a deny-list, a clock that advances only when the journey waits. */
@@ -52,7 +51,6 @@ function fakeDeployment(options: FakeOptions = {}) {
       async request(method, url, token) {
         now += 5;
         const path = new URL(url).pathname.replace('/prod', '');
-        if (path === '/health') return answer(200, { enforcementMode: options.healthMode ?? 'enforce' });
         if (!valid(token)) return answer(401, { message: 'Unauthorized' });
         if (revoked.has(token!)) {
           if (stale === 0) return answer(401, { message: 'Unauthorized' });
@@ -121,14 +119,25 @@ describe('runJourney', () => {
     expect(report.revocationDelayMs).toBe(770);
   });
 
-  it('fails the mode check when /health reports monitor mode', async () => {
-    const { deps } = fakeDeployment({ healthMode: 'monitor' });
+  it('fails the mode check when the outputs declare monitor mode', async () => {
+    const { deps } = fakeDeployment();
 
-    const report = await runJourney(target, deps);
+    const report = await runJourney({ ...target, enforcementMode: 'monitor' }, deps);
 
     expect(byName(report, CHECKS.mode)).toMatchObject({
       passed: false,
-      reason: '/health says monitor, outputs say enforce: revoked tokens are not denied',
+      reason: 'outputs say monitor: revoked tokens are not denied',
+    });
+  });
+
+  it('fails the mode check when the outputs do not state the mode', async () => {
+    const { deps } = fakeDeployment();
+
+    const report = await runJourney({ ...target, enforcementMode: undefined }, deps);
+
+    expect(byName(report, CHECKS.mode)).toMatchObject({
+      passed: false,
+      reason: 'the outputs do not state the enforcement mode',
     });
   });
 
@@ -182,7 +191,7 @@ describe('runJourney', () => {
 
     expect(lines.at(-1)).toBe('14 passed, 1 failed');
     expect(lines.at(-2)).toMatch(/^revocation delay seen: \d+ ms$/);
-    expect(lines[0]).toMatch(/^PASS enforce mode — \/health says enforce, outputs say enforce \(p50 5 ms\)$/);
+    expect(lines[0]).toMatch(/^PASS enforce mode — outputs say enforce \(the logout check proves it live\)$/);
     expect(lines.join('\n')).not.toMatch(/eyJ/);
   });
 });
