@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function connect(token: string): Promise<WsClient> {
-  const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.apiUrl });
+  const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.appUrl });
   opened.push(client);
   return client;
 }

@@ -95,7 +95,7 @@ describe('the WebSocket at /ws', () => {
     const token = mintAccessToken(stack.outputs, { sub: 'single-origin-user' });
     const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.appUrl });
     expect(client.ws.protocol).toBe('cognito-guard.v1');
-    expect(await client.join('room-1')).toEqual(expect.any(String));
+    expect(await client.join('user:single-origin-user')).toEqual(expect.any(String)); // its own private room
     client.ws.close();
   });
 

@@ -167,10 +167,10 @@ describe('room attack matrix (open socket, a room it is not admitted to)', () =>
       const victimSub = randomUUID();
       const room = roomOf(victimSub);
       const victimToken = mintAccessToken(stack.outputs, { sub: victimSub, 'cognito:groups': ['room-ops'] });
-      const victim = await connectWs(stack.outputs.wsUrl!, victimToken, { origin: stack.outputs.apiUrl });
+      const victim = await connectWs(stack.outputs.wsUrl!, victimToken, { origin: stack.outputs.appUrl });
       const attackerSub = randomUUID();
       const attackerToken = mintAccessToken(stack.outputs, { sub: attackerSub, 'cognito:groups': groups });
-      const intruder = await connectWs(stack.outputs.wsUrl!, attackerToken, { origin: stack.outputs.apiUrl });
+      const intruder = await connectWs(stack.outputs.wsUrl!, attackerToken, { origin: stack.outputs.appUrl });
       opened.push(victim, intruder);
       const victimInRoom = room === `user:${victimSub}` || room === 'ops';
       const victimId = victimInRoom ? await victim.join(room) : 'x'.repeat(12);
