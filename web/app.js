@@ -63,9 +63,7 @@ function renderIdentity() {
   $('id-email').textContent = state.auth.idClaims?.email ?? me.username;
   $('id-sub').textContent = me.sub;
   $('id-groups').textContent = me.groups.length ? me.groups.join(', ') : 'none';
-  $('id-session').textContent = me.sessionId
-    ? me.sessionId
-    : 'none in this token (the emulator sets no origin_jti)';
+  $('id-session').textContent = me.sessionId ?? 'none in this token (no origin_jti)';
   $('id-expiry').textContent = `(at ${new Date(me.expiresAt * 1000).toLocaleTimeString()})`;
   addKnownSub(me.sub, 'you');
   tick();

@@ -207,7 +207,7 @@ export class Auth extends EventTarget {
 
 /**
  * How long an access token just received stays valid: the earliest of `expires_in` and the token's own `exp`
- * (a token endpoint's `expires_in` may disagree with the token: cognito-local always answers 3600). Counted from
+ * (a token endpoint's `expires_in` may disagree with the token's own lifetime). Counted from
  * `exp - iat` rather than from `exp` so that a wrong clock in this browser does not matter.
  */
 function tokenLifetimeMs(expiresIn, claims) {

@@ -204,7 +204,7 @@ test('after "Sign out everywhere" in one tab, a tab without a socket shows the r
   await alice.signIn(ALICE);
   const secondTab = await alice.context.newPage();
   try {
-    await secondTab.goto(`${stack.outputs.apiUrl}/`);
+    await secondTab.goto(`${stack.outputs.appUrl}/`);
     await waitForText(secondTab.locator('#status'), 'Tokens refreshed silently.');
     await waitForText(secondTab.locator('#result'), 'HTTP 200 GET /me');
 

@@ -9,7 +9,7 @@ import { DemoUserPage, launchChromium, waitForText, waitUntil } from './demo-pag
 
 const [ALICE, BOB] = DEMO_USERS;
 const TOKEN_SECONDS = 20;
-const ROOM = 'refresh-room';
+const ROOM = 'demo'; // alice and bob are in group room-demo
 
 let stack: TestStack;
 let browser: Browser;
