@@ -1,7 +1,7 @@
 // RevocationReader/Writer over DynamoDB: one item per user, one consistent GetItem per check; never token bytes.
 
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AccessClaims } from '../shared/claims';
 import type {
   PutOutcome,
@@ -92,16 +92,7 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
           new PutCommand({
             TableName: this.tableName,
             Item: { [PK]: pk, ...next, [TTL]: latestExpiry(next) },
-            ...(current
-              ? {
-                  ConditionExpression: '#version = :version',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':version': current.version },
-                }
-              : {
-                  ConditionExpression: 'attribute_not_exists(#pk)',
-                  ExpressionAttributeNames: { '#pk': PK },
-                }),
+            ...writeCondition(current),
           }),
         );
         return 'stored';
@@ -176,6 +167,25 @@ function merge(
   }
 }
 
+/** Nobody wrote since `current` was read: the same version, or still no item / still the pre-version layout. */
+function writeCondition(
+  current: UserItem | undefined,
+): Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  if (!current) {
+    return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
+  }
+  return current.version === 0
+    ? {
+        ConditionExpression: 'attribute_not_exists(#version)',
+        ExpressionAttributeNames: { '#version': 'version' },
+      }
+    : {
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': current.version },
+      };
+}
+
 function live(
   entries: Readonly<Record<string, StoredEntry>>,
   pruneBefore: number,
@@ -190,6 +200,10 @@ function latestExpiry(item: UserItem): number {
 }
 
 function toUserItem(item: Record<string, unknown>): UserItem {
+  if (item.version === undefined && item.scope === 'user' && typeof item.sub === 'string') {
+    // A watermark stored before one item per user (version 0): still applies, and the next write upgrades it.
+    return { sub: item.sub, version: 0, user: toEntry(item), tokens: {}, sessions: {} };
+  }
   if (typeof item.sub !== 'string' || typeof item.version !== 'number') {
     throw new Error('unreadable revocation item'); // fail closed on data we do not understand
   }

@@ -241,6 +241,28 @@ describe('DynamoRevocationStore', () => {
     expect(await setup().decide(claims)).toMatchObject({ effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE' });
   });
 
+  it('still applies a watermark stored in the one-item-per-entry layout, and upgrades it on the next write', async () => {
+    const claims = fresh();
+    const legacy = {
+      scope: 'user',
+      sub: claims.sub,
+      revokedAt: NOW,
+      expiresAt: NOW + 3600,
+      notBefore: NOW + 1,
+    };
+    await documents(dynamo.endpoint).send(
+      new PutCommand({
+        TableName: 'Revocations',
+        Item: { pk: `user#${claims.sub}`, ...legacy, reason: 'admin', actor: 'admin:x' },
+      }),
+    );
+    expect(await setup().decide(claims)).toMatchObject({ effect: 'Deny', scope: 'user' });
+    const { service, store } = setup();
+    await service.revokeToken({ ...claims, jti: 'later' }, { actor: claims.sub, reason: 'logout' });
+    const scopes = (await store.lookup({ ...claims, jti: 'later' })).map((r) => r.scope).sort();
+    expect(scopes).toEqual(['token', 'user']);
+  });
+
   it('fails closed with ERR_STORE_UNAVAILABLE when the store is unreachable', async () => {
     const store = new DynamoRevocationStore('Revocations', documents('http://127.0.0.1:9'));
     const decision = await authorizeToken('token', {
