@@ -18,6 +18,7 @@ export const GOALS = {
   coreVsAwsJwtVerify: 1.25,
   dynamoCallsAllowed: 1,
   dynamoCallsForged: 0,
+  readUnitsAllowed: 1,
   authorizerInitMs: 40,
   authorizerBundleKb: 400,
   allowedAfterLogout: 0,
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     coreVsAwsJwtVerify: decision.coreVsAwsJwtVerify <= GOALS.coreVsAwsJwtVerify,
     dynamoCallsAllowed: allowed.dynamoCalls === GOALS.dynamoCallsAllowed,
     dynamoCallsForged: forged.dynamoCalls === GOALS.dynamoCallsForged,
+    readUnitsAllowed: allowed.readUnits <= GOALS.readUnitsAllowed,
     authorizerInitMs: authorizer.initMs <= GOALS.authorizerInitMs,
     authorizerBundleKb: authorizer.kb <= GOALS.authorizerBundleKb,
     allowedAfterLogout:
@@ -130,15 +132,17 @@ function report(
       ['path', 'µs/op', 'x floor', 'x aws-jwt-verify'],
       decision.rows.map((r) => [r.name, r.usPerOp, r.vsFloor, r.vsAwsJwtVerify]),
     ),
-    `core / aws-jwt-verify = ${decision.coreVsAwsJwtVerify} (goal <= ${GOALS.coreVsAwsJwtVerify}) ${verdict(goals.coreVsAwsJwtVerify)}; handler process CPU (all threads, both ends of loopback) ${decision.handlerCpuUsPerOp} µs/op, ${decision.handlerDynamoCallsPerOp} BatchGetItem/op`,
+    `core / aws-jwt-verify = ${decision.coreVsAwsJwtVerify} (goal <= ${GOALS.coreVsAwsJwtVerify}) ${verdict(goals.coreVsAwsJwtVerify)}; handler process CPU (all threads, both ends of loopback) ${decision.handlerCpuUsPerOp} µs/op, ${decision.handlerDynamoCallsPerOp} GetItem/op`,
     '',
     '2. DynamoDB round trips per request (counted at the wire)',
     formatTable(
-      ['request', 'DynamoDB calls', 'goal', 'by operation', 'outcome'],
+      ['request', 'DynamoDB calls', 'goal', 'read units', 'write units', 'by operation', 'outcome'],
       roundTrips.rows.map((r) => [
         r.request,
         r.dynamoCalls,
         r.goal ?? '',
+        r.readUnits,
+        r.writeUnits,
         Object.entries(r.byOperation)
           .map(([op, n]) => `${op} ${n}`)
           .join(', '),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface CountingEndpointOptions {
   /** The JWKS served at `/jwks.json`. */
   readonly jwks: object;
-  /** Forward DynamoDB calls here (dynalite). @default answer every BatchGetItem at once with no items */
+  /** Forward DynamoDB calls here (dynalite). @default answer every GetItem / BatchGetItem at once with no items */
   readonly upstream?: string;
 }
 
@@ -73,11 +73,15 @@ export async function startCountingEndpoint(options: CountingEndpointOptions): P
   };
 }
 
-/** An empty BatchGetItem answer for every requested table: the store "answers instantly, nothing revoked". */
+/** An empty GetItem / BatchGetItem answer: the store "answers instantly, nothing revoked". */
 function answerInstantly(req: IncomingMessage, res: ServerResponse, operation: string): void {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
+    if (operation === 'GetItem') {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+      return;
+    }
     if (operation !== 'BatchGetItem') {
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(
