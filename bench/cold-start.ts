@@ -34,6 +34,9 @@ export const INIT_ENV: Readonly<Record<string, string>> = {
   [AuthEnv.cognitoDomainUrl]: 'https://bench.auth.us-east-1.amazoncognito.com',
   [AuthEnv.logoutRedirectUri]: 'https://app.example.com/',
   [AuthEnv.refreshTokenValiditySeconds]: '604800',
+  [AuthEnv.redirectUri]: 'https://app.example.com/',
+  [AuthEnv.clientSecretId]: 'bench/client-secret', // names only: no secret is read at init
+  [AuthEnv.cookieKeySecretId]: 'bench/cookie-key',
 };
 
 export interface BundleFigures {

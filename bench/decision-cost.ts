@@ -79,7 +79,7 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
     if (decision.effect !== 'Allow') throw new Error(`core: ${JSON.stringify(decision)}`);
   };
 
-  // The whole handler: the deployed bundle, a store on loopback that answers BatchGetItem at once with no items.
+  // The whole handler: the deployed bundle, a store on loopback that answers GetItem at once with no item.
   const endpoint = await startCountingEndpoint({ jwks });
   Object.assign(process.env, {
     ...localAwsEnv({ region: 'us-east-1', dynamo: endpoint.url }),
@@ -107,7 +107,7 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
     ['crypto.verify RS256 (floor)', floor],
     ['aws-jwt-verify verifySync', libraryOnly],
     ['authorize core (in-memory deny-list)', core],
-    ['DynamoDB BatchGetItem alone (SDK, instant store)', lookup],
+    ['DynamoDB GetItem alone (SDK, instant store)', lookup],
     [HANDLER, full],
   ];
   // Powertools writes an EMF line per handler decision: keep the serialisation, drop the terminal I/O.
@@ -125,9 +125,9 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
   let handlerDynamoCalls: number;
   try {
     results = await timeInterleaved(measured.map(([name, op]) => (name === HANDLER ? countedFull : op)));
-    const callsBefore = endpoint.counts().BatchGetItem ?? 0;
+    const callsBefore = endpoint.counts().GetItem ?? 0;
     for (let i = 0; i < 20; i++) await full();
-    handlerDynamoCalls = ((endpoint.counts().BatchGetItem ?? 0) - callsBefore) / 20;
+    handlerDynamoCalls = ((endpoint.counts().GetItem ?? 0) - callsBefore) / 20;
   } finally {
     restore();
   }
@@ -147,7 +147,7 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
     })),
     coreVsAwsJwtVerify: round(results[2].usPerOp / libraryUs),
     store:
-      'in-process HTTP server on 127.0.0.1 answering BatchGetItem at once with no items (not dynalite: its LevelDB would dominate)',
+      'in-process HTTP server on 127.0.0.1 answering GetItem at once with no item (not dynalite: its LevelDB would dominate)',
     handlerModule: authorizerBundle,
     handlerCpuUsPerOp: round(handlerCpuUs / handlerCalls),
     handlerDynamoCallsPerOp: round(handlerDynamoCalls),

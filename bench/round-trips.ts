@@ -8,6 +8,7 @@ import { startDynamo } from '../local/dynamo';
 import { meEvent } from '../test/helpers/rest-authorizer';
 import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
 import { startCountingEndpoint, type CountingEndpoint } from './lib/counting-endpoint';
+import { median, round } from './lib/stats';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { SignalingEnv } from '../lambdas/signaling/env';
 import { localAwsEnv } from '../local/aws-env';
@@ -21,6 +22,11 @@ export interface RoundTripRow {
   /** Goal, when the issue sets one. */
   readonly goal?: number;
   readonly byOperation: Readonly<Record<string, number>>;
+  /** DynamoDB read / write request units per request, as dynalite sized them (ReturnConsumedCapacity). */
+  readonly readUnits: number;
+  readonly writeUnits: number;
+  /** Median wall time of one handler call here (loopback dynalite), ms: the billed-duration input of the cost model. */
+  readonly handlerMs: number;
   readonly outcome: string;
 }
 
@@ -164,9 +170,16 @@ async function perRequest(
   send: () => Promise<string>,
 ): Promise<RoundTripRow> {
   const before = endpoint.counts();
+  const unitsBefore = endpoint.units();
+  const times: number[] = [];
   let last = '';
-  for (let i = 0; i < REPEAT; i++) last = await send();
+  for (let i = 0; i < REPEAT; i++) {
+    const start = performance.now();
+    last = await send();
+    times.push(performance.now() - start);
+  }
   const after = endpoint.counts();
+  const unitsAfter = endpoint.units();
   const byOperation: Record<string, number> = {};
   for (const [operation, count] of Object.entries(after)) {
     const delta = (count - (before[operation] ?? 0)) / REPEAT;
@@ -175,7 +188,16 @@ async function perRequest(
   const dynamoCalls = Object.entries(byOperation)
     .filter(([operation]) => !NON_DYNAMO.has(operation))
     .reduce((sum, [, n]) => sum + n, 0);
-  return { request, dynamoCalls, ...(goal === undefined ? {} : { goal }), byOperation, outcome: last };
+  return {
+    request,
+    dynamoCalls,
+    ...(goal === undefined ? {} : { goal }),
+    byOperation,
+    readUnits: (unitsAfter.read - unitsBefore.read) / REPEAT,
+    writeUnits: (unitsAfter.write - unitsBefore.write) / REPEAT,
+    handlerMs: round(median(times)),
+    outcome: last,
+  };
 }
 
 async function outcome(call: Promise<unknown>): Promise<string> {

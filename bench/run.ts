@@ -3,12 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureColdStart, type ColdStartResult } from './cold-start';
+import { costModel, type CostModelResult } from './cost-model';
 import type { DecisionCostResult } from './decision-cost';
 import { runPart, startStackProcess } from './lib/child';
 import { describeMachine, loadAverage1m } from './lib/machine';
 import { formatTable, verdict } from './lib/table';
 import { measureRevocationLatency, type RevocationLatencyResult } from './revocation-latency';
 import type { RoundTripResult } from './round-trips';
+import type { SignInCostResult } from './sign-in-cost';
 import { measureThroughput, type ThroughputResult } from './throughput';
 
 /** The issue's goals, checked in the printed table and in results.json. */
@@ -16,6 +18,7 @@ export const GOALS = {
   coreVsAwsJwtVerify: 1.25,
   dynamoCallsAllowed: 1,
   dynamoCallsForged: 0,
+  readUnitsAllowed: 1,
   authorizerInitMs: 40,
   authorizerBundleKb: 400,
   allowedAfterLogout: 0,
@@ -32,19 +35,24 @@ async function main(): Promise<void> {
   if (machine.loadAverage1m > 1)
     log('load average above 1: timings will be noisy (recorded in results.json)');
 
-  log('3/5 cold start: bundling every Lambda entry with the CDK options, timing module init');
+  log('3/6 cold start: bundling every Lambda entry with the CDK options, timing module init');
   const coldStart = await measureColdStart(join(tmpdir(), 'cognito-guard-bench', 'bundles'));
   load.push(loadAverage1m());
   const authorizer = coldStart.bundles.find((b) => b.fn === 'authorizer')!;
 
-  log('1/5 decision cost (child process)');
+  log('1/6 decision cost (child process)');
   const decision = await runPart<DecisionCostResult>('decision-cost', [
     join(coldStart.outDir, 'authorizer', 'index.js'),
   ]);
   load.push(loadAverage1m());
 
-  log('2/5 round trips (child process, dynalite behind a counting proxy)');
+  log('2/6 round trips (child process, dynalite behind a counting proxy)');
   const roundTrips = await runPart<RoundTripResult>('round-trips', [coldStart.outDir]);
+  load.push(loadAverage1m());
+
+  log('6/6 sign-in cost (child process: offline stack, handlers and DynamoDB counted)');
+  const signIn = await runPart<SignInCostResult>('sign-in-cost');
+  const cost = costModel(roundTrips, signIn);
   load.push(loadAverage1m());
 
   log('starting the offline stack in its own process');
@@ -52,10 +60,10 @@ async function main(): Promise<void> {
   let throughput: ThroughputResult;
   let revocation: RevocationLatencyResult;
   try {
-    log('5/5 throughput (autocannon, 20 connections, 5 s per path)');
+    log('5/6 throughput (autocannon, 20 connections, 5 s per path)');
     throughput = await measureThroughput(stack.outputs);
     load.push(loadAverage1m());
-    log('4/5 revocation latency (20 runs: sign in, open socket, log out)');
+    log('4/6 revocation latency (20 runs: sign in, open socket, log out)');
     revocation = await measureRevocationLatency(stack.outputs);
     load.push(loadAverage1m());
   } finally {
@@ -68,6 +76,7 @@ async function main(): Promise<void> {
     coreVsAwsJwtVerify: decision.coreVsAwsJwtVerify <= GOALS.coreVsAwsJwtVerify,
     dynamoCallsAllowed: allowed.dynamoCalls === GOALS.dynamoCallsAllowed,
     dynamoCallsForged: forged.dynamoCalls === GOALS.dynamoCallsForged,
+    readUnitsAllowed: allowed.readUnits <= GOALS.readUnitsAllowed,
     authorizerInitMs: authorizer.initMs <= GOALS.authorizerInitMs,
     authorizerBundleKb: authorizer.kb <= GOALS.authorizerBundleKb,
     allowedAfterLogout:
@@ -93,10 +102,12 @@ async function main(): Promise<void> {
     coldStart,
     revocationLatency: revocation,
     throughput,
+    signInCost: signIn,
+    costModel: cost,
   };
   await writeFile(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(
-    `${report(results.machine, load, decision, roundTrips, coldStart, revocation, throughput, goals)}\n`,
+    `${report(results.machine, load, decision, roundTrips, coldStart, revocation, throughput, goals)}\n\n${costReport(cost)}\n`,
   );
   log(`done in ${results.durationSeconds} s; figures in bench/results.json`);
 }
@@ -121,15 +132,17 @@ function report(
       ['path', 'µs/op', 'x floor', 'x aws-jwt-verify'],
       decision.rows.map((r) => [r.name, r.usPerOp, r.vsFloor, r.vsAwsJwtVerify]),
     ),
-    `core / aws-jwt-verify = ${decision.coreVsAwsJwtVerify} (goal <= ${GOALS.coreVsAwsJwtVerify}) ${verdict(goals.coreVsAwsJwtVerify)}; handler process CPU (all threads, both ends of loopback) ${decision.handlerCpuUsPerOp} µs/op, ${decision.handlerDynamoCallsPerOp} BatchGetItem/op`,
+    `core / aws-jwt-verify = ${decision.coreVsAwsJwtVerify} (goal <= ${GOALS.coreVsAwsJwtVerify}) ${verdict(goals.coreVsAwsJwtVerify)}; handler process CPU (all threads, both ends of loopback) ${decision.handlerCpuUsPerOp} µs/op, ${decision.handlerDynamoCallsPerOp} GetItem/op`,
     '',
     '2. DynamoDB round trips per request (counted at the wire)',
     formatTable(
-      ['request', 'DynamoDB calls', 'goal', 'by operation', 'outcome'],
+      ['request', 'DynamoDB calls', 'goal', 'read units', 'write units', 'by operation', 'outcome'],
       roundTrips.rows.map((r) => [
         r.request,
         r.dynamoCalls,
         r.goal ?? '',
+        r.readUnits,
+        r.writeUnits,
         Object.entries(r.byOperation)
           .map(([op, n]) => `${op} ${n}`)
           .join(', '),
@@ -188,6 +201,29 @@ function report(
       throughput.rows.map((r) => [r.path, r.reqPerSec, r.p50Ms, r.p99Ms, r.non2xx, r.errors]),
     ),
     `/me / /health = ${throughput.meVsHealth}`,
+  ].join('\n');
+}
+
+function costReport(cost: CostModelResult): string {
+  const authorized = cost.rows[0];
+  return [
+    `6. Cost at list prices (${cost.prices.region}, ${cost.prices.asOf}; Lambda ${cost.lambdaMemoryMb} MB ${cost.lambdaArchitecture}; bench/prices.json)`,
+    formatTable(
+      ['workload', 'per', 'API GW $', 'Lambda $', 'DynamoDB $', 'other $', 'total $', 'x HTTP+JWT', 'from'],
+      cost.rows.map((r) => [
+        r.workload,
+        r.per,
+        r.apiGateway,
+        r.lambda,
+        r.dynamodb,
+        r.other,
+        r.total,
+        r.vsHttpJwtAnchor,
+        r.basis,
+      ]),
+    ),
+    `authorized request = ${authorized.vsHttpJwtAnchor}x the HTTP API + JWT anchor (goal <= ${cost.target.maxVsHttpJwtAnchor}) ${verdict(cost.target.met)}; HTTP API + this Lambda authorizer + 1 RRU would be $${cost.httpApiLambdaAuthorizerFloor} per million`,
+    ...cost.notes,
   ].join('\n');
 }
 

@@ -16,7 +16,7 @@ import type { TableName } from '../lambdas/shared/table-schemas';
 import { startCognito } from './cognito';
 import type { CloudTrailApiCallEvent } from './cognito-admin-events';
 import { startDynamo } from './dynamo';
-import { loadHandlers } from './handlers';
+import { loadHandlers, type Handlers } from './handlers';
 import { close, listen } from './listen';
 import { createOrigin } from './origin';
 import { createRestShim } from './rest-shim';
@@ -108,6 +108,16 @@ export interface OfflineStackOptions {
   readonly rotationGraceSeconds?: number;
   /** Access and ID token lifetime of the web client; short values let tests watch refreshes. @default 900 (15 min) */
   readonly accessTokenValiditySeconds?: number;
+  /** Measurement hooks (`npm run bench`): what the handlers see as DynamoDB, and the REST handlers themselves. */
+  readonly instrument?: StackInstrumentation;
+}
+
+/** Lets the bench count what the handlers do at the wire and per invocation, without touching their code. */
+export interface StackInstrumentation {
+  /** The DynamoDB endpoint given to the handlers (e.g. a counting proxy in front of dynalite). */
+  dynamoEndpoint?(dynalite: string): Promise<string>;
+  /** The REST handlers the shim calls (e.g. wrapped to count invocations). */
+  handlers?(handlers: Handlers): Handlers;
 }
 
 export interface OfflineStack {
@@ -244,13 +254,18 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
 
     setRuntimeEnv(
       outputs,
-      { dynamo: dynamo.endpoint, connections: ws.connectionsEndpoint, secrets: secrets.url },
+      {
+        dynamo: (await options.instrument?.dynamoEndpoint?.(dynamo.endpoint)) ?? dynamo.endpoint,
+        connections: ws.connectionsEndpoint,
+        secrets: secrets.url,
+      },
       [appUrl],
       rotationGraceSeconds,
       options.quiet ?? false,
       options.dataDir,
     );
-    const handlers = loadHandlers();
+    const loaded = loadHandlers();
+    const handlers = options.instrument?.handlers?.(loaded) ?? loaded;
     applyAdminEvent = handlers.cognitoEvents; // it logs its own failures (cognito_change_failed)
     ws.start();
     const site = await createStaticSite({ webDir: join(__dirname, '..', 'web'), config: webConfig(outputs) });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 export interface CountingEndpointOptions {
   /** The JWKS served at `/jwks.json`. */
   readonly jwks: object;
-  /** Forward DynamoDB calls here (dynalite). @default answer every BatchGetItem at once with no items */
+  /** Forward DynamoDB calls here (dynalite). @default answer every GetItem / BatchGetItem at once with no items */
   readonly upstream?: string;
 }
 
@@ -14,13 +14,28 @@ export interface CountingEndpoint {
   readonly jwksUri: string;
   /** Calls seen so far, by operation: `BatchGetItem`, `GetItem`, `PostToConnection`, `Jwks`, ... */
   counts(): Readonly<Record<string, number>>;
+  /** DynamoDB capacity units consumed so far, as the upstream reported them (forwarded calls only). */
+  units(): CapacityUnits;
   close(): Promise<void>;
 }
+
+/** Read and write request units (on-demand billing) summed over calls. */
+export interface CapacityUnits {
+  readonly read: number;
+  readonly write: number;
+}
+
+const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
 
 /** Counts only what crosses the wire, so a figure cannot come from a mock of our own code. */
 export async function startCountingEndpoint(options: CountingEndpointOptions): Promise<CountingEndpoint> {
   const counts: Record<string, number> = {};
   const count = (operation: string) => (counts[operation] = (counts[operation] ?? 0) + 1);
+  const units = { read: 0, write: 0 };
+  const consume = (operation: string, capacity: number) => {
+    if (READ_OPERATIONS.has(operation)) units.read += capacity;
+    else units.write += capacity;
+  };
   const jwks = JSON.stringify(options.jwks);
   const upstream = options.upstream ? new URL(options.upstream) : undefined;
 
@@ -39,7 +54,7 @@ export async function startCountingEndpoint(options: CountingEndpointOptions): P
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.slice(target.indexOf('.') + 1) || 'unknown';
     count(operation);
-    if (upstream) forward(req, res, upstream);
+    if (upstream) forward(req, res, upstream, (capacity) => consume(operation, capacity));
     else answerInstantly(req, res, operation);
   });
   server.keepAliveTimeout = 60_000;
@@ -49,6 +64,7 @@ export async function startCountingEndpoint(options: CountingEndpointOptions): P
     url,
     jwksUri: `${url}/jwks.json`,
     counts: () => ({ ...counts }),
+    units: () => ({ ...units }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -57,11 +73,15 @@ export async function startCountingEndpoint(options: CountingEndpointOptions): P
   };
 }
 
-/** An empty BatchGetItem answer for every requested table: the store "answers instantly, nothing revoked". */
+/** An empty GetItem / BatchGetItem answer: the store "answers instantly, nothing revoked". */
 function answerInstantly(req: IncomingMessage, res: ServerResponse, operation: string): void {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
+    if (operation === 'GetItem') {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+      return;
+    }
     if (operation !== 'BatchGetItem') {
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(
@@ -76,20 +96,58 @@ function answerInstantly(req: IncomingMessage, res: ServerResponse, operation: s
   });
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, upstream: URL): void {
-  const proxied = httpRequest(
-    {
-      host: upstream.hostname,
-      port: upstream.port,
-      method: req.method,
-      path: req.url,
-      headers: { ...req.headers, host: upstream.host },
-    },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
-  proxied.on('error', () => res.writeHead(502).end());
-  req.pipe(proxied);
+/**
+ * Forwards a DynamoDB call with `ReturnConsumedCapacity: TOTAL` added (dynalite then sizes every item read or
+ * written as DynamoDB does: 4 KB read units, 1 KB write units, a missing item still 1 unit) and reports the units
+ * from the answer. The caller's own request is unchanged otherwise; dynalite does not check signatures.
+ */
+function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: URL,
+  onCapacity: (units: number) => void,
+): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+    const payload = Buffer.from(JSON.stringify({ ReturnConsumedCapacity: 'TOTAL', ...body }));
+    const proxied = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host, 'content-length': String(payload.length) },
+      },
+      (answer) => {
+        const answerChunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+        answer.on('end', () => {
+          const raw = Buffer.concat(answerChunks);
+          onCapacity(consumedUnits(raw));
+          res.writeHead(answer.statusCode ?? 502, answer.headers).end(raw);
+        });
+      },
+    );
+    proxied.on('error', () => res.writeHead(502).end());
+    proxied.end(payload);
+  });
+}
+
+/** The capacity units an answer reports (one object, or one per table for batch calls); 0 for errors. */
+function consumedUnits(raw: Buffer): number {
+  try {
+    const { ConsumedCapacity } = JSON.parse(raw.toString('utf8')) as {
+      ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[];
+    };
+    const all = Array.isArray(ConsumedCapacity)
+      ? ConsumedCapacity
+      : ConsumedCapacity
+        ? [ConsumedCapacity]
+        : [];
+    return all.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+  } catch {
+    return 0;
+  }
 }

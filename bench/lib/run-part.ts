@@ -2,10 +2,12 @@
 import { writeFile } from 'node:fs/promises';
 import { measureDecisionCost } from '../decision-cost';
 import { countRoundTrips } from '../round-trips';
+import { measureSignInCost } from '../sign-in-cost';
 
 const PARTS: Record<string, (args: string[]) => Promise<unknown>> = {
   'decision-cost': ([bundle]) => measureDecisionCost(bundle),
   'round-trips': ([bundles]) => countRoundTrips(bundles),
+  'sign-in-cost': () => measureSignInCost(),
 };
 
 async function main(): Promise<void> {

@@ -10,7 +10,6 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { RevocationRecord } from '../shared/ports';
 import {
   ConnectionIndex,
   ConnectionTableSchema,
@@ -25,7 +24,7 @@ import type {
   ConnectionToken,
   RoomAdd,
 } from '../signaling/ports';
-import { createDocumentClient, revocationKeysOf, toRecord } from './dynamo-revocation-store';
+import { createDocumentClient, recordsFor, revocationKeysOf } from './dynamo-revocation-store';
 
 const PK = ConnectionTableSchema.partitionKey;
 const TTL = ConnectionTableSchema.ttlAttribute;
@@ -195,10 +194,10 @@ type TokenKeys = Pick<Connection, 'sub' | 'jti' | 'sessionId'>;
 const MAX_REMEMBERED = 10_000;
 
 /**
- * CheckedConnections over the connections and revocation tables. It remembers each connection's token keys (sub,
- * jti, origin_jti) from the rows it has read, so the next read asks for the rows *and* those keys' deny-list entries
- * in one BatchGetItem; a row whose keys changed meanwhile (a `reauth`) or was never seen costs a second read for the
- * right entries. Either way every decision rests on the rows and entries as stored, read strongly consistent.
+ * CheckedConnections over the connections and revocation tables. It remembers each connection's token keys from the
+ * rows it has read, so the next read asks for the rows *and* their users' deny-list items (one per user, holding the
+ * jti and session entries too) in one BatchGetItem; a row never seen (or of another user) costs a second read for
+ * the right items. Either way every decision rests on the rows and entries as stored, read strongly consistent.
  */
 export class DynamoCheckedConnections implements CheckedConnections {
   private readonly remembered = new Map<string, TokenKeys>();
@@ -256,9 +255,9 @@ export class DynamoCheckedConnections implements CheckedConnections {
     return rows.map((row) => checked(row, entries));
   }
 
-  private async entriesFor(rows: readonly Connection[]): Promise<Map<string, RevocationRecord>> {
+  private async entriesFor(rows: readonly Connection[]): Promise<Map<string, RevocationItem>> {
     const keys = [...new Set(rows.flatMap(keysOf))];
-    const entries = new Map<string, RevocationRecord>();
+    const entries = new Map<string, RevocationItem>();
     for (let i = 0; i < keys.length; i += BATCH_LIMIT) {
       const { revocations } = await this.batchGet([], keys.slice(i, i + BATCH_LIMIT));
       for (const [pk, record] of revocations) entries.set(pk, record);
@@ -270,7 +269,7 @@ export class DynamoCheckedConnections implements CheckedConnections {
   private async batchGet(
     connectionKeys: readonly Record<string, string>[],
     revocationPks: readonly string[],
-  ): Promise<{ connections: Record<string, unknown>[]; revocations: Map<string, RevocationRecord> }> {
+  ): Promise<{ connections: Record<string, unknown>[]; revocations: Map<string, RevocationItem> }> {
     const requests: Record<string, { Keys: Record<string, string>[]; ConsistentRead: true }> = {};
     if (connectionKeys.length)
       requests[this.connectionsTable] = { Keys: [...connectionKeys], ConsistentRead: true };
@@ -283,29 +282,31 @@ export class DynamoCheckedConnections implements CheckedConnections {
     const output = await this.documents.send(new BatchGetCommand({ RequestItems: requests }));
     const unprocessed = Object.values(output.UnprocessedKeys ?? {}).some((k) => (k.Keys?.length ?? 0) > 0);
     if (unprocessed) throw new Error('connection check incomplete'); // fail closed rather than guess
-    const revocations = new Map<string, RevocationRecord>();
+    const revocations = new Map<string, RevocationItem>();
     for (const item of output.Responses?.[this.revocationTable] ?? []) {
-      revocations.set(String(item[REVOCATION_PK]), toRecord(item));
+      revocations.set(String(item[REVOCATION_PK]), item);
     }
     return { connections: output.Responses?.[this.connectionsTable] ?? [], revocations };
   }
 }
 
+/** A stored deny-list item (one per user), read raw and turned into the records of one token by `recordsFor`. */
+type RevocationItem = Record<string, unknown>;
+
 function keysOf(token: TokenKeys): string[] {
-  return revocationKeysOf({ jti: token.jti, sub: token.sub, originJti: token.sessionId });
+  return revocationKeysOf({ sub: token.sub });
 }
 
+/** The guess read the right deny-list item: it is keyed on the user alone (its entries cover every jti and session). */
 function sameKeys(row: TokenKeys, guess: TokenKeys | undefined): boolean {
-  return !!guess && guess.sub === row.sub && guess.jti === row.jti && guess.sessionId === row.sessionId;
+  return !!guess && guess.sub === row.sub;
 }
 
-function checked(row: Connection, entries: ReadonlyMap<string, RevocationRecord>): CheckedConnection {
+function checked(row: Connection, entries: ReadonlyMap<string, RevocationItem>): CheckedConnection {
+  const claims = { jti: row.jti, sub: row.sub, originJti: row.sessionId };
   return {
     connection: row,
-    revocations: keysOf(row).flatMap((pk) => {
-      const record = entries.get(pk);
-      return record ? [record] : [];
-    }),
+    revocations: keysOf(row).flatMap((pk) => recordsFor(entries.get(pk), claims)),
   };
 }
 

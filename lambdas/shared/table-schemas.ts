@@ -1,15 +1,17 @@
 // Table schemas read by the CDK constructs, the runtime adapters and the offline stack (one source of truth).
 
-/** The deny-list: one item per revoked token, session or user watermark (ARCHITECTURE §3). */
+/**
+ * The deny-list: one item per user holding its watermark and its live token and session revocations, so one
+ * strongly consistent GetItem (1 read unit) checks a token (docs/performance.md). `expiresAt` (TTL) is the latest
+ * expiry of what the item holds.
+ */
 export const RevocationTableSchema = {
   partitionKey: 'pk',
   ttlAttribute: 'expiresAt',
 } as const;
 
-/** Partition keys of the deny-list; revocations key on claims, never on token bytes. */
+/** Partition keys of the deny-list: the user (`sub` claim); entries inside key on jti / origin_jti, never token bytes. */
 export const revocationKey = {
-  token: (jti: string) => `jti#${jti}`,
-  session: (sessionId: string) => `session#${sessionId}`,
   user: (sub: string) => `user#${sub}`,
 } as const;
 

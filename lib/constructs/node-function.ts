@@ -9,6 +9,12 @@ import { Construct } from 'constructs';
 /** The runtime of every function; cdk-nag L1 wants the newest Node.js runtime that aws-cdk-lib knows. */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/** Memory of every function unless it sets its own (none does); `npm run bench` prices Lambda time at this size. */
+export const DEFAULT_MEMORY_MB = 256;
+
+/** The architecture of every function (Graviton: the cheaper GB-second). */
+export const LAMBDA_ARCHITECTURE = lambda.Architecture.ARM_64;
+
 /** esbuild options of every function; `npm run bench` builds its bundles with these same values. */
 export const LAMBDA_BUNDLING: nodejs.BundlingOptions = {
   minify: true,
@@ -31,7 +37,7 @@ export interface NodeFunctionProps {
   readonly description?: string;
   /** Non-secret configuration; POWERTOOLS_SERVICE_NAME is added. @default {} */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Memory in MB (CPU scales with it, and so does JWT verification speed). @default 256 */
+  /** Memory in MB (CPU scales with it, and so does JWT verification speed). @default DEFAULT_MEMORY_MB */
   readonly memorySize?: number;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
@@ -64,8 +70,8 @@ export class NodeFunction extends Construct implements iam.IGrantable {
       handler: 'handler',
       description: props.description,
       runtime: NODE_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
+      architecture: LAMBDA_ARCHITECTURE,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(10),
       role,
       logGroup: this.logGroup,

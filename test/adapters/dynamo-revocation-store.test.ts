@@ -1,8 +1,9 @@
 // The DynamoDB deny-list adapter against a real dynalite server: revoke then check, for every scope.
 
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { startCountingEndpoint } from '../../bench/lib/counting-endpoint';
 import { authorizeToken } from '../../lambdas/authorizer/authorize';
-import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo-revocation-store';
+import { DynamoRevocationStore, PRUNE_GRACE_SECONDS } from '../../lambdas/adapters/dynamo-revocation-store';
 import type { AccessClaims } from '../../lambdas/shared/claims';
 import { RevocationService } from '../../lambdas/shared/revocation-service';
 import type { LocalDynamo } from '../../local/dynamo';
@@ -145,6 +146,121 @@ describe('DynamoRevocationStore', () => {
     );
     expect(await setup().store.lookup(claims)).toHaveLength(1);
     expect(await setup().decide(claims)).toMatchObject({ effect: 'Allow' });
+  });
+
+  it('checks a token with one strongly consistent GetItem of 1 read unit, whatever the user holds', async () => {
+    const { service } = setup();
+    const claims = fresh();
+    const by = { actor: claims.sub, reason: 'logout' };
+    for (let i = 0; i < 10; i++) {
+      await service.revokeToken({ ...claims, jti: `old-${i}` }, by);
+      await service.revokeSession({ sessionId: `old-session-${i}`, sub: claims.sub }, by);
+    }
+    await service.revokeSession({ sessionId: claims.originJti!, sub: claims.sub }, by);
+    await service.revokeUser({ sub: claims.sub }, { actor: 'admin:x', reason: 'admin' });
+    const endpoint = await startCountingEndpoint({ jwks: { keys: [] }, upstream: dynamo.endpoint });
+    try {
+      const store = new DynamoRevocationStore('Revocations', documents(endpoint.url));
+      const records = await store.lookup(claims);
+      expect(records.map((r) => r.scope).sort()).toEqual(['session', 'user']);
+      expect(endpoint.counts()).toEqual({ GetItem: 1 });
+      expect(endpoint.units()).toEqual({ read: 1, write: 0 });
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('loses no revocation when many writers revoke tokens, sessions and the user at once', async () => {
+    const sub = fresh().sub;
+    const writers = Array.from({ length: 12 }, () => setup().service); // each with its own client
+    const by = { actor: sub, reason: 'logout' };
+    const outcomes = await Promise.all(
+      writers.flatMap((service, i) => [
+        service.revokeToken({ jti: `race-jti-${i}`, sub, exp: NOW + 900 }, by),
+        service.revokeSession({ sessionId: `race-session-${i}`, sub }, by),
+        service.revokeUser({ sub }, { actor: 'admin:x', reason: 'admin' }, NOW - 100 + i),
+      ]),
+    );
+    expect(outcomes).toHaveLength(36);
+    const store = setup().store;
+    for (let i = 0; i < 12; i++) {
+      const scopes = (await store.lookup({ sub, jti: `race-jti-${i}`, originJti: `race-session-${i}` }))
+        .map((r) => r.scope)
+        .sort();
+      expect(scopes).toEqual(['session', 'token', 'user']);
+    }
+    // the watermark is the latest one any writer asked for, whatever order they landed in
+    const [watermark] = (await store.lookup({ sub, jti: 'none' })).filter((r) => r.scope === 'user');
+    expect(watermark.notBefore).toBe(NOW - 100 + 11 + 1);
+  });
+
+  it('drops entries that expired well before a later write, keeps live ones, and sets the TTL past the last', async () => {
+    const claims = fresh();
+    const by = { actor: claims.sub, reason: 'logout' };
+    const past = NOW - 3 * PRUNE_GRACE_SECONDS;
+    await setup({ nowSeconds: () => past - 100 }).service.revokeToken(
+      { ...claims, jti: 'gone', exp: past },
+      by,
+    );
+    await setup({ nowSeconds: () => NOW - 100 }).service.revokeToken(
+      { ...claims, jti: 'just-expired', exp: NOW - 10 },
+      by,
+    );
+    await setup().service.revokeToken(claims, by);
+    const client = documents(dynamo.endpoint);
+    const { Item } = await client.send(
+      new GetCommand({ TableName: 'Revocations', Key: { pk: `user#${claims.sub}` }, ConsistentRead: true }),
+    );
+    expect(Object.keys(Item!.tokens as object).sort()).toEqual([claims.jti, 'just-expired']);
+    expect(Item!.expiresAt).toBe(claims.exp + PRUNE_GRACE_SECONDS);
+    expect(await setup().decide({ ...claims, jti: 'gone' })).toMatchObject({ effect: 'Allow' });
+  });
+
+  it('refuses to store a revocation that names no user, and stores nothing', async () => {
+    const { store } = setup();
+    const record = {
+      scope: 'token' as const,
+      sub: '',
+      revokedAt: NOW,
+      expiresAt: NOW + 60,
+      reason: 'x',
+      actor: 'y',
+    };
+    await expect(store.put({ scope: 'token', jti: 'orphan' }, record)).rejects.toThrow();
+  });
+
+  it('fails closed on an item it cannot read', async () => {
+    const claims = fresh();
+    const client = documents(dynamo.endpoint);
+    await client.send(
+      new PutCommand({
+        TableName: 'Revocations',
+        Item: { pk: `user#${claims.sub}`, sub: claims.sub, version: 1, tokens: 'junk' },
+      }),
+    );
+    expect(await setup().decide(claims)).toMatchObject({ effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE' });
+  });
+
+  it('still applies a watermark stored in the one-item-per-entry layout, and upgrades it on the next write', async () => {
+    const claims = fresh();
+    const legacy = {
+      scope: 'user',
+      sub: claims.sub,
+      revokedAt: NOW,
+      expiresAt: NOW + 3600,
+      notBefore: NOW + 1,
+    };
+    await documents(dynamo.endpoint).send(
+      new PutCommand({
+        TableName: 'Revocations',
+        Item: { pk: `user#${claims.sub}`, ...legacy, reason: 'admin', actor: 'admin:x' },
+      }),
+    );
+    expect(await setup().decide(claims)).toMatchObject({ effect: 'Deny', scope: 'user' });
+    const { service, store } = setup();
+    await service.revokeToken({ ...claims, jti: 'later' }, { actor: claims.sub, reason: 'logout' });
+    const scopes = (await store.lookup({ ...claims, jti: 'later' })).map((r) => r.scope).sort();
+    expect(scopes).toEqual(['token', 'user']);
   });
 
   it('fails closed with ERR_STORE_UNAVAILABLE when the store is unreachable', async () => {

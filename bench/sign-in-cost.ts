@@ -1,0 +1,135 @@
+// Part 6: what one sign-in followed by a logout consumes on the offline stack: REST calls, Lambda time, DynamoDB units.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Handlers } from '../local/handlers';
+import { startOfflineStack } from '../local/stack';
+import { BrowserSession } from '../test/helpers/browser-session';
+import { startCountingEndpoint } from './lib/counting-endpoint';
+import { round } from './lib/stats';
+
+export interface SignInCostResult {
+  readonly cycles: number;
+  /** Per cycle (sign-in + logout): REST requests that reached API Gateway. */
+  readonly restRequests: number;
+  /** Per cycle: invocations and summed handler wall time (ms) by function. */
+  readonly lambda: Readonly<Record<string, { readonly invocations: number; readonly ms: number }>>;
+  /** Per cycle: DynamoDB calls by operation and request units (dynalite's ReturnConsumedCapacity). */
+  readonly dynamoByOperation: Readonly<Record<string, number>>;
+  readonly readUnits: number;
+  readonly writeUnits: number;
+  /** Per cycle: revocation events published (EventBridge PutEvents entries in AWS). */
+  readonly eventsPublished: number;
+  readonly method: string;
+}
+
+const CYCLES = 10;
+
+export async function measureSignInCost(cycles = CYCLES): Promise<SignInCostResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cg-bench-signin-'));
+  const invocations: Record<string, { invocations: number; ms: number }> = {};
+  let restRequests = 0;
+  let proxy: Awaited<ReturnType<typeof startCountingEndpoint>> | undefined;
+  const stack = await startOfflineStack({
+    dataDir,
+    quiet: true,
+    instrument: {
+      dynamoEndpoint: async (dynalite) => {
+        proxy = await startCountingEndpoint({ jwks: { keys: [] }, upstream: dynalite });
+        return proxy.url;
+      },
+      handlers: (handlers) => countInvocations(handlers, invocations, () => restRequests++),
+    },
+  });
+  try {
+    const user = stack.outputs.users.find((u) => !u.groups.length) ?? stack.outputs.users[0];
+    const warmUp = new BrowserSession(stack.outputs); // JWKS, secrets and connections fetched once
+    await warmUp.signIn(user);
+    await warmUp.call('POST', '/auth/logout');
+    for (const entry of Object.values(invocations)) Object.assign(entry, { invocations: 0, ms: 0 });
+    restRequests = 0;
+    const calls = proxy!.counts();
+    const units = proxy!.units();
+    const events = await eventLines(dataDir);
+
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      const browser = new BrowserSession(stack.outputs);
+      await browser.signIn(user);
+      const logout = await browser.call('POST', '/auth/logout');
+      if (logout.status !== 200) throw new Error(`logout: ${logout.status}`);
+    }
+    const callsAfter = proxy!.counts();
+    const unitsAfter = proxy!.units();
+    return {
+      cycles,
+      restRequests: restRequests / cycles,
+      lambda: Object.fromEntries(
+        Object.entries(invocations).map(([fn, c]) => [
+          fn,
+          { invocations: c.invocations / cycles, ms: round(c.ms / cycles) },
+        ]),
+      ),
+      dynamoByOperation: Object.fromEntries(
+        Object.entries(callsAfter)
+          .map(([op, n]) => [op, (n - (calls[op] ?? 0)) / cycles] as const)
+          .filter(([, n]) => n > 0),
+      ),
+      readUnits: (unitsAfter.read - units.read) / cycles,
+      writeUnits: (unitsAfter.write - units.write) / cycles,
+      eventsPublished: ((await eventLines(dataDir)) - events) / cycles,
+      method:
+        'offline stack in-process: REST handlers wrapped to count and time invocations, DynamoDB behind a counting proxy',
+    };
+  } finally {
+    await stack.stop();
+    await proxy?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Wraps the authorizer and every route function: invocations and wall time per function, REST requests in all. */
+function countInvocations(
+  handlers: Handlers,
+  counts: Record<string, { invocations: number; ms: number }>,
+  onRequest: () => void,
+): Handlers {
+  const timed = <A extends unknown[], R>(fn: string, handler: (...args: A) => Promise<R>) => {
+    counts[fn] ??= { invocations: 0, ms: 0 };
+    return async (...args: A): Promise<R> => {
+      const start = performance.now();
+      try {
+        return await handler(...args);
+      } finally {
+        counts[fn].invocations++;
+        counts[fn].ms += performance.now() - start;
+      }
+    };
+  };
+  const authorizer = timed('authorizer', handlers.authorizer);
+  const routes = Object.fromEntries(
+    Object.entries(handlers.routes).map(([fn, handler]) => {
+      const wrapped = timed(fn, handler);
+      return [fn, (...args: Parameters<typeof handler>) => (onRequest(), wrapped(...args))];
+    }),
+  ) as unknown as Handlers['routes'];
+  return {
+    ...handlers,
+    authorizer: async (...args) => {
+      try {
+        return await authorizer(...args);
+      } catch (error) {
+        onRequest(); // denied at the authorizer: the request still reached (and is billed by) API Gateway
+        throw error;
+      }
+    },
+    routes,
+  };
+}
+
+async function eventLines(dataDir: string): Promise<number> {
+  try {
+    return (await readFile(join(dataDir, 'events.jsonl'), 'utf8')).split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
