@@ -92,6 +92,7 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
     latestJti: claims.jti,
     latestJtiExpiresAt: claims.exp,
     expiresAt: now + deps.config.refreshTokenValiditySeconds,
+    ...request.client,
   };
   if (!(await deps.sessions.create(session))) {
     return fail(409, SessionErrorCode.conflict, 'this sign-in session is already recorded');

@@ -35,12 +35,16 @@ export interface SessionRecord {
   readonly revokedAt?: number;
   readonly revokedBy?: string;
   readonly revokedReason?: string;
+  /** The browser's User-Agent at sign-in, then at the latest refresh (shown to the user; at most 256 chars). */
+  readonly userAgent?: string;
+  /** The client IP at sign-in, then at the latest refresh (shown to the user). */
+  readonly ip?: string;
 }
 
 /** The fields a refresh changes. */
 export type SessionRefresh = Pick<
   SessionRecord,
-  'refreshFingerprint' | 'rotated' | 'latestJti' | 'latestJtiExpiresAt' | 'refreshedAt'
+  'refreshFingerprint' | 'rotated' | 'latestJti' | 'latestJtiExpiresAt' | 'refreshedAt' | 'userAgent' | 'ip'
 >;
 
 export interface SessionRevocation {

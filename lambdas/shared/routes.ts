@@ -26,6 +26,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/auth/refresh', fn: 'auth', auth: 'public' },
   { method: 'POST', path: '/auth/logout', fn: 'auth', auth: 'authorized' },
   { method: 'POST', path: '/auth/logout-all', fn: 'auth', auth: 'authorized' },
+  // The caller's own sessions (served by the auth function, which ends sessions the way logout does).
+  { method: 'GET', path: '/me/sessions', fn: 'auth', auth: 'authorized' },
+  { method: 'POST', path: '/me/sessions/{sessionId}/revoke', fn: 'auth', auth: 'authorized' },
   // ?email=<prefix>[&next=<cursor>]: find a user by email (one page of the pool's ListUsers).
   { method: 'GET', path: '/admin/users', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
   { method: 'GET', path: '/admin/users/{sub}/sessions', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
