@@ -2,7 +2,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../lambdas/authorizer/authorize';
-import { STEP_UP_MAX_AGE_RANGE } from '../lambdas/admin/config';
 import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import type { EdgeDomain } from './constructs/edge';
 
@@ -235,7 +234,7 @@ const checks: Record<keyof StageConfig, Check> = {
   webAclArn: optional(webAclArn),
   refuseDirectApiCalls: boolean,
   authorizerCacheTtlSeconds: integer(0, 3600),
-  stepUpMaxAgeSeconds: integer(STEP_UP_MAX_AGE_RANGE.min, STEP_UP_MAX_AGE_RANGE.max),
+  stepUpMaxAgeSeconds: integer(60, 86_400),
   throttleRateLimit: integer(1, 10000),
   throttleBurstLimit: integer(0, 5000),
   logRetentionDays: oneOf(Object.values(RetentionDays).filter((days) => typeof days === 'number')),

@@ -2,12 +2,7 @@
 // web client (client_secret_basic + PKCE + state + nonce), errors translated here.
 
 import type * as OAuth from 'oauth4webapi' with { 'resolution-mode': 'import' };
-import type {
-  AuthorizationOptions,
-  AuthorizationStart,
-  GrantResult,
-  TokenEndpoint,
-} from '../sessions/ports';
+import type { AuthorizationOptions, AuthorizationStart, GrantResult, TokenEndpoint } from '../sessions/ports';
 import { UpstreamError } from '../sessions/ports';
 import type { SecretSource } from './secrets-manager-secret';
 

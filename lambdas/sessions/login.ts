@@ -30,7 +30,8 @@ export async function startLogin(request: SessionRequest, deps: AuthDeps): Promi
   const refused = csrfRefusal(request, deps.config.allowedOrigins);
   if (refused) return refused;
   const options = parseLoginBody(request);
-  if (!options) return fail(400, SessionErrorCode.badRequest, 'body must be empty or JSON { reauthenticate }');
+  if (!options)
+    return fail(400, SessionErrorCode.badRequest, 'body must be empty or JSON { reauthenticate }');
   const start = await deps.tokens.startAuthorization(options);
   const expiresAt = deps.clock.nowSeconds() + LOGIN_COOKIE_MAX_AGE;
   const { state, nonce, codeVerifier } = start;

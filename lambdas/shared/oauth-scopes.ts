@@ -20,4 +20,10 @@ export const SIGNALING_SCOPE = apiScope('signaling');
 export const ADMIN_SCOPE = apiScope('admin');
 
 /** OpenID Connect scopes plus this API's custom scopes: a token asks for what the page may do with it. */
-export const WEB_CLIENT_SCOPES: readonly string[] = ['openid', 'email', 'profile', SIGNALING_SCOPE, ADMIN_SCOPE];
+export const WEB_CLIENT_SCOPES: readonly string[] = [
+  'openid',
+  'email',
+  'profile',
+  SIGNALING_SCOPE,
+  ADMIN_SCOPE,
+];

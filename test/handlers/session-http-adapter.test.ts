@@ -43,7 +43,9 @@ describe('sessionRequest', () => {
 
   it("records the viewer's address CloudFront forwards rather than the edge's, and caps the User-Agent", () => {
     const request = sessionRequest(
-      event({ headers: { 'CloudFront-Viewer-Address': '198.51.100.7:44321', 'User-Agent': 'x'.repeat(300) } }),
+      event({
+        headers: { 'CloudFront-Viewer-Address': '198.51.100.7:44321', 'User-Agent': 'x'.repeat(300) },
+      }),
     );
     expect(request.client).toEqual({ ip: '198.51.100.7', userAgent: 'x'.repeat(256) });
   });

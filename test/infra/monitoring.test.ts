@@ -147,9 +147,7 @@ describe('Monitoring', () => {
   it('covers every reason code: ten in the spike, the two outages alarmed on their own, step-up expected', () => {
     expect(SPIKE_REASONS).toHaveLength(10);
     const others = ['ERR_STORE_UNAVAILABLE', 'ERR_JWKS_UNAVAILABLE', 'ERR_STEP_UP_REQUIRED'];
-    expect([...SPIKE_REASONS, ...others].sort()).toEqual(
-      [...REASON_CODES].sort(),
-    );
+    expect([...SPIKE_REASONS, ...others].sort()).toEqual([...REASON_CODES].sort());
   });
 
   it.each([
