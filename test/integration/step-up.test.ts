@@ -22,6 +22,7 @@ afterAll(async () => {
   await stack?.dispose();
 });
 
+const OIDC_ONLY = ['openid', 'email', 'profile'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STEP_UP_CHALLENGE = `Bearer realm="cognito-guard", error="insufficient_user_authentication", error_description="ERR_STEP_UP_REQUIRED", max_age="${MAX_AGE}"`;
 
@@ -106,7 +107,7 @@ describe('scopes', () => {
 
   it('refuses a token without the admin scope on an admin route: 403 insufficient_scope', async () => {
     const admin = demoUser(stack.outputs, 'admin');
-    const tokens = await signIn(stack, admin.username, admin.password); // asks for OIDC scopes only
+    const tokens = await signIn(stack, admin.username, admin.password, OIDC_ONLY);
     expect(decodePayload(tokens.accessToken).scope).toBe('openid email profile');
     const answer = await fetch(`${stack.outputs.apiUrl}/admin/users?email=a`, {
       headers: { Authorization: `Bearer ${tokens.accessToken}`, Origin: stack.outputs.appUrl },
@@ -120,7 +121,7 @@ describe('scopes', () => {
 
   it('refuses $connect without the signaling scope (403) and opens it with the scope', async () => {
     const alice = demoUser(stack.outputs, 'alice');
-    const tokens = await signIn(stack, alice.username, alice.password);
+    const tokens = await signIn(stack, alice.username, alice.password, OIDC_ONLY);
     const options = { origin: stack.outputs.appUrl };
     await expect(connectWs(stack.outputs.wsUrl!, tokens.accessToken, options)).rejects.toThrow('HTTP 403');
     const browser = await signedIn('alice');
