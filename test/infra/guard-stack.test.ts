@@ -191,7 +191,7 @@ describe('GuardStack', () => {
 
     it('defines the API resource server and its scopes before the client that allows them', () => {
       const servers = template.findResources('AWS::Cognito::UserPoolResourceServer');
-      expect(Object.values(servers).map((r) => r.Properties)).toEqual([
+      expect(Object.values(servers).map((r) => r.Properties as unknown)).toEqual([
         expect.objectContaining({
           Identifier: 'cognito-guard',
           Scopes: [
