@@ -157,6 +157,7 @@ export class GuardStack extends Stack {
     };
     for (const [name, value] of Object.entries(authEnvironment)) auth.function.addEnvironment(name, value);
     for (const [name, value] of Object.entries(adminEnvironment)) admin.function.addEnvironment(name, value);
+    admin.function.addEnvironment(AdminEnv.stepUpMaxAgeSeconds, String(config.stepUpMaxAgeSeconds));
     // Events: every revocation out on our bus; Cognito changes made anywhere (CloudTrail) in as revocations.
     this.events = new RevocationEvents(this, 'Events', {
       userPoolId: this.identity.userPool.userPoolId,

@@ -2,6 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../lambdas/authorizer/authorize';
+import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import type { EdgeDomain } from './constructs/edge';
 
 /** Settings of one deployment of the stack (README: "Configuration"). */
@@ -38,6 +39,8 @@ export interface StageConfig {
   readonly refuseDirectApiCalls: boolean;
   /** REST authorizer result cache TTL (0..3600); this is the revocation delay. @default 0 */
   readonly authorizerCacheTtlSeconds: number;
+  /** Step-up (RFC 9470): the admin revoke routes need a sign-in at most this old (60..86400 s). @default 900 */
+  readonly stepUpMaxAgeSeconds: number;
   /** Stage-wide steady-state request rate (requests/second). @default 50 */
   readonly throttleRateLimit: number;
   /** Stage-wide burst capacity (requests). @default 100 */
@@ -105,6 +108,7 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   allowLocalhost: false,
   refuseDirectApiCalls: true,
   authorizerCacheTtlSeconds: 0,
+  stepUpMaxAgeSeconds: DEFAULT_STEP_UP_MAX_AGE_SECONDS,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   logRetentionDays: RetentionDays.ONE_MONTH,
@@ -230,6 +234,7 @@ const checks: Record<keyof StageConfig, Check> = {
   webAclArn: optional(webAclArn),
   refuseDirectApiCalls: boolean,
   authorizerCacheTtlSeconds: integer(0, 3600),
+  stepUpMaxAgeSeconds: integer(60, 86_400),
   throttleRateLimit: integer(1, 10000),
   throttleBurstLimit: integer(0, 5000),
   logRetentionDays: oneOf(Object.values(RetentionDays).filter((days) => typeof days === 'number')),

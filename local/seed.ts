@@ -14,6 +14,7 @@ import {
   UpdateUserPoolClientCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { CreateUserPoolClientCommandInput } from '@aws-sdk/client-cognito-identity-provider';
+import { WEB_CLIENT_SCOPES } from '../lambdas/shared/oauth-scopes';
 import { ADMIN_GROUP } from '../lambdas/shared/routes';
 
 export interface DemoUser {
@@ -92,7 +93,9 @@ async function ensureClient(
     LogoutURLs: [options.redirectUri],
     AllowedOAuthFlows: ['code'],
     AllowedOAuthFlowsUserPoolClient: true,
-    AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    // cognito-local has no resource servers: the twin grants the custom scopes the client allows (as Cognito does
+    // once the resource server defines them).
+    AllowedOAuthScopes: [...WEB_CLIENT_SCOPES],
     SupportedIdentityProviders: ['COGNITO'],
     // With rotation on, Cognito refuses REFRESH_TOKEN_AUTH: refresh goes through the token endpoint.
     ExplicitAuthFlows: [],

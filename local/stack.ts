@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiEnv } from '../lambdas/api/env';
+import { AdminEnv } from '../lambdas/admin/env';
 import { AuthEnv } from '../lambdas/auth/env';
 import type { EnforcementMode } from '../lambdas/authorizer/authorize';
 import { enforcementMode } from '../lambdas/authorizer/config';
@@ -108,6 +109,8 @@ export interface OfflineStackOptions {
   readonly rotationGraceSeconds?: number;
   /** Access and ID token lifetime of the web client; short values let tests watch refreshes. @default 900 (15 min) */
   readonly accessTokenValiditySeconds?: number;
+  /** How recent a sign-in the step-up routes require; short values let tests watch a sign-in age. @default 900 */
+  readonly stepUpMaxAgeSeconds?: number;
   /** Measurement hooks (`npm run bench`): what the handlers see as DynamoDB, and the REST handlers themselves. */
   readonly instrument?: StackInstrumentation;
 }
@@ -263,6 +266,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       rotationGraceSeconds,
       options.quiet ?? false,
       options.dataDir,
+      options.stepUpMaxAgeSeconds,
     );
     const loaded = loadHandlers();
     const handlers = options.instrument?.handlers?.(loaded) ?? loaded;
@@ -326,6 +330,7 @@ function setRuntimeEnv(
   rotationGraceSeconds: number,
   quiet: boolean,
   dataDir: string,
+  stepUpMaxAgeSeconds: number | undefined,
 ) {
   const env: Record<string, string> = {
     ...localAwsEnv({ region: outputs.region, dynamo: endpoints.dynamo, cognito: outputs.hostedUiUrl }),
@@ -351,6 +356,9 @@ function setRuntimeEnv(
     // Names of secrets in the offline Secrets Manager, never their values.
     [AuthEnv.clientSecretId]: LOCAL_SECRETS.clientSecret,
     [AuthEnv.cookieKeySecretId]: LOCAL_SECRETS.cookieKey,
+    ...(stepUpMaxAgeSeconds !== undefined
+      ? { [AdminEnv.stepUpMaxAgeSeconds]: String(stepUpMaxAgeSeconds) }
+      : {}),
     ...Object.fromEntries(Object.entries(TABLE_ENV).map(([table, name]) => [name, table])),
     ...(quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
   };

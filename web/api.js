@@ -62,6 +62,7 @@ const REASONS = {
   ERR_REFRESH_REUSE: 'an old refresh token was reused, so the whole session was revoked',
   ERR_CSRF: 'the request lacks the CSRF header or comes from an origin that is not allowed',
   ERR_FORBIDDEN: 'your account lacks the required group',
+  ERR_STEP_UP_REQUIRED: 'this operation needs a recent sign-in',
   ERR_ORIGIN: 'this page’s origin is not allowed',
   ERR_STORE_UNAVAILABLE: 'the revocation store is unavailable (requests fail closed)',
   ERR_JWKS_UNAVAILABLE: 'the signing keys cannot be fetched (requests fail closed)',

@@ -1,4 +1,5 @@
-// The demo page: session panel (sign in, verified identity, refresh, sign out), signaling panel, admin panel.
+// The demo page: session panel (sign in, verified identity, refresh, sign out), your sessions, signaling panel,
+// admin panel (with the step-up round trip: sign in again, then the operation is retried).
 import { ApiError, callApi, describeReason } from './api.js';
 import { Auth } from './auth.js';
 import { SignalingSocket } from './signaling.js';
@@ -10,6 +11,8 @@ const SUB = /^[A-Za-z0-9-]{1,128}$/;
 const EMAIL_PREFIX = /^[^"\\\s]{1,128}$/;
 /** How long sign-out waits for the server to close the socket (with `revoked`) before closing it itself. */
 const SERVER_CLOSE_GRACE_MS = 3000;
+/** The operation a step-up challenge interrupted, kept across the trip through the login page. */
+const STEP_UP_KEY = 'cognito-guard.step-up';
 
 const state = {
   config: null,
@@ -55,6 +58,8 @@ function render() {
   for (const button of document.querySelectorAll('[data-needs-socket]')) button.disabled = !open;
   $('identity').hidden = !signedIn || !state.me;
   $('admin-panel').hidden = !signedIn || !(state.me?.groups ?? []).includes('admins');
+  $('my-sessions-panel').hidden = !signedIn;
+  $('my-sessions-reload').disabled = !signedIn || state.busy;
 }
 
 function renderIdentity() {
@@ -162,6 +167,7 @@ async function onAuthChange(event) {
       log('out', 'Re-authorizing the socket with the refreshed token');
     }
     await loadMe().catch(reportError);
+    await loadMySessions().catch(reportError);
     setStatus(cause === 'signed-in' ? 'Signed in.' : 'Tokens refreshed silently.', 'ok');
   } else {
     state.me = null;
@@ -180,9 +186,19 @@ async function onAuthChange(event) {
 
 /** Nothing of the ended session stays on screen: no identity, no last answer, no admin results. */
 function clearSessionView() {
-  for (const id of ['result', 'admin-result', 'id-email', 'id-sub', 'id-groups', 'id-session', 'id-expiry'])
+  for (const id of [
+    'result',
+    'admin-result',
+    'my-sessions-result',
+    'id-email',
+    'id-sub',
+    'id-groups',
+    'id-session',
+    'id-expiry',
+  ])
     $(id).textContent = '';
-  for (const id of ['sessions-body', 'user-matches', 'known-subs']) $(id).replaceChildren();
+  for (const id of ['sessions-body', 'my-sessions-body', 'user-matches', 'known-subs'])
+    $(id).replaceChildren();
   $('sessions-table').hidden = true;
   $('user-matches-more').hidden = true;
   $('admin-sub').value = '';
@@ -406,6 +422,105 @@ async function flushCandidates(peerId, call) {
   state.pendingCandidates.delete(peerId);
 }
 
+// ---------- your sessions ----------
+
+async function loadMySessions() {
+  const { sessions } = await state.auth.call('/me/sessions');
+  const body = $('my-sessions-body');
+  body.replaceChildren();
+  for (const session of sessions) {
+    const row = document.createElement('tr');
+    row.dataset.sessionId = session.sessionId;
+    const device = document.createElement('th');
+    device.scope = 'row';
+    device.textContent = (session.userAgent ?? 'unknown device') + (session.current ? ' (this device)' : '');
+    row.append(device);
+    for (const text of [
+      session.ip ?? '',
+      new Date(session.createdAt * 1000).toLocaleString(),
+      new Date(session.lastUsedAt * 1000).toLocaleString(),
+    ]) {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      row.append(cell);
+    }
+    const actions = document.createElement('td');
+    const end = document.createElement('button');
+    end.type = 'button';
+    end.className = 'danger';
+    end.textContent = 'Sign out this device';
+    end.setAttribute('aria-label', `Sign out session ${session.sessionId}`);
+    end.addEventListener('click', () =>
+      run(async () => {
+        if (session.current) return signOut(false); // this tab's own session: a full sign-out
+        await state.auth.call(`/me/sessions/${encodeURIComponent(session.sessionId)}/revoke`, {
+          method: 'POST',
+        });
+        await loadMySessions();
+        $('my-sessions-result').textContent =
+          `Signed out ${session.userAgent ?? 'that device'}: its tokens are refused and its sockets closed.`;
+      }),
+    );
+    actions.append(end);
+    row.append(actions);
+    body.append(row);
+  }
+  $('my-sessions-caption').textContent = `Your sessions (${sessions.length}, newest first)`;
+}
+
+// ---------- step-up (RFC 9470) ----------
+
+/**
+ * Runs an operation that may need a recent sign-in. On `ERR_STEP_UP_REQUIRED` the operation is remembered and the
+ * user goes through the login page again (`prompt=login`); `resumeStepUp` retries it when they come back.
+ */
+async function withStepUp(operation) {
+  try {
+    await ADMIN_OPERATIONS[operation.kind](operation);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'ERR_STEP_UP_REQUIRED') throw error;
+    sessionStorage.setItem(STEP_UP_KEY, JSON.stringify(operation));
+    setStatus('This operation needs a recent sign-in: taking you to the login page…', 'warning');
+    await state.auth.startSignIn({ reauthenticate: true });
+  }
+}
+
+/** The remembered operation, taken (removed) whatever happens next: it is retried at most once. */
+function takeStepUp() {
+  const saved = sessionStorage.getItem(STEP_UP_KEY);
+  sessionStorage.removeItem(STEP_UP_KEY);
+  try {
+    const operation = saved ? JSON.parse(saved) : null;
+    return Object.hasOwn(ADMIN_OPERATIONS, operation?.kind ?? '') ? operation : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Back from a step-up sign-in: retry the operation once (a second challenge is reported, not looped). */
+async function resumeStepUp(operation) {
+  await ADMIN_OPERATIONS[operation.kind](operation);
+  setStatus('Signed in again: the operation that needed a recent sign-in is done.', 'ok');
+}
+
+/** The admin operations behind step-up, by kind (what a remembered operation may be). */
+const ADMIN_OPERATIONS = {
+  async revokeSession({ sessionId, sub }) {
+    await state.auth.call(`/admin/sessions/${encodeURIComponent(sessionId)}/revoke`, { method: 'POST' });
+    $('admin-result').textContent =
+      `Session ${shortId(sessionId)} revoked: its tokens are refused and its sockets closed.`;
+    await listSessions(sub);
+  },
+  async revokeUser({ sub }) {
+    const result = await state.auth.call(`/admin/users/${encodeURIComponent(sub)}/revoke`, {
+      method: 'POST',
+    });
+    $('admin-result').textContent =
+      `User revoked: ${result.sessionsRevoked} session(s) ended, every token issued so far is refused.`;
+    await listSessions(sub);
+  },
+};
+
 // ---------- admin ----------
 
 async function listSessions(sub) {
@@ -439,14 +554,7 @@ async function listSessions(sub) {
       revoke.textContent = 'Revoke';
       revoke.setAttribute('aria-label', `Revoke session ${session.sessionId}`);
       revoke.addEventListener('click', () =>
-        run(async () => {
-          await state.auth.call(`/admin/sessions/${encodeURIComponent(session.sessionId)}/revoke`, {
-            method: 'POST',
-          });
-          $('admin-result').textContent =
-            `Session ${shortId(session.sessionId)} revoked: its tokens are refused and its sockets closed.`;
-          await listSessions(sub);
-        }),
+        run(() => withStepUp({ kind: 'revokeSession', sessionId: session.sessionId, sub })),
       );
       actions.append(revoke);
     }
@@ -606,16 +714,9 @@ async function main() {
     });
   });
   $('admin-revoke-user').addEventListener('click', () =>
-    run(async () => {
-      const sub = adminSub();
-      const result = await state.auth.call(`/admin/users/${encodeURIComponent(sub)}/revoke`, {
-        method: 'POST',
-      });
-      $('admin-result').textContent =
-        `User revoked: ${result.sessionsRevoked} session(s) ended, every token issued so far is refused.`;
-      await listSessions(sub);
-    }),
+    run(() => withStepUp({ kind: 'revokeUser', sub: adminSub() })),
   );
+  $('my-sessions-reload').addEventListener('click', () => run(loadMySessions));
   if (!state.config.wsUrl) setSocketState('closed', 'Signaling is not configured (no wsUrl in config.json).');
   for (const user of config.users ?? []) {
     const item = document.createElement('li');
@@ -633,7 +734,11 @@ async function main() {
   }
   if (here.searchParams.has('code') || here.searchParams.has('error')) {
     setStatus('Completing sign-in…');
-    await run(() => state.auth.completeSignIn(here));
+    await run(async () => {
+      const interrupted = takeStepUp();
+      await state.auth.completeSignIn(here);
+      if (interrupted) await resumeStepUp(interrupted);
+    });
   } else {
     setStatus('Checking for a session…');
     await run(async () => {

@@ -57,11 +57,15 @@ export class Auth extends EventTarget {
     return this.#refreshAt;
   }
 
-  /** POST /auth/login, then to the login page (cognito-local's form offline, managed login in AWS). */
-  async startSignIn() {
+  /**
+   * POST /auth/login, then to the login page (cognito-local's form offline, managed login in AWS). `reauthenticate`
+   * answers a step-up challenge: managed login asks for the password again (`prompt=login`).
+   */
+  async startSignIn({ reauthenticate = false } = {}) {
     const { authorizeUrl } = await callApi(this.#config.apiUrl, '/auth/login', {
       method: 'POST',
       cookie: true,
+      ...(reauthenticate ? { body: { reauthenticate: true } } : {}),
     });
     sessionStorage.setItem(PENDING_KEY, '1');
     location.assign(authorizeUrl);
@@ -141,6 +145,7 @@ export class Auth extends EventTarget {
       return await callApi(this.#config.apiUrl, path, { ...options, token: this.#accessToken });
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401) throw error;
+      if (error.code === 'ERR_STEP_UP_REQUIRED') throw error; // a refresh keeps auth_time: only a sign-in helps
       try {
         await this.refresh();
       } catch (refused) {

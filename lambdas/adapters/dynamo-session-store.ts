@@ -57,13 +57,13 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async refresh(sessionId: string, expected: string, change: SessionRefresh): Promise<boolean> {
+    const device = deviceUpdate(change);
     return conditional(
       this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [PK]: sessionId },
-          UpdateExpression:
-            'SET refreshFingerprint = :next, rotated = :rotated, latestJti = :jti, latestJtiExpiresAt = :exp, refreshedAt = :at',
+          UpdateExpression: `SET refreshFingerprint = :next, rotated = :rotated, latestJti = :jti, latestJtiExpiresAt = :exp, refreshedAt = :at${device.set}`,
           ConditionExpression: '#status = :active AND refreshFingerprint = :expected',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -74,6 +74,7 @@ export class DynamoSessionStore implements SessionStore {
             ':at': change.refreshedAt,
             ':active': 'active',
             ':expected': expected,
+            ...device.values,
           },
         }),
       ),
@@ -101,6 +102,16 @@ export class DynamoSessionStore implements SessionStore {
       ),
     );
   }
+}
+
+/** `, userAgent = :ua, ip = :ip` for the device facts the refresh knows (unknown ones keep their value). */
+function deviceUpdate(change: SessionRefresh): { set: string; values: Record<string, string> } {
+  const facts = { userAgent: change.userAgent, ip: change.ip };
+  const known = Object.entries(facts).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return {
+    set: known.map(([name]) => `, ${name} = :${name}`).join(''),
+    values: Object.fromEntries(known.map(([name, value]) => [`:${name}`, value])),
+  };
 }
 
 /** true when the write happened, false when its condition failed; other errors propagate. */
@@ -154,5 +165,7 @@ function toRecord(item: Record<string, unknown>): SessionRecord {
     ...(typeof item.revokedAt === 'number' ? { revokedAt: item.revokedAt } : {}),
     ...(typeof item.revokedBy === 'string' ? { revokedBy: item.revokedBy } : {}),
     ...(typeof item.revokedReason === 'string' ? { revokedReason: item.revokedReason } : {}),
+    ...(typeof item.userAgent === 'string' ? { userAgent: item.userAgent } : {}),
+    ...(typeof item.ip === 'string' ? { ip: item.ip } : {}),
   };
 }

@@ -9,4 +9,6 @@ export const AdminEnv = {
   sessionsTable: AuthEnv.sessionsTable,
   allowedOrigins: AuthEnv.allowedOrigins,
   refreshTokenValiditySeconds: AuthEnv.refreshTokenValiditySeconds,
+  /** Step-up: how recent a sign-in the admin revoke routes require (seconds). */
+  stepUpMaxAgeSeconds: 'STEP_UP_MAX_AGE_SECONDS',
 } as const;

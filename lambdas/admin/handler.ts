@@ -31,7 +31,8 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   const headers = corsHeaders(header(event, 'origin'), config.allowedOrigins);
   const route = findRoute(event);
   if (route?.fn !== 'admin') return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });
-  const guarded = guard(event, route, { headers }); // 403 ERR_FORBIDDEN outside the admins group
+  // 403 ERR_FORBIDDEN outside the admins group or without the admin scope; 401 ERR_STEP_UP_REQUIRED on a stale sign-in
+  const guarded = guard(event, route, { headers, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds });
   if (!guarded.ok) return refuse(obs, event, guarded);
   const { sub, sessionId } = event.pathParameters ?? {};
   try {

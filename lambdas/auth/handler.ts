@@ -1,5 +1,5 @@
 // REST handler of the token handler: /auth/login, /auth/session, /auth/refresh (public, cookie + CSRF) and
-// /auth/logout, /auth/logout-all (authorized).
+// /auth/logout, /auth/logout-all, /me/sessions (authorized).
 
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -13,6 +13,10 @@ import { RevocationRecorder } from '../shared/revocation-metrics';
 import type { AuthDeps } from '../sessions/auth-core';
 import { logout, logoutAll, refresh } from '../sessions/auth-core';
 import { signIn, startLogin } from '../sessions/login';
+import type { Outcome } from '../sessions/outcome';
+import { listOwnSessions, revokeOwnSession } from '../sessions/own-sessions';
+import type { SessionRequest } from '../sessions/request';
+import type { Identity } from '../shared/claims';
 import { buildRevocationPublishing } from '../events/publishing';
 import { buildSessionDeps } from '../sessions/deps';
 import { loadConnectionsConfig } from '../signaling/config';
@@ -50,6 +54,25 @@ const deps: AuthDeps = {
   config,
 };
 
+/** The authorized routes of this function, once the guard passed. */
+function authorized(
+  path: string,
+  identity: Identity,
+  event: APIGatewayProxyEvent,
+  request: SessionRequest,
+): Promise<Outcome> {
+  switch (path) {
+    case '/auth/logout':
+      return logout(identity, request, deps);
+    case '/auth/logout-all':
+      return logoutAll(identity, deps);
+    case '/me/sessions':
+      return listOwnSessions(identity, deps);
+    default:
+      return revokeOwnSession(identity, event.pathParameters?.sessionId, request, deps);
+  }
+}
+
 export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   countColdStart(obs);
   const headers = corsHeaders(header(event, 'origin'), config.allowedOrigins);
@@ -64,14 +87,12 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
       case '/auth/refresh':
         return respond(await refresh(request, deps), event, obs, headers);
       case '/auth/logout':
-      case '/auth/logout-all': {
+      case '/auth/logout-all':
+      case '/me/sessions':
+      case '/me/sessions/{sessionId}/revoke': {
         const guarded = guard(event, route, { headers });
         if (!guarded.ok) return refuse(obs, event, guarded);
-        const outcome =
-          route.path === '/auth/logout'
-            ? await logout(guarded.identity, request, deps)
-            : await logoutAll(guarded.identity, deps);
-        return respond(outcome, event, obs, headers);
+        return respond(await authorized(route.path, guarded.identity, event, request), event, obs, headers);
       }
       default:
         return errorResponse(404, 'ERR_NOT_FOUND', 'no such route', { headers });

@@ -5,6 +5,8 @@ import { identityOf } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
 import type { BearerError, ReasonCode, RevocationScope } from '../shared/reasons';
 import { revokingScope } from '../shared/revocation-rules';
+import type { RoutePolicy } from '../shared/route-policy';
+import { policyRefusal } from '../shared/route-policy';
 
 export interface AuthorizeDeps {
   readonly verifier: TokenVerifier;
@@ -17,6 +19,12 @@ export interface AuthorizeDeps {
    * reports it as `wouldDeny` (deny-list rollout). Every other failure is denied in both modes.
    */
   readonly mode: EnforcementMode;
+  /**
+   * App clients (none by default) whose tokens skip a policy's `scopes` (never its step-up age): the verification client signs in
+   * with AdminInitiateAuth, and "to generate an access token with custom scopes, you must request it through your
+   * user pool public endpoints" (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html).
+   */
+  readonly scopeExemptClientIds?: readonly string[];
 }
 
 export type EnforcementMode = 'enforce' | 'monitor';
@@ -37,16 +45,33 @@ export type Decision =
       readonly bearerError?: BearerError;
       /** Present once the token verified: who was denied (for the log line). */
       readonly claims?: AccessClaims;
+      /** The whole challenge when it has parameters of its own (`scope`, `max_age`). */
+      readonly wwwAuthenticate?: string;
     };
 
-/** Decides on a raw access token (already extracted from its transport). */
-export async function authorizeToken(token: string | undefined, deps: AuthorizeDeps): Promise<Decision> {
+/**
+ * Decides on a raw access token (already extracted from its transport), held to the route's `policy` (scopes,
+ * step-up) when given. The policy is checked before the deny-list: a token that can't pass costs no store read.
+ */
+export async function authorizeToken(
+  token: string | undefined,
+  deps: AuthorizeDeps,
+  policy?: RoutePolicy,
+): Promise<Decision> {
   if (!token) return { effect: 'Deny', reason: 'ERR_TOKEN_MISSING' };
   const verified = await deps.verifier.verify(token); // signature first: garbage never reaches the store
   if (!verified.ok) return { effect: 'Deny', reason: verified.reason };
   const claims = verified.claims;
   if (deps.requireSessionId && !claims.originJti)
     return { effect: 'Deny', reason: 'ERR_TOKEN_CLAIMS', claims };
+  const exempt = deps.scopeExemptClientIds?.includes(claims.clientId) ?? false;
+  const refusal = policy
+    ? policyRefusal(exempt ? { ...policy, scopes: [] } : policy, claims, deps.clock.nowSeconds())
+    : undefined;
+  if (refusal) {
+    const { reason, wwwAuthenticate } = refusal;
+    return { effect: 'Deny', reason, claims, wwwAuthenticate };
+  }
   let scope: RevocationScope | undefined;
   try {
     const records = await deps.revocations.lookup(claims); // one round trip

@@ -2,6 +2,7 @@
 
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { countColdStart, createObservability } from '../shared/observability';
+import { CONNECT_POLICY } from '../shared/websocket-routes';
 import type { Decision } from './authorize';
 import { authorizeToken } from './authorize';
 import { loadConnectAuthorizerConfig } from './config';
@@ -25,7 +26,7 @@ export const handler = async (
     allowedOrigins: config.allowedOrigins,
   });
   const decision: Decision = handshake.ok
-    ? await authorizeToken(handshake.token, deps)
+    ? await authorizeToken(handshake.token, deps, CONNECT_POLICY)
     : { effect: 'Deny', reason: handshake.reason };
   const facts = {
     route: '$connect',
@@ -33,6 +34,9 @@ export const handler = async (
     userAgent: event.requestContext?.identity?.userAgent ?? undefined,
     ...(handshake.ok ? { token: handshake.token } : { detail: handshake.detail }),
   };
-  // A WebSocket API has no gateway responses: the status is all a refused client gets (docs/errors.md).
-  return authorizerResult(obs, decision, facts, event.methodArn, 'status-only');
+  // A WebSocket API has no gateway responses: the status is all a refused client gets (docs/errors.md). A missing
+  // scope is a Deny policy (403, RFC 6750 insufficient_scope); every other refusal throws (401).
+  const refusal =
+    decision.effect === 'Deny' && decision.reason === 'ERR_FORBIDDEN' ? 'deny-policy' : 'status-only';
+  return authorizerResult(obs, decision, facts, event.methodArn, refusal);
 };

@@ -19,5 +19,7 @@ export function buildAuthorizeDeps(config: AuthorizerConfig): AuthorizeDeps {
     clock: systemClock,
     requireSessionId: config.requireSessionId,
     mode: config.mode,
+    // API sign-in (AdminInitiateAuth) can't give custom scopes: the verification client's journey opens sockets.
+    scopeExemptClientIds: config.verificationClientId ? [config.verificationClientId] : [],
   };
 }

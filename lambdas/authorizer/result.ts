@@ -76,7 +76,7 @@ export function denialContext(decision: Extract<Decision, { effect: 'Deny' }>): 
   return {
     reason: decision.reason,
     message: decision.scope ? `${message} (scope ${decision.scope})` : message,
-    wwwAuthenticate: bearerChallenge(decision.reason, decision.bearerError),
+    wwwAuthenticate: decision.wwwAuthenticate ?? bearerChallenge(decision.reason, decision.bearerError),
   };
 }
 

@@ -57,7 +57,7 @@ export async function refresh(request: SessionRequest, deps: AuthDeps): Promise<
     return noSession({ reason: 'ERR_TOKEN_CLAIMS', sessionId: cookie.sessionId, token: cookie.refreshToken });
   }
   const refusedSession = await refusal(session, cookie, deps);
-  return refusedSession ?? refreshGrant(session, cookie, deps);
+  return refusedSession ?? refreshGrant(session, cookie, request, deps);
 }
 
 /**
@@ -137,6 +137,7 @@ async function refusal(
 async function refreshGrant(
   session: SessionRecord,
   cookie: RefreshCookieValue,
+  request: SessionRequest,
   deps: AuthDeps,
 ): Promise<Outcome> {
   const grant = await deps.tokens.refresh(cookie.refreshToken);
@@ -165,15 +166,18 @@ async function refreshGrant(
   }
   const now = deps.clock.nowSeconds();
   const rotatedTo = grant.tokens.refreshToken;
-  const change = refreshedSession(
-    session,
-    {
-      ...(rotatedTo ? { newRefreshFingerprint: refreshFingerprint(rotatedTo) } : {}),
-      jti: verified.claims.jti,
-      exp: verified.claims.exp,
-    },
-    now,
-  );
+  const change = {
+    ...refreshedSession(
+      session,
+      {
+        ...(rotatedTo ? { newRefreshFingerprint: refreshFingerprint(rotatedTo) } : {}),
+        jti: verified.claims.jti,
+        exp: verified.claims.exp,
+      },
+      now,
+    ),
+    ...request.client, // the device as last seen
+  };
   if (!(await deps.sessions.refresh(session.sessionId, session.refreshFingerprint, change))) {
     return fail(409, SessionErrorCode.conflict, 'the session changed during this refresh; retry');
   }

@@ -19,7 +19,10 @@ const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[A-Za-z0-9]+$/;
 const TEN_YEARS = 10 * 365 * 86400;
 
 /** Reads the shared settings under the given names (each function has its own env const with the same values). */
-export function loadSessionsConfig(env: Env, names: typeof AdminEnv): SessionsConfig {
+export function loadSessionsConfig(
+  env: Env,
+  names: Omit<typeof AdminEnv, 'stepUpMaxAgeSeconds'>,
+): SessionsConfig {
   const userPoolId = requireEnv(env, names.userPoolId);
   const region = USER_POOL_ID.exec(userPoolId)?.[1];
   if (!region) throw new ConfigError(`${names.userPoolId} must look like <region>_<id>, got "${userPoolId}"`);

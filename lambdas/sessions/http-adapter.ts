@@ -9,8 +9,8 @@ import { recordDenied } from '../shared/observability';
 import type { Outcome } from './outcome';
 import { SessionErrorCode } from './outcome';
 import { UpstreamError } from './ports';
-import type { SessionRequest } from './request';
-import { CSRF_HEADER } from './request';
+import type { ClientFacts, SessionRequest } from './request';
+import { CSRF_HEADER, MAX_USER_AGENT } from './request';
 
 /** The parts of the event the cores read; every `Cookie` header value, however API Gateway delivered them. */
 export function sessionRequest(event: APIGatewayProxyEvent): SessionRequest {
@@ -26,6 +26,22 @@ export function sessionRequest(event: APIGatewayProxyEvent): SessionRequest {
     csrfHeader: header(event, CSRF_HEADER),
     contentType: header(event, 'content-type'),
     cookies: cookies.length > 0 ? cookies : single ? [single] : [],
+    client: clientFacts(event),
+  };
+}
+
+/**
+ * The viewer's User-Agent and IP. Behind CloudFront the gateway's `sourceIp` is an edge address: the viewer's is in
+ * `CloudFront-Viewer-Address` (`ip:port`, set by CloudFront, forwarded by the AllViewerExceptHostHeader policy:
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html).
+ */
+function clientFacts(event: APIGatewayProxyEvent): ClientFacts {
+  const viewer = header(event, 'cloudfront-viewer-address');
+  const ip = viewer ? viewer.slice(0, viewer.lastIndexOf(':')) : event.requestContext?.identity?.sourceIp;
+  const userAgent = header(event, 'user-agent') ?? event.requestContext?.identity?.userAgent ?? undefined;
+  return {
+    ...(userAgent ? { userAgent: userAgent.slice(0, MAX_USER_AGENT) } : {}),
+    ...(ip ? { ip: ip.slice(0, 64) } : {}),
   };
 }
 

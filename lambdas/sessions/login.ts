@@ -22,13 +22,17 @@ const STATE = /^[A-Za-z0-9\-._~]{1,128}$/;
 const MAX_BODY = 8192;
 
 /**
- * POST /auth/login: `{ authorizeUrl }`, and a sealed `__Host-` login cookie with the state, nonce and PKCE verifier
- * generated here: the browser never holds them in clear.
+ * POST /auth/login [`{ "reauthenticate": true }`]: `{ authorizeUrl }`, and a sealed `__Host-` login cookie with the
+ * state, nonce and PKCE verifier generated here: the browser never holds them in clear. `reauthenticate` (the answer
+ * to a step-up challenge) makes managed login ask for credentials again.
  */
 export async function startLogin(request: SessionRequest, deps: AuthDeps): Promise<Outcome> {
   const refused = csrfRefusal(request, deps.config.allowedOrigins);
   if (refused) return refused;
-  const start = await deps.tokens.startAuthorization();
+  const options = parseLoginBody(request);
+  if (!options)
+    return fail(400, SessionErrorCode.badRequest, 'body must be empty or JSON { reauthenticate }');
+  const start = await deps.tokens.startAuthorization(options);
   const expiresAt = deps.clock.nowSeconds() + LOGIN_COOKIE_MAX_AGE;
   const { state, nonce, codeVerifier } = start;
   return ok(
@@ -92,6 +96,7 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
     latestJti: claims.jti,
     latestJtiExpiresAt: claims.exp,
     expiresAt: now + deps.config.refreshTokenValiditySeconds,
+    ...request.client,
   };
   if (!(await deps.sessions.create(session))) {
     return fail(409, SessionErrorCode.conflict, 'this sign-in session is already recorded');
@@ -107,16 +112,32 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
   });
 }
 
-function parseSignInBody(body: string | null | undefined): { code: string; state: string } | undefined {
-  if (!body || body.length > MAX_BODY) return undefined;
-  let parsed: unknown;
+/** The optional body of /auth/login: nothing, or JSON `{ reauthenticate: boolean }`; undefined when invalid. */
+function parseLoginBody(request: SessionRequest): { reauthenticate?: boolean } | undefined {
+  if (!request.body) return {};
+  if (!isJson(request.contentType) || request.body.length > MAX_BODY) return undefined;
+  const parsed = parseJsonObject(request.body);
+  const reauthenticate = parsed?.reauthenticate;
+  if (!parsed || (reauthenticate !== undefined && typeof reauthenticate !== 'boolean')) return undefined;
+  return reauthenticate ? { reauthenticate } : {};
+}
+
+function parseJsonObject(body: string): Record<string, unknown> | undefined {
   try {
-    parsed = JSON.parse(body);
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { code, state } = parsed as Record<string, unknown>;
+}
+
+function parseSignInBody(body: string | null | undefined): { code: string; state: string } | undefined {
+  if (!body || body.length > MAX_BODY) return undefined;
+  const parsed = parseJsonObject(body);
+  if (!parsed) return undefined;
+  const { code, state } = parsed;
   if (typeof code !== 'string' || !CODE.test(code)) return undefined;
   if (typeof state !== 'string' || !STATE.test(state)) return undefined;
   return { code, state };

@@ -35,12 +35,16 @@ export interface SessionRecord {
   readonly revokedAt?: number;
   readonly revokedBy?: string;
   readonly revokedReason?: string;
+  /** The browser's User-Agent at sign-in, then at the latest refresh (shown to the user; at most 256 chars). */
+  readonly userAgent?: string;
+  /** The client IP at sign-in, then at the latest refresh (shown to the user). */
+  readonly ip?: string;
 }
 
 /** The fields a refresh changes. */
 export type SessionRefresh = Pick<
   SessionRecord,
-  'refreshFingerprint' | 'rotated' | 'latestJti' | 'latestJtiExpiresAt' | 'refreshedAt'
+  'refreshFingerprint' | 'rotated' | 'latestJti' | 'latestJtiExpiresAt' | 'refreshedAt' | 'userAgent' | 'ip'
 >;
 
 export interface SessionRevocation {
@@ -89,10 +93,16 @@ export interface AuthorizationStart {
   readonly codeVerifier: string;
 }
 
+/** How a sign-in starts. */
+export interface AuthorizationOptions {
+  /** Step-up: make managed login ask for credentials again (`prompt=login`) so the new tokens get a fresh `auth_time`. */
+  readonly reauthenticate?: boolean;
+}
+
 /** The user pool's OAuth 2.0 endpoints, used as the confidential app client (client secret + PKCE). */
 export interface TokenEndpoint {
   /** Fresh state, nonce and PKCE verifier, and the authorize URL that carries them. */
-  startAuthorization(): Promise<AuthorizationStart>;
+  startAuthorization(options?: AuthorizationOptions): Promise<AuthorizationStart>;
   /** Redeems a code; `state` is checked against the expected one and the ID token's `nonce` too. */
   exchangeCode(grant: {
     code: string;

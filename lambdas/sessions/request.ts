@@ -14,7 +14,18 @@ export interface SessionRequest {
   readonly contentType?: string;
   /** Every `Cookie` header value. */
   readonly cookies: readonly string[];
+  /** Where the request came from, recorded on the session (what the user sees of their devices). */
+  readonly client?: ClientFacts;
 }
+
+/** The device facts a session record keeps: User-Agent and client IP, when known. */
+export interface ClientFacts {
+  readonly userAgent?: string;
+  readonly ip?: string;
+}
+
+/** The longest User-Agent a session record keeps. */
+export const MAX_USER_AGENT = 256;
 
 /**
  * The CSRF defence of /auth/login, /auth/session and /auth/refresh: the custom header (which forces a CORS

@@ -9,6 +9,7 @@ import { recordDenied } from './observability';
 import type { ReasonCode } from './reasons';
 import { bearerChallenge, REASON_MEANINGS } from './reasons';
 import type { Route } from './routes';
+import { policyRefusal, withStepUpAge } from './route-policy';
 import { ROUTES, routeKey } from './routes';
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -85,16 +86,27 @@ export type Guarded =
   | { ok: true; identity: Identity }
   | {
       ok: false;
-      reason: 'ERR_TOKEN_MISSING' | 'ERR_FORBIDDEN';
+      reason: 'ERR_TOKEN_MISSING' | 'ERR_FORBIDDEN' | 'ERR_STEP_UP_REQUIRED';
       sub?: string;
       response: APIGatewayProxyResult;
     };
 
+/** How the guard answers: response headers, and the stage's step-up age for routes that require one. */
+export interface GuardOptions extends JsonResponseOptions {
+  /** Replaces the route table's `maxAuthAgeSeconds` on routes that declare one. */
+  readonly stepUpMaxAgeSeconds?: number;
+  /** @default the wall clock */
+  readonly nowSeconds?: number;
+}
+
 /**
- * The identity the authorizer verified, checked against the route's group. API Gateway never invokes an
- * authorized route without it; a missing context is answered 401 anyway (fail closed).
+ * The identity the authorizer verified, checked against the route's group and then its policy (scopes, step-up:
+ * lambdas/shared/route-policy.ts, the check `$connect` runs too). The policy is checked here rather than in the REST
+ * authorizer because API Gateway gives every authorizer denial one status (ACCESS_DENIED), so it could not answer
+ * 403 `insufficient_scope` next to 401 `invalid_token`, and because a cached authorizer answer covers every route.
+ * API Gateway never invokes an authorized route without an identity; a missing one is answered 401 (fail closed).
  */
-export function guard(event: APIGatewayProxyEvent, route: Route, options?: JsonResponseOptions): Guarded {
+export function guard(event: APIGatewayProxyEvent, route: Route, options: GuardOptions = {}): Guarded {
   const identity = fromAuthorizerContext(event.requestContext.authorizer);
   if (!identity) {
     return {
@@ -106,6 +118,17 @@ export function guard(event: APIGatewayProxyEvent, route: Route, options?: JsonR
   if (route.group && !identity.groups.includes(route.group)) {
     const response = errorResponse(403, 'ERR_FORBIDDEN', `requires group ${route.group}`, options);
     return { ok: false, reason: 'ERR_FORBIDDEN', sub: identity.sub, response };
+  }
+  const policy =
+    options.stepUpMaxAgeSeconds === undefined ? route : withStepUpAge(route, options.stepUpMaxAgeSeconds);
+  const now = options.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const refusal = policyRefusal(policy, identity, now);
+  if (refusal) {
+    const response = errorResponse(refusal.status, refusal.reason, refusal.message, {
+      ...options,
+      headers: { ...options.headers, 'WWW-Authenticate': refusal.wwwAuthenticate },
+    });
+    return { ok: false, reason: refusal.reason, sub: identity.sub, response };
   }
   return { ok: true, identity };
 }

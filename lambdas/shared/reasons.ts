@@ -13,6 +13,7 @@ export const REASON_CODES = [
   'ERR_STORE_UNAVAILABLE',
   'ERR_REFRESH_REUSE',
   'ERR_CSRF',
+  'ERR_STEP_UP_REQUIRED',
 ] as const;
 
 /** A stable machine-readable reason; callers switch on it. */
@@ -24,7 +25,12 @@ export type RevocationScope = 'token' | 'session' | 'user';
 export const REVOCATION_SCOPES: readonly RevocationScope[] = ['token', 'session', 'user'];
 
 /** The RFC 6750 §3.1 error codes of a `WWW-Authenticate: Bearer` challenge. */
-export type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+export type BearerError =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  /** RFC 9470 §3: the authentication is too old (`max_age`) or too weak (`acr_values`). */
+  | 'insufficient_user_authentication';
 
 export interface ReasonMeaning {
   /** HTTP status of a REST denial with this reason. */
@@ -84,17 +90,28 @@ export const REASON_MEANINGS: Readonly<Record<ReasonCode, ReasonMeaning>> = {
     bearerError: 'invalid_request',
     message: 'the request lacks the CSRF header or comes from an Origin that is not allowed',
   },
+  ERR_STEP_UP_REQUIRED: {
+    status: 401,
+    bearerError: 'insufficient_user_authentication',
+    message: 'this operation needs a more recent sign-in: sign in again and retry',
+  },
 };
 
 /**
  * The `WWW-Authenticate` value for a denial (RFC 6750 §3): `Bearer error="…", error_description="<REASON>"`, or
  * `Bearer realm="…"` alone when no credential was sent. `bearerError` overrides the reason's own error code (e.g.
- * `invalid_request` for a malformed request rather than a malformed token).
+ * `invalid_request` for a malformed request rather than a malformed token). `params` are appended as quoted
+ * auth-params: `scope` (RFC 6750 §3) or `max_age` (RFC 9470 §3); values are scope tokens or digits.
  */
-export function bearerChallenge(reason: string, bearerError?: BearerError): string {
+export function bearerChallenge(
+  reason: string,
+  bearerError?: BearerError,
+  params: Readonly<Record<string, string>> = {},
+): string {
   const error = bearerError ?? meaningOf(reason)?.bearerError;
   if (!error) return `Bearer realm="${REALM}"`;
-  return `Bearer realm="${REALM}", error="${error}", error_description="${reason}"`;
+  const extra = Object.entries(params).map(([name, value]) => `, ${name}="${value}"`);
+  return `Bearer realm="${REALM}", error="${error}", error_description="${reason}"${extra.join('')}`;
 }
 
 /** The realm of every challenge. */

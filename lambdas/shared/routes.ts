@@ -1,11 +1,15 @@
 // The REST route table: read by the RestApi construct, the route handlers and the offline gateway shim.
 
+import { ADMIN_SCOPE } from './oauth-scopes';
+import type { RoutePolicy } from './route-policy';
+import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from './route-policy';
+
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /** Which Lambda function serves a route. */
 export type RouteFunction = 'api' | 'auth' | 'admin';
 
-export interface Route {
+export interface Route extends RoutePolicy {
   readonly method: HttpMethod;
   /** API Gateway resource path; `{name}` marks a path parameter. */
   readonly path: string;
@@ -18,6 +22,10 @@ export interface Route {
 
 export const ADMIN_GROUP = 'admins';
 
+/** Every admin route: the admins group and the admin scope; the revoke routes also need a recent sign-in. */
+const ADMIN = { fn: 'admin', auth: 'authorized', group: ADMIN_GROUP, scopes: [ADMIN_SCOPE] } as const;
+const STEP_UP = { maxAuthAgeSeconds: DEFAULT_STEP_UP_MAX_AGE_SECONDS } as const;
+
 export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/health', fn: 'api', auth: 'public' },
   { method: 'GET', path: '/me', fn: 'api', auth: 'authorized' },
@@ -26,17 +34,14 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/auth/refresh', fn: 'auth', auth: 'public' },
   { method: 'POST', path: '/auth/logout', fn: 'auth', auth: 'authorized' },
   { method: 'POST', path: '/auth/logout-all', fn: 'auth', auth: 'authorized' },
+  // The caller's own sessions (served by the auth function, which ends sessions the way logout does).
+  { method: 'GET', path: '/me/sessions', fn: 'auth', auth: 'authorized' },
+  { method: 'POST', path: '/me/sessions/{sessionId}/revoke', fn: 'auth', auth: 'authorized' },
   // ?email=<prefix>[&next=<cursor>]: find a user by email (one page of the pool's ListUsers).
-  { method: 'GET', path: '/admin/users', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
-  { method: 'GET', path: '/admin/users/{sub}/sessions', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
-  { method: 'POST', path: '/admin/users/{sub}/revoke', fn: 'admin', auth: 'authorized', group: ADMIN_GROUP },
-  {
-    method: 'POST',
-    path: '/admin/sessions/{sessionId}/revoke',
-    fn: 'admin',
-    auth: 'authorized',
-    group: ADMIN_GROUP,
-  },
+  { method: 'GET', path: '/admin/users', ...ADMIN },
+  { method: 'GET', path: '/admin/users/{sub}/sessions', ...ADMIN },
+  { method: 'POST', path: '/admin/users/{sub}/revoke', ...ADMIN, ...STEP_UP },
+  { method: 'POST', path: '/admin/sessions/{sessionId}/revoke', ...ADMIN, ...STEP_UP },
 ];
 
 /** Key that handlers dispatch on: API Gateway's `${httpMethod} ${resource}`. */

@@ -1,5 +1,11 @@
 // The signaling WebSocket API's routes and subprotocol: read by the SignalingApi construct, the runtime and the shim.
 
+import { SIGNALING_SCOPE } from './oauth-scopes';
+import type { RoutePolicy } from './route-policy';
+
+/** What `$connect` asks of the token beyond being valid and unrevoked: the signaling scope. */
+export const CONNECT_POLICY: RoutePolicy = { scopes: [SIGNALING_SCOPE] };
+
 /** The subprotocol clients offer next to `bearer.<token>`, and the one `$connect` selects. */
 export const SUBPROTOCOL = 'cognito-guard.v1';
 

@@ -47,9 +47,12 @@ export const REVOCATIONS_BY_ACTOR_QUERY = [
 /** Infrastructure outages: the guard fails closed, so every one of these is a denied legitimate user. */
 export const OUTAGE_REASONS: readonly ReasonCode[] = ['ERR_STORE_UNAVAILABLE', 'ERR_JWKS_UNAVAILABLE'];
 
+/** Challenges a working client meets and answers (RFC 9470 step-up: sign in again): not an attack signal. */
+export const EXPECTED_CHALLENGES: readonly ReasonCode[] = ['ERR_STEP_UP_REQUIRED'];
+
 /** Client-caused reasons summed by the AuthDenied spike alarm (10: the most metrics one alarm may read). */
 export const SPIKE_REASONS: readonly ReasonCode[] = REASON_CODES.filter(
-  (reason) => !OUTAGE_REASONS.includes(reason),
+  (reason) => !OUTAGE_REASONS.includes(reason) && !EXPECTED_CHALLENGES.includes(reason),
 );
 
 /** A function the guard runs; NodeFunction satisfies it. */

@@ -4,7 +4,7 @@ import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { WEB_CLIENT_SCOPES } from '../../lambdas/shared/oauth-scopes';
+import { API_SCOPES, RESOURCE_SERVER_ID, WEB_CLIENT_SCOPES } from '../../lambdas/shared/oauth-scopes';
 import { ADMIN_GROUP } from '../../lambdas/shared/routes';
 
 export interface UserPoolProps {
@@ -79,6 +79,15 @@ export class UserPool extends Construct {
       description: 'May revoke any user (admin routes)',
     });
 
+    // This API as a resource server: its custom scopes (`cognito-guard/signaling`, `cognito-guard/admin`) are what
+    // the route table requires; only tokens from the OAuth endpoints can carry them.
+    const resourceServer = this.userPool.addResourceServer('ApiResourceServer', {
+      identifier: RESOURCE_SERVER_ID,
+      scopes: Object.entries(API_SCOPES).map(
+        ([scopeName, scopeDescription]) => new cognito.ResourceServerScope({ scopeName, scopeDescription }),
+      ),
+    });
+
     // Confidential client: only the auth function holds the secret (token handler), so a refresh token taken from
     // a browser is useless at /oauth2/token. The browser still uses managed login with code + PKCE.
     this.client = this.userPool.addClient('WebClient', {
@@ -108,6 +117,7 @@ export class UserPool extends Construct {
       enableTokenRevocation: true,
       preventUserExistenceErrors: true,
     });
+    this.client.node.addDependency(resourceServer); // the client may only allow scopes that exist
 
     // The secret goes from the client's own CloudFormation attribute (Fn::GetAtt ClientSecret) to Secrets Manager:
     // the template holds a reference, never the value, and no custom resource (CDK's userPoolClientSecret) is needed.

@@ -13,6 +13,8 @@ export interface RefreshFamily {
   readonly username: string;
   /** Scopes granted at sign-in; refreshed access tokens carry the same. */
   readonly scope: string;
+  /** Epoch seconds of the sign-in: every token of the family carries it as `auth_time` (absent in older data). */
+  readonly authTime?: number;
   /** Epoch seconds: the first refresh token's expiry; rotated tokens keep it. */
   readonly expiresAt: number;
   /** SHA-256 of the refresh token that works now. */

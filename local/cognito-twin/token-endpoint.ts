@@ -121,6 +121,7 @@ async function authorizationCode(
     userPoolId: stored.userPoolId,
     username: user.Username,
     scope: grantedScope(stored.scope, client),
+    authTime: now, // the user just typed their password: a real authentication
     expiresAt: now + refreshValiditySeconds(client),
   });
   const tokens = await issue(deps, client, user, family, 'HostedAuth', stored.nonce);
@@ -164,7 +165,10 @@ async function activeUser(deps: TokenEndpointDeps, userPoolId: string, username:
  * cognito-local's tokens plus what Cognito puts in them with revocation on: `origin_jti`, the same for every token
  * of one sign-in (https://repost.aws/knowledge-center/cognito-revoke-refresh-tokens), and in the access token the
  * granted OAuth scopes instead of cognito-local's fixed `aws.cognito.signin.user.admin`; at sign-in the ID token
- * carries the authorize request's `nonce`.
+ * carries the authorize request's `nonce`. `auth_time` is "the authentication time ... that your user completed
+ * authentication" (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html):
+ * the sign-in's, kept by every refresh. cognito-local stamps the issue time on every token, which would make a
+ * refreshed token look freshly authenticated and step-up (RFC 9470 `max_age`) meaningless offline.
  */
 async function issue(
   deps: TokenEndpointDeps,
@@ -184,10 +188,19 @@ async function issue(
     undefined,
     source,
   );
-  const accessToken = reissue(generated.AccessToken, { origin_jti: family.originJti, scope: family.scope });
+  const authTime = family.authTime !== undefined ? { auth_time: family.authTime } : {};
+  const accessToken = reissue(generated.AccessToken, {
+    origin_jti: family.originJti,
+    scope: family.scope,
+    ...authTime,
+  });
   return {
     access_token: accessToken,
-    id_token: reissue(generated.IdToken, { origin_jti: family.originJti, ...(nonce ? { nonce } : {}) }),
+    id_token: reissue(generated.IdToken, {
+      origin_jti: family.originJti,
+      ...authTime,
+      ...(nonce ? { nonce } : {}),
+    }),
     token_type: 'Bearer',
     // cognito-local answers 3600 whatever the client's validity; Cognito answers the access token's lifetime.
     expires_in: lifetimeSeconds(accessToken),

@@ -92,9 +92,20 @@ describe('tokens (token-revocation.html, cognito-revoke-refresh-tokens: jti and 
   it('grants the requested OAuth scopes and answers expires_in = the access token lifetime', async () => {
     const tokens = await signedIn();
     const access = decodePayload(tokens.accessToken);
-    expect(access.scope).toBe('openid email profile');
+    expect(access.scope).toBe('openid email profile cognito-guard/signaling cognito-guard/admin');
     expect((access.exp as number) - (access.iat as number)).toBe(900);
     expect(refreshed(await twin.tokenEndpoint().refresh(tokens.refreshToken)).expiresIn).toBe(900);
+  });
+
+  it('keeps the sign-in auth_time across refreshes (amazon-cognito-user-pools-using-the-access-token.html)', async () => {
+    const tokens = await signedIn();
+    const authTime = decodePayload(tokens.accessToken).auth_time;
+    expect(decodePayload(tokens.idToken).auth_time).toBe(authTime);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // cognito-local would stamp a later second
+    const next = refreshed(await twin.tokenEndpoint().refresh(tokens.refreshToken));
+    expect(decodePayload(next.accessToken).iat).toBeGreaterThan(authTime as number);
+    expect(decodePayload(next.accessToken).auth_time).toBe(authTime);
+    expect(decodePayload(next.idToken!).auth_time).toBe(authTime);
   });
 });
 

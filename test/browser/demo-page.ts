@@ -87,10 +87,16 @@ export class DemoUserPage {
     });
   }
 
-  static async open(browser: Browser, stack: StackOutputs): Promise<DemoUserPage> {
+  /** A new context (a device of its own); `userAgent` names the device in "Your sessions". */
+  static async open(
+    browser: Browser,
+    stack: StackOutputs,
+    options: { userAgent?: string } = {},
+  ): Promise<DemoUserPage> {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       colorScheme: 'light',
+      ...options,
     });
     return new DemoUserPage(context, await context.newPage(), stack);
   }

@@ -37,7 +37,17 @@ describe('sessionRequest', () => {
       origin: 'https://app.example.com',
       csrfHeader: '1',
       cookies: ['a=1', 'b=2'],
+      client: { ip: '203.0.113.9', userAgent: 'jest' },
     });
+  });
+
+  it("records the viewer's address CloudFront forwards rather than the edge's, and caps the User-Agent", () => {
+    const request = sessionRequest(
+      event({
+        headers: { 'CloudFront-Viewer-Address': '198.51.100.7:44321', 'User-Agent': 'x'.repeat(300) },
+      }),
+    );
+    expect(request.client).toEqual({ ip: '198.51.100.7', userAgent: 'x'.repeat(256) });
   });
 
   it('falls back to the single-value Cookie header', () => {

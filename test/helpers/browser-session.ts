@@ -18,6 +18,8 @@ export class BrowserSession {
   readonly secrets = new Set<string>();
   accessToken = '';
   origin: string;
+  /** Sent as `User-Agent` when set (the device a session record shows). */
+  userAgent?: string;
 
   constructor(private readonly stack: StackOutputs) {
     this.origin = stack.appUrl;
@@ -65,6 +67,7 @@ export class BrowserSession {
   ): Promise<Answer> {
     const headers = new Headers({ Origin: this.origin });
     if (options.csrf ?? true) headers.set('X-CognitoGuard-CSRF', '1');
+    if (this.userAgent) headers.set('User-Agent', this.userAgent);
     const authorization =
       options.authorization ?? ((options.bearer ?? true) ? `Bearer ${this.accessToken}` : undefined);
     if (authorization) headers.set('Authorization', authorization);

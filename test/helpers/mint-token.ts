@@ -1,4 +1,5 @@
 // Test helper: Cognito-shaped access tokens signed with cognito-local's (public!) key, any header or claim overridden.
+import { WEB_CLIENT_SCOPES } from '../../lambdas/shared/oauth-scopes';
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import emulatorKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import type { TestKey } from './jwt';
@@ -38,7 +39,7 @@ export function mintAccessToken(
     origin_jti: randomUUID(),
     event_id: randomUUID(),
     token_use: 'access',
-    scope: 'openid email profile',
+    scope: WEB_CLIENT_SCOPES.join(' '), // what the page's sign-in is granted
     auth_time: now,
     iat: now,
     exp: now + 900,

@@ -1,6 +1,7 @@
 // Test helper: sign in through the offline Cognito's login form over real HTTP, as a browser (via the auth function)
 // or as the confidential client itself (PKCE + client secret) would.
 import type { AuthorizationServer, Client } from 'oauth4webapi' with { 'resolution-mode': 'import' };
+import { WEB_CLIENT_SCOPES } from '../../lambdas/shared/oauth-scopes';
 import type { DemoUser } from '../../local/seed';
 import type { OfflineStack, StackOutputs } from '../../local/stack';
 import { LOCAL_SECRETS } from '../../local/stack';
@@ -25,12 +26,13 @@ export async function clientSecret(stack: Pick<OfflineStack, 'secrets'>): Promis
 
 /**
  * Authorization code + PKCE (S256) through `/oauth2/authorize` (form) and `/oauth2/token` with the client secret,
- * checked by oauth4webapi: what the auth function does, for tests that need raw tokens.
+ * checked by oauth4webapi: what the auth function does, for tests that need raw tokens (`scope`: what the page asks).
  */
 export async function signIn(
   stack: Pick<OfflineStack, 'outputs' | 'secrets'>,
   username: string,
   password: string,
+  scope: readonly string[] = WEB_CLIENT_SCOPES,
 ): Promise<Tokens> {
   const oauth = await import('oauth4webapi'); // ESM only
   const { as, client } = authorizationServer(stack.outputs);
@@ -41,7 +43,7 @@ export async function signIn(
     client_id: stack.outputs.clientId,
     redirect_uri: stack.outputs.redirectUri,
     response_type: 'code',
-    scope: 'openid email profile',
+    scope: scope.join(' '),
     state,
     code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',

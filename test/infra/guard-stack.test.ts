@@ -182,11 +182,26 @@ describe('GuardStack', () => {
         GenerateSecret: true,
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthFlows: ['code'],
-        AllowedOAuthScopes: ['openid', 'email', 'profile'],
+        AllowedOAuthScopes: ['openid', 'email', 'profile', 'cognito-guard/signaling', 'cognito-guard/admin'],
         // The distribution's URL (test/infra/edge.test.ts checks the exact value).
         CallbackURLs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
         LogoutURLs: [Match.objectLike({ 'Fn::Join': Match.anyValue() })],
       });
+    });
+
+    it('defines the API resource server and its scopes before the client that allows them', () => {
+      const servers = template.findResources('AWS::Cognito::UserPoolResourceServer');
+      expect(Object.values(servers).map((r) => r.Properties as unknown)).toEqual([
+        expect.objectContaining({
+          Identifier: 'cognito-guard',
+          Scopes: [
+            expect.objectContaining({ ScopeName: 'signaling' }),
+            expect.objectContaining({ ScopeName: 'admin' }),
+          ],
+        }),
+      ]);
+      const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+      expect(client.DependsOn).toEqual(Object.keys(servers));
     });
 
     it('enables token revocation, refresh-token rotation and hides whether a user exists', () => {

@@ -135,7 +135,7 @@ describe('sign-in through the token handler', () => {
       client_id: stack.outputs.clientId,
       redirect_uri: stack.outputs.redirectUri,
       response_type: 'code',
-      scope: 'openid email profile',
+      scope: 'openid email profile cognito-guard/signaling cognito-guard/admin',
       code_challenge_method: 'S256',
     });
     expect(url.searchParams.get('nonce')).toMatch(/^[\w-]{43}$/);

@@ -31,7 +31,7 @@ describe('loadAuthConfig', () => {
       rotationGraceSeconds: 10,
       requireSessionId: true,
       redirectUri: 'https://app.example.com/',
-      scopes: ['openid', 'email', 'profile'],
+      scopes: ['openid', 'email', 'profile', 'cognito-guard/signaling', 'cognito-guard/admin'],
     });
   });
 
