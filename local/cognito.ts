@@ -32,7 +32,7 @@ export interface LocalCognitoOptions extends Omit<ListenTarget, 'service'> {
   /** Cognito-shaped (`<region>_<id>`): aws-jwt-verify derives the issuer and region from it. */
   readonly userPoolId: string;
   /** Log level of cognito-local's own logger. */
-  readonly logLevel: 'warn' | 'silent';
+  readonly logLevel: 'error' | 'silent';
   /** Gets the CloudTrail-shaped event of each successful admin call (the twin of CloudTrail -> EventBridge). */
   readonly onAdminEvent?: AdminEventsOptions['onEvent'];
 }

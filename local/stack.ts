@@ -166,10 +166,23 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     stops.push(() => dynamoService.stop());
     // Admin calls before the handlers load are the seed's own setup, never an operator's change: nothing to revoke.
     let applyAdminEvent: (event: CloudTrailApiCallEvent) => Promise<void> = async () => undefined;
+    // A stopping stack drops events not yet delivered and waits for those being applied (nothing runs after stop).
+    const pendingEvents = new Set<NodeJS.Timeout>();
+    const deliveries = new Set<Promise<void>>();
+    stops.push(async () => {
+      for (const timer of pendingEvents) clearTimeout(timer);
+      await Promise.all(deliveries);
+    });
     const cognitoOptions = {
       onAdminEvent: (event: CloudTrailApiCallEvent) => {
         const apply = applyAdminEvent; // decided when the call returns: the seed's own calls stay ignored
-        setTimeout(() => void apply(event).catch(() => undefined), CLOUDTRAIL_DELIVERY_MS);
+        const timer = setTimeout(() => {
+          pendingEvents.delete(timer);
+          const delivery = apply(event).catch(() => undefined);
+          deliveries.add(delivery);
+          void delivery.finally(() => deliveries.delete(delivery));
+        }, CLOUDTRAIL_DELIVERY_MS);
+        pendingEvents.add(timer);
       },
       dir: join(options.dataDir, 'cognito'),
       host: HOST,
@@ -177,7 +190,8 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       envName: 'COGNITO_PORT',
       region: REGION,
       userPoolId: USER_POOL_ID,
-      logLevel: options.quiet ? ('silent' as const) : ('warn' as const),
+      // cognito-local logs every refused call (unknown user, wrong password) at warn with a stack trace: noise.
+      logLevel: options.quiet ? ('silent' as const) : ('error' as const),
     };
     const cognito = await startCognito(cognitoOptions);
     const cognitoService = restartable(cognito, () =>
