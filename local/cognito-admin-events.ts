@@ -39,8 +39,11 @@ export interface CloudTrailApiCallEvent {
 
 export interface AdminEventsOptions {
   readonly region: string;
-  /** Gets each event after the call succeeded (2xx); must not throw (it runs after the response is sent). */
-  readonly onEvent: (event: CloudTrailApiCallEvent) => void;
+  /**
+   * Gets each event after the call succeeded (2xx), with when the call arrived (millisecond precision, unlike the
+   * event's `eventTime`); must not throw (it runs after the response is sent).
+   */
+  readonly onEvent: (event: CloudTrailApiCallEvent, startedAt: Date) => void;
 }
 
 /**
@@ -84,7 +87,10 @@ async function observe(
   const eventTime = new Date();
   res.on('finish', () => {
     if (res.statusCode < 200 || res.statusCode > 299 || !params) return;
-    options.onEvent(cloudTrailEvent({ call, req, params, sub, eventTime, region: options.region }));
+    options.onEvent(
+      cloudTrailEvent({ call, req, params, sub, eventTime, region: options.region }),
+      eventTime,
+    );
   });
   inner(replay(req, body), res);
 }

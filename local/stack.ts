@@ -164,8 +164,9 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     const dynamo = await startDynamo(dynamoOptions);
     const dynamoService = restartable(dynamo, () => startDynamo({ ...dynamoOptions, port: dynamo.port }));
     stops.push(() => dynamoService.stop());
-    // Admin calls before the handlers load are the seed's own setup, never an operator's change: nothing to revoke.
-    let applyAdminEvent: (event: CloudTrailApiCallEvent) => Promise<void> = async () => undefined;
+    // Admin calls that arrive before the handlers load are the seed's own setup, never an operator's change.
+    let applyAdminEvent: ((event: CloudTrailApiCallEvent) => Promise<void>) | undefined = undefined;
+    let handlersLoadedAt = Infinity;
     // A stopping stack drops events not yet delivered and waits for those being applied (nothing runs after stop).
     const pendingEvents = new Set<NodeJS.Timeout>();
     const deliveries = new Set<Promise<void>>();
@@ -174,8 +175,9 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       await Promise.all(deliveries);
     });
     const cognitoOptions = {
-      onAdminEvent: (event: CloudTrailApiCallEvent) => {
-        const apply = applyAdminEvent; // decided when the call returns: the seed's own calls stay ignored
+      onAdminEvent: (event: CloudTrailApiCallEvent, startedAt: Date) => {
+        const apply = applyAdminEvent;
+        if (!apply || startedAt.getTime() < handlersLoadedAt) return; // decided by when the call arrived
         const timer = setTimeout(() => {
           pendingEvents.delete(timer);
           const delivery = apply(event).catch(() => undefined);
@@ -285,6 +287,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
     const loaded = loadHandlers();
     const handlers = options.instrument?.handlers?.(loaded) ?? loaded;
     applyAdminEvent = handlers.cognitoEvents; // it logs its own failures (cognito_change_failed)
+    handlersLoadedAt = Date.now();
     ws.start();
     const site = await createStaticSite({ webDir: join(__dirname, '..', 'web'), config: webConfig(outputs) });
     const api = createRestShim({
