@@ -3,17 +3,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EventsEnv } from '../../lambdas/events/env';
 import { GuardStack } from '../../lib/guard-stack';
 import { loadStageConfig } from '../../lib/stage-config';
+import { connectionsArn, grantPairs, pair } from '../helpers/iam-grants';
+import type { Statement } from '../helpers/iam-grants';
 import { testApp } from './test-app';
 
 interface Resource {
   readonly Type: string;
   readonly Properties: Record<string, unknown>;
 }
-interface Statement {
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-}
-
 function synth(overrides: Record<string, unknown> = {}) {
   const stack = new GuardStack(testApp(), 'CognitoGuard', { config: loadStageConfig(overrides) });
   const template = Template.fromStack(stack);
@@ -29,21 +26,14 @@ const queue = id(stack.events.deadLetterQueue);
 const handler = id(stack.events.handler.function);
 const pool = id(stack.identity.userPool);
 
+/** The role's grants as `action resource` pairs, its log-writing grants left out. */
 function rolePolicyPairs(roleLogicalId: string): string[] {
-  const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy')
-    .filter((r) => JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
-    .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
-    .flatMap((s) =>
-      asList(s.Action).flatMap((action) =>
-        (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(
-          (res) => `${action} ${JSON.stringify(res)}`,
-        ),
-      ),
-    )
-    .filter((pair) => !pair.startsWith('logs:'))
-    .sort();
+  return grantPairs(
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((r) => JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleLogicalId }]))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement),
+  ).filter((grant) => !grant.startsWith('logs:'));
 }
 
 describe('revocation events', () => {
@@ -109,7 +99,6 @@ describe('revocation events', () => {
   });
 
   it('gives the handler exactly: revoke, close sockets, publish to our bus, dead-letter its failures', () => {
-    const pair = (action: string, resource: unknown) => `${action} ${JSON.stringify(resource)}`;
     const revocations = id(stack.revocations.table);
     const connections = id(stack.signaling.table);
     const index = (name: string) => ({ 'Fn::Join': ['', [arn(connections), `/index/${name}`]] });
@@ -127,22 +116,7 @@ describe('revocation events', () => {
         pair('dynamodb:Query', index('bySub')),
         pair('dynamodb:Query', index('bySession')),
         pair('kms:Decrypt', arn(id(stack.signaling.key))),
-        pair('execute-api:ManageConnections', {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':execute-api:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':',
-              { Ref: id(stack.signaling.api) },
-              '/ws/*/@connections/*',
-            ],
-          ],
-        }),
+        pair('execute-api:ManageConnections', connectionsArn(id(stack.signaling.api))),
         // Events out on our bus only; failed invocations to the dead-letter queue. Never a Cognito call.
         pair('events:PutEvents', arn(bus)),
         ...['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].map((a) => pair(a, arn(queue))),

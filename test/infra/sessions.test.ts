@@ -8,9 +8,10 @@ import { SessionTableSchema } from '../../lambdas/shared/table-schemas';
 import { SignalingEnv } from '../../lambdas/signaling/env';
 import { GuardStack } from '../../lib/guard-stack';
 import { loadStageConfig } from '../../lib/stage-config';
+import { connectionsArn, grantPairs, pair } from '../helpers/iam-grants';
+import type { Statement } from '../helpers/iam-grants';
 import { testApp } from './test-app';
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 const stack = new GuardStack(testApp(), 'CognitoGuard', {
@@ -62,21 +63,6 @@ function dataStatements(service: string): Statement[] {
     )
     .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
     .filter((s) => asList(s.Action).some((a) => !a.startsWith('logs:')));
-}
-
-/** `action resource` pairs, whatever way CDK merged the statements. */
-function grants(statements: Statement[]): string[] {
-  return statements
-    .flatMap((s) =>
-      asList(s.Action).flatMap((action) =>
-        (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) => pair(action, r)),
-      ),
-    )
-    .sort();
-}
-
-function pair(action: string, resource: unknown): string {
-  return `${action} ${JSON.stringify(resource)}`;
 }
 
 describe('sessions', () => {
@@ -157,7 +143,7 @@ describe('sessions', () => {
       const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
       const index = { 'Fn::Join': ['', [arn(sessionsTable), '/index/bySub']] };
       const kms = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
-      expect(grants(dataStatements(service))).toEqual(
+      expect(grantPairs(dataStatements(service))).toEqual(
         [
           ...['dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem'].map((a) =>
             pair(a, arn(revocationTable)),
@@ -186,22 +172,7 @@ describe('sessions', () => {
           pair('kms:Decrypt', arn(connectionsKey)),
           // Events out: PutEvents on our bus only.
           pair('events:PutEvents', arn(eventBus)),
-          pair('execute-api:ManageConnections', {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':execute-api:',
-                { Ref: 'AWS::Region' },
-                ':',
-                { Ref: 'AWS::AccountId' },
-                ':',
-                { Ref: signalingApi },
-                '/ws/*/@connections/*',
-              ],
-            ],
-          }),
+          pair('execute-api:ManageConnections', connectionsArn(signalingApi)),
         ].sort(),
       );
     });
