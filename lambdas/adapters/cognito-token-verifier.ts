@@ -6,6 +6,7 @@ import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { AccessClaims } from '../shared/claims';
+import { authTimeInFuture } from '../shared/claims';
 import type { TokenVerifier, VerifyResult } from '../shared/ports';
 import type { ReasonCode } from '../shared/reasons';
 
@@ -74,7 +75,9 @@ export class CognitoTokenVerifier implements TokenVerifier {
       return { ok: false, reason: reasonFor(error) };
     }
     const claims = accessClaims(payload);
-    return claims ? { ok: true, claims } : { ok: false, reason: 'ERR_TOKEN_CLAIMS' };
+    // Every consumer (REST and `$connect` authorizers, `reauth`, the token handler) gets this check here.
+    if (!claims || authTimeInFuture(claims)) return { ok: false, reason: 'ERR_TOKEN_CLAIMS' };
+    return { ok: true, claims };
   }
 }
 

@@ -19,6 +19,17 @@ export interface AccessClaims {
   readonly scopes: readonly string[];
 }
 
+/**
+ * How far `auth_time` may lie after `iat` (seconds). Cognito stamps both, so a sign-in after the token's own issue is
+ * a forgery or a broken issuer: it would pass any step-up age and never fall below a user watermark.
+ */
+export const AUTH_TIME_SKEW_SECONDS = 5;
+
+/** True when the token claims a sign-in later than its own issue (plus the skew): refuse it (`ERR_TOKEN_CLAIMS`). */
+export function authTimeInFuture(claims: Pick<AccessClaims, 'iat' | 'authTime'>): boolean {
+  return claims.authTime !== undefined && claims.authTime > claims.iat + AUTH_TIME_SKEW_SECONDS;
+}
+
 /** The verified identity passed from the authorizer to handlers (API Gateway authorizer context). */
 export interface Identity {
   readonly sub: string;

@@ -2,6 +2,7 @@
 
 import { createHmac, createPublicKey } from 'node:crypto';
 import { CognitoTokenVerifier } from '../../lambdas/adapters/cognito-token-verifier';
+import { AUTH_TIME_SKEW_SECONDS } from '../../lambdas/shared/claims';
 import {
   accessTokenClaims,
   base64url,
@@ -111,7 +112,20 @@ describe('CognitoTokenVerifier', () => {
       'ERR_TOKEN_SIGNATURE',
     ],
     ['denies garbage', () => 'not-a-jwt', 'ERR_TOKEN_MALFORMED'],
+    [
+      // A future auth_time passes any step-up age and never falls below a user watermark.
+      'denies an auth_time later than iat plus the skew',
+      () => signRs256(key, accessTokenClaims({ iat: now, auth_time: now + AUTH_TIME_SKEW_SECONDS + 1 })),
+      'ERR_TOKEN_CLAIMS',
+    ],
   ];
+
+  it('accepts an auth_time up to the skew after iat', async () => {
+    const token = signRs256(key, accessTokenClaims({ iat: now, auth_time: now + AUTH_TIME_SKEW_SECONDS }));
+    expect(await verifier().verify(token)).toEqual(
+      expect.objectContaining({ ok: true, claims: expect.objectContaining({ authTime: now + AUTH_TIME_SKEW_SECONDS }) }),
+    );
+  });
 
   it.each(cases)('%s', async (_name, token, reason) => {
     expect(await verifier().verify(token())).toEqual({ ok: false, reason });

@@ -438,6 +438,15 @@ export const ATTACK_CASES: readonly AttackCase[] = [
     token: (ctx) => valid(ctx, { exp: '9999999999' }),
     reason: 'ERR_TOKEN_MALFORMED',
   },
+  {
+    // It would pass any step-up age and never fall below a user watermark.
+    name: 'auth_time later than iat (a future sign-in)',
+    token: (ctx) => {
+      const now = Math.floor(Date.now() / 1000);
+      return valid(ctx, { iat: now, auth_time: now + 3600 });
+    },
+    reason: 'ERR_TOKEN_CLAIMS',
+  },
   { name: 'no jti', token: (ctx) => valid(ctx, { jti: undefined }), reason: 'ERR_TOKEN_CLAIMS' },
   { name: 'no sub', token: (ctx) => valid(ctx, { sub: undefined }), reason: 'ERR_TOKEN_CLAIMS' },
   {
