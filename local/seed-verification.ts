@@ -23,7 +23,7 @@ export interface VerificationSeed {
 
 /**
  * Mirrors the CDK verification client: no secret, no OAuth flows, only ADMIN_USER_PASSWORD_AUTH (+ refresh), short
- * token lifetimes. cognito-local does not check ExplicitAuthFlows; Cognito does.
+ * token lifetimes. The twin enforces ExplicitAuthFlows as Cognito does (local/cognito-twin/auth-flows.ts).
  */
 export async function seedVerification(options: {
   readonly cognitoUrl: string;

@@ -5,6 +5,7 @@ import { InvalidParameterError, NotAuthorizedError, UserNotFoundError } from 'co
 import type { Route, Router } from 'cognito-local/lib/server/Router';
 import type { Services } from 'cognito-local/lib/services';
 import type { Context } from 'cognito-local/lib/services/context';
+import { withClientAuthFlows } from './auth-flows';
 import { secretMatches } from './client-auth';
 import type { ClientSettings } from './client-settings';
 import type { RefreshFamilies } from './refresh-families';
@@ -23,7 +24,8 @@ export function twinRouter(inner: Router, deps: TwinTargetDeps): Router {
     AdminUserGlobalSignOut: adminUserGlobalSignOut(deps),
     CreateUserPoolClient: keepRotation(inner('CreateUserPoolClient'), deps),
     UpdateUserPoolClient: keepRotation(inner('UpdateUserPoolClient'), deps),
-    AdminInitiateAuth: withOriginJti(inner('AdminInitiateAuth')),
+    InitiateAuth: withClientAuthFlows(inner('InitiateAuth'), deps.services),
+    AdminInitiateAuth: withOriginJti(withClientAuthFlows(inner('AdminInitiateAuth'), deps.services)),
   };
   return (target) => routes[target] ?? inner(target);
 }
