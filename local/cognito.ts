@@ -22,6 +22,7 @@ import type { AdminEventsOptions } from './cognito-admin-events';
 import { withAdminEvents } from './cognito-admin-events';
 import { createCognitoTwin } from './cognito-twin';
 import type { ExpressApp } from './cognito-twin';
+import type { ManagedLoginAuthTime } from './cognito-twin/managed-login-session';
 import type { ListenTarget } from './listen';
 import { close, listen } from './listen';
 
@@ -35,6 +36,8 @@ export interface LocalCognitoOptions extends Omit<ListenTarget, 'service'> {
   readonly logLevel: 'error' | 'silent';
   /** Gets the CloudTrail-shaped event of each successful admin call (the twin of CloudTrail -> EventBridge). */
   readonly onAdminEvent?: AdminEventsOptions['onEvent'];
+  /** What a sign-in through managed login's session cookie puts in `auth_time` (AWS does not say). @default 'renewed' */
+  readonly managedLoginAuthTime?: ManagedLoginAuthTime;
 }
 
 export interface LocalCognito {
@@ -56,7 +59,7 @@ const noKms = undefined as unknown as CryptoService;
  * operations. One value, so a caller can wrap it (e.g. to observe admin API calls) before serving it.
  */
 export async function createCognitoListener(
-  options: Pick<LocalCognitoOptions, 'dir' | 'region' | 'userPoolId' | 'logLevel'>,
+  options: Pick<LocalCognitoOptions, 'dir' | 'region' | 'userPoolId' | 'logLevel' | 'managedLoginAuthTime'>,
 ): Promise<RequestListener> {
   await mkdir(options.dir, { recursive: true });
   const logger = pino({ level: options.logLevel });
@@ -93,7 +96,9 @@ export async function createCognitoListener(
     tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  const twin = await createCognitoTwin(services, Router(services), dataStores, ctx);
+  const twin = await createCognitoTwin(services, Router(services), dataStores, ctx, {
+    ...(options.managedLoginAuthTime ? { managedLoginAuthTime: options.managedLoginAuthTime } : {}),
+  });
   // Without `services` createServer attaches no OAuth routes: the twin attaches its own, then cognito-local's form.
   const server = createServer(twin.router, logger, config.ServerConfig);
   const app = server.application as ExpressApp & RequestListener;

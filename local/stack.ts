@@ -14,6 +14,7 @@ import { API_STAGE_NAME, EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edg
 import type { WebConfig } from '../lambdas/shared/edge';
 import { SignalingEnv } from '../lambdas/signaling/env';
 import type { TableName } from '../lambdas/shared/table-schemas';
+import type { ManagedLoginAuthTime } from './cognito-twin/managed-login-session';
 import { startCognito } from './cognito';
 import type { CloudTrailApiCallEvent } from './cognito-admin-events';
 import { startDynamo } from './dynamo';
@@ -111,6 +112,8 @@ export interface OfflineStackOptions {
   readonly accessTokenValiditySeconds?: number;
   /** How recent a sign-in the step-up routes require; short values let tests watch a sign-in age. @default 900 */
   readonly stepUpMaxAgeSeconds?: number;
+  /** What the twin's sign-in through managed login's session cookie puts in `auth_time`. @default 'renewed' */
+  readonly managedLoginAuthTime?: ManagedLoginAuthTime;
   /** Measurement hooks (`npm run bench`): what the handlers see as DynamoDB, and the REST handlers themselves. */
   readonly instrument?: StackInstrumentation;
 }
@@ -194,6 +197,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       userPoolId: USER_POOL_ID,
       // cognito-local logs every refused call (unknown user, wrong password) at warn with a stack trace: noise.
       logLevel: options.quiet ? ('silent' as const) : ('error' as const),
+      ...(options.managedLoginAuthTime ? { managedLoginAuthTime: options.managedLoginAuthTime } : {}),
     };
     const cognito = await startCognito(cognitoOptions);
     const cognitoService = restartable(cognito, () =>

@@ -1,10 +1,13 @@
-// The Cognito twin: cognito-local with Cognito's token endpoint, rotation, revocation and global sign-out on top.
+// The Cognito twin: cognito-local with Cognito's token endpoint, rotation, revocation, global sign-out and managed
+// login's session cookie on top.
 import { attachOAuth2Routes } from 'cognito-local/lib/oauth2/routes';
 import type { Router } from 'cognito-local/lib/server/Router';
 import type { Services } from 'cognito-local/lib/services';
 import type { Context } from 'cognito-local/lib/services/context';
 import type { DataStoreFactory } from 'cognito-local/lib/services/dataStore/factory';
 import { ClientSettings } from './client-settings';
+import type { BrowserRequest, BrowserResponse, ManagedLoginAuthTime } from './managed-login-session';
+import { DEFAULT_MANAGED_LOGIN_AUTH_TIME, ManagedLoginSessions } from './managed-login-session';
 import { NonceCodeStore } from './nonce-codes';
 import { RefreshFamilies } from './refresh-families';
 import { twinRouter } from './targets';
@@ -15,18 +18,30 @@ import { tokenEndpoint } from './token-endpoint';
 export interface ExpressApp {
   get(
     path: string,
-    handler: (req: { query: Record<string, unknown> }, res: unknown, next: () => void) => void,
+    handler: (req: BrowserRequest, res: BrowserResponse, next: (error?: unknown) => void) => void,
   ): void;
   post(
     path: string,
-    handler: (req: TokenRequest, res: TokenResponse, next: (error?: unknown) => void) => void,
+    handler: (
+      req: TokenRequest & BrowserRequest,
+      res: TokenResponse & BrowserResponse,
+      next: (error?: unknown) => void,
+    ) => void,
   ): void;
+}
+
+export interface CognitoTwinOptions {
+  /** What a sign-in through managed login's session cookie puts in `auth_time`. @default 'renewed' */
+  readonly managedLoginAuthTime?: ManagedLoginAuthTime;
 }
 
 export interface CognitoTwin {
   /** Pass to cognito-local's createServer instead of its router. */
   readonly router: Router;
-  /** Adds the token endpoint and nonce capture, then cognito-local's `/oauth2/authorize` (its login form). */
+  /**
+   * Adds the token endpoint, nonce capture and the managed-login session cookie, then cognito-local's
+   * `/oauth2/authorize` (its login form).
+   */
   attachOAuth2(app: ExpressApp): void;
 }
 
@@ -36,18 +51,24 @@ export async function createCognitoTwin(
   inner: Router,
   dataStores: DataStoreFactory,
   ctx: Context,
+  options: CognitoTwinOptions = {},
 ): Promise<CognitoTwin> {
   const store = await dataStores.create(ctx, 'cognito-twin', { Families: {}, Tokens: {}, Rotation: {} });
   const families = new RefreshFamilies(store, ctx);
   const clients = new ClientSettings(store, ctx);
   const codes = new NonceCodeStore();
   const token = tokenEndpoint({ services, codes, families, clients, ctx });
+  const authTime = options.managedLoginAuthTime ?? DEFAULT_MANAGED_LOGIN_AUTH_TIME;
+  const loginSessions = new ManagedLoginSessions({ services, codes, ctx, authTime });
   return {
     router: twinRouter(inner, { services, families, clients }),
     attachOAuth2(app) {
-      app.get('/oauth2/authorize', (req, _res, next) => {
+      app.get('/oauth2/authorize', (req, res, next) => {
         codes.remember(req.query.client_id, req.query.state, req.query.nonce);
-        next();
+        loginSessions.authorize(req, res).then((answered) => answered || next(), next);
+      });
+      app.post('/oauth2/authorize', (req, res, next) => {
+        loginSessions.beforePasswordSignIn(req, res).then(() => next(), next);
       });
       // Registered first, so cognito-local's own /oauth2/token (no secret check, no rotation) is never reached.
       app.post('/oauth2/token', (req, res, next) => {

@@ -3,8 +3,11 @@
 import { AuthorizationCodeStore } from 'cognito-local/lib/oauth2/authorizationCodeStore';
 import type { StoredCode } from 'cognito-local/lib/oauth2/authorizationCodeStore';
 
-/** A stored code and the nonce its authorize request carried. */
-export type NonceCode = StoredCode & { readonly nonce?: string };
+/**
+ * A stored code, the nonce its authorize request carried, and the `auth_time` its tokens get when that is not the
+ * time of the exchange (a sign-in through the managed-login session cookie: managed-login-session.ts).
+ */
+export type NonceCode = StoredCode & { readonly nonce?: string; readonly authTime?: number };
 
 const MAX_PENDING = 1000;
 
@@ -12,6 +15,7 @@ export class NonceCodeStore extends AuthorizationCodeStore {
   /** `<client_id> <state>` of a shown login form => its nonce (the form posts state back, not the nonce). */
   private readonly pending = new Map<string, string>();
   private readonly nonces = new Map<string, string>();
+  private readonly authTimes = new Map<string, number>();
 
   /** Called for GET /oauth2/authorize, before cognito-local renders its form. */
   remember(clientId: unknown, state: unknown, nonce: unknown): void {
@@ -20,8 +24,9 @@ export class NonceCodeStore extends AuthorizationCodeStore {
     this.pending.set(`${clientId} ${state}`, nonce);
   }
 
-  override create(data: StoredCode): string {
+  override create(data: StoredCode, authTime?: number): string {
     const code = super.create(data);
+    if (authTime !== undefined) this.authTimes.set(code, authTime);
     const key = `${data.clientId} ${data.state ?? ''}`;
     const nonce = this.pending.get(key);
     if (nonce !== undefined) {
@@ -32,9 +37,15 @@ export class NonceCodeStore extends AuthorizationCodeStore {
   }
 
   override consume(code: string): NonceCode | null {
-    const nonce = this.nonces.get(code);
+    const [nonce, authTime] = [this.nonces.get(code), this.authTimes.get(code)];
     this.nonces.delete(code);
+    this.authTimes.delete(code);
     const data = super.consume(code);
-    return data && nonce !== undefined ? { ...data, nonce } : data;
+    if (!data) return null;
+    return {
+      ...data,
+      ...(nonce !== undefined ? { nonce } : {}),
+      ...(authTime !== undefined ? { authTime } : {}),
+    };
   }
 }

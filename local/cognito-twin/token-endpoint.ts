@@ -121,7 +121,8 @@ async function authorizationCode(
     userPoolId: stored.userPoolId,
     username: user.Username,
     scope: grantedScope(stored.scope, client),
-    authTime: now, // the user just typed their password: a real authentication
+    // The user just typed their password (a real authentication), unless the code came from the session cookie.
+    authTime: stored.authTime ?? now,
     expiresAt: now + refreshValiditySeconds(client),
   });
   const tokens = await issue(deps, client, user, family, 'HostedAuth', stored.nonce);

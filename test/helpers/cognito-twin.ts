@@ -7,6 +7,7 @@ import { CognitoIdentityProvider } from '../../lambdas/adapters/cognito-identity
 import { OAuthTokenEndpoint } from '../../lambdas/adapters/oauth-token-endpoint';
 import type { SecretSource } from '../../lambdas/adapters/secrets-manager-secret';
 import { startCognito } from '../../local/cognito';
+import type { LocalCognitoOptions } from '../../local/cognito';
 import { seedUserPool } from '../../local/seed';
 import type { SeededClient } from '../../local/seed';
 import type { OfflineStack, StackOutputs } from '../../local/stack';
@@ -34,7 +35,10 @@ export const fixedSecret = (value: string): SecretSource => ({
   previous: async () => undefined,
 });
 
-export async function startTwin(rotationGraceSeconds: number): Promise<Twin> {
+export async function startTwin(
+  rotationGraceSeconds: number,
+  options: Pick<LocalCognitoOptions, 'managedLoginAuthTime'> = {},
+): Promise<Twin> {
   const dir = await mkdtemp(join(tmpdir(), 'cg-twin-'));
   const cognito = await startCognito({
     dir,
@@ -44,6 +48,7 @@ export async function startTwin(rotationGraceSeconds: number): Promise<Twin> {
     region: REGION,
     userPoolId: USER_POOL_ID,
     logLevel: 'silent',
+    ...options,
   });
   const client = await seedUserPool({
     cognitoUrl: cognito.url,

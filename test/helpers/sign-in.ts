@@ -77,11 +77,15 @@ export function authorizationServer(stack: StackOutputs): { as: AuthorizationSer
   };
 }
 
-/** Opens `authorizeUrl` (the login form), submits `user`'s credentials, returns the callback URL (code, state). */
+/**
+ * Opens `authorizeUrl` (the login form), submits `user`'s credentials, returns the callback URL (code, state).
+ * `onSubmitted` sees the form post's answer (e.g. the managed-login session cookie it sets).
+ */
 export async function loginForm(
   stack: StackOutputs,
   authorizeUrl: string,
   user: { username: string; password: string },
+  onSubmitted?: (response: Response) => void,
 ): Promise<URL> {
   const page = await fetch(authorizeUrl);
   if (page.status !== 200) throw new Error(`authorize page: ${page.status} ${await page.text()}`);
@@ -93,6 +97,7 @@ export async function loginForm(
     body: fields,
     redirect: 'manual',
   });
+  onSubmitted?.(submitted);
   const location = submitted.headers.get('location');
   if (submitted.status !== 302 || !location)
     throw new Error(`sign-in of ${user.username} failed: ${submitted.status}`);
