@@ -149,6 +149,7 @@ function toRecord(item: Record<string, unknown>): SessionRecord {
     sub: text('sub'),
     username: text('username'),
     createdAt: num('createdAt'),
+    ...(typeof item.authTime === 'number' ? { authTime: item.authTime } : {}),
     refreshedAt: num('refreshedAt'),
     refreshFingerprint: text('refreshFingerprint'),
     rotated: rotated.map((entry) => {

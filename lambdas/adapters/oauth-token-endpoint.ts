@@ -2,7 +2,7 @@
 // web client (client_secret_basic + PKCE + state + nonce), errors translated here.
 
 import type * as OAuth from 'oauth4webapi' with { 'resolution-mode': 'import' };
-import type { AuthorizationOptions, AuthorizationStart, GrantResult, TokenEndpoint } from '../sessions/ports';
+import type { AuthorizationStart, GrantResult, TokenEndpoint } from '../sessions/ports';
 import { UpstreamError } from '../sessions/ports';
 import type { SecretSource } from './secrets-manager-secret';
 
@@ -44,7 +44,7 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
     this.client = { client_id: config.clientId };
   }
 
-  async startAuthorization(options: AuthorizationOptions = {}): Promise<AuthorizationStart> {
+  async startAuthorization(): Promise<AuthorizationStart> {
     const oauth = await loadOAuth();
     const [state, nonce, codeVerifier] = [
       oauth.generateRandomState(),
@@ -61,8 +61,10 @@ export class OAuthTokenEndpoint implements TokenEndpoint {
       nonce,
       code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
-      // OIDC `prompt=login`: managed login asks for credentials even within its own session cookie's hour.
-      ...(options.reauthenticate ? { prompt: 'login' } : {}),
+      // OIDC `prompt=login` on every sign-in: managed login asks for credentials even within its own session
+      // cookie's hour, which AdminUserGlobalSignOut does not end (docs/sessions.md). Essentials plan, managed login:
+      // https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html
+      prompt: 'login',
     }).toString();
     return { authorizeUrl: url.toString(), state, nonce, codeVerifier };
   }

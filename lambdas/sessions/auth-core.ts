@@ -120,14 +120,15 @@ async function refusal(
     case 'grace':
       break;
   }
-  // Session entries and user watermarks apply to refresh too (records can lag behind the deny-list).
+  // Session entries and user watermarks apply to refresh too (records can lag behind the deny-list); a watermark
+  // after the sign-in (auth_time) ends a session recorded after it as well.
   const records = await deps.denyList.lookup({
     jti: session.latestJti,
     originJti: session.sessionId,
     sub: session.sub,
   });
   const scope = revokingScope(
-    { iat: session.createdAt, sub: session.sub },
+    { iat: session.createdAt, authTime: session.authTime, sub: session.sub },
     records.filter((record) => record.scope !== 'token'),
     now,
   );

@@ -14,6 +14,7 @@ import type { Outcome } from './outcome';
 import { fail, ok, SessionErrorCode } from './outcome';
 import type { SessionRecord } from './ports';
 import { refreshFingerprint } from './refresh-registry';
+import { revokedSignIn } from './revoked-sign-in';
 import type { SessionRequest } from './request';
 import { csrfRefusal, isJson } from './request';
 
@@ -23,8 +24,9 @@ const MAX_BODY = 8192;
 
 /**
  * POST /auth/login [`{ "reauthenticate": true }`]: `{ authorizeUrl }`, and a sealed `__Host-` login cookie with the
- * state, nonce and PKCE verifier generated here: the browser never holds them in clear. `reauthenticate` (the answer
- * to a step-up challenge) makes managed login ask for credentials again.
+ * state, nonce and PKCE verifier generated here: the browser never holds them in clear. Every sign-in makes managed
+ * login ask for credentials (`prompt=login`), so `reauthenticate` (the page's answer to a step-up challenge) is
+ * accepted and changes nothing (docs/sessions.md, "Every sign-in asks for the password").
  */
 export async function startLogin(request: SessionRequest, deps: AuthDeps): Promise<Outcome> {
   const refused = csrfRefusal(request, deps.config.allowedOrigins);
@@ -32,7 +34,7 @@ export async function startLogin(request: SessionRequest, deps: AuthDeps): Promi
   const options = parseLoginBody(request);
   if (!options)
     return fail(400, SessionErrorCode.badRequest, 'body must be empty or JSON { reauthenticate }');
-  const start = await deps.tokens.startAuthorization(options);
+  const start = await deps.tokens.startAuthorization();
   const expiresAt = deps.clock.nowSeconds() + LOGIN_COOKIE_MAX_AGE;
   const { state, nonce, codeVerifier } = start;
   return ok(
@@ -82,6 +84,8 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
       'access token has no origin_jti: enable token revocation on the app client',
     );
   }
+  const revoked = await revokedSignIn(claims, grant.tokens, deps);
+  if (revoked) return revoked;
   const now = deps.clock.nowSeconds();
   const session: SessionRecord = {
     sessionId: claims.originJti ?? deps.newSessionId(),
@@ -89,6 +93,7 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
     sub: claims.sub,
     username: claims.username,
     createdAt: now,
+    ...(claims.authTime !== undefined ? { authTime: claims.authTime } : {}),
     refreshedAt: now,
     refreshFingerprint: refreshFingerprint(refreshToken),
     rotated: [],

@@ -20,6 +20,11 @@ export interface SessionRecord {
   readonly username: string;
   /** Epoch seconds. */
   readonly createdAt: number;
+  /**
+   * `auth_time` of the sign-in, epoch seconds: a user watermark after it ends the session even if the session was
+   * recorded later (a managed-login cookie sign-in). Absent in records written before it was kept.
+   */
+  readonly authTime?: number;
   /** Epoch seconds of the last successful refresh (createdAt until then). */
   readonly refreshedAt: number;
   /** SHA-256 hex of the refresh token the browser should hold now. */
@@ -93,16 +98,13 @@ export interface AuthorizationStart {
   readonly codeVerifier: string;
 }
 
-/** How a sign-in starts. */
-export interface AuthorizationOptions {
-  /** Step-up: make managed login ask for credentials again (`prompt=login`) so the new tokens get a fresh `auth_time`. */
-  readonly reauthenticate?: boolean;
-}
-
 /** The user pool's OAuth 2.0 endpoints, used as the confidential app client (client secret + PKCE). */
 export interface TokenEndpoint {
-  /** Fresh state, nonce and PKCE verifier, and the authorize URL that carries them. */
-  startAuthorization(options?: AuthorizationOptions): Promise<AuthorizationStart>;
+  /**
+   * Fresh state, nonce and PKCE verifier, and the authorize URL that carries them. Managed login must ask for
+   * credentials even within its session cookie's hour (`prompt=login`): its cookie outlives a revoke-all.
+   */
+  startAuthorization(): Promise<AuthorizationStart>;
   /** Redeems a code; `state` is checked against the expected one and the ID token's `nonce` too. */
   exchangeCode(grant: {
     code: string;

@@ -90,7 +90,7 @@ beforeEach(() => {
 });
 
 describe('OAuthTokenEndpoint', () => {
-  it('builds the authorize URL with fresh state, nonce and an S256 challenge of a fresh verifier', async () => {
+  it('builds the authorize URL with fresh state, nonce, an S256 challenge of a fresh verifier and prompt=login', async () => {
     const [one, two] = [await endpoint().startAuthorization(), await endpoint().startAuthorization()];
     expect(one.state).not.toBe(two.state);
     const url = new URL(one.authorizeUrl);
@@ -104,6 +104,8 @@ describe('OAuthTokenEndpoint', () => {
       nonce: one.nonce,
       code_challenge: expect.stringMatching(/^[\w-]{43}$/),
       code_challenge_method: 'S256',
+      // Every sign-in asks for the password: a managed-login cookie never mints a session (docs/sessions.md).
+      prompt: 'login',
     });
     expect(one.authorizeUrl).not.toContain(one.codeVerifier);
   });

@@ -96,6 +96,52 @@ describe('signIn', () => {
     expect(JSON.stringify([...world.sessions.items.values()])).not.toContain('rt-1');
   });
 
+  it('records when the user signed in (auth_time), for the user watermark of later refreshes', async () => {
+    const world = fakeWorld();
+    withCode(world, { authTime: NOW - 30 });
+    expect((await signIn(request(), world.deps)).status).toBe(200);
+    expect(world.sessions.items.get('origin-1')?.authTime).toBe(NOW - 30);
+  });
+
+  it.each<[string, Parameters<typeof claims>[0]]>([
+    // A sign-in through the managed-login cookie that keeps the original auth_time.
+    ['a sign-in before it (auth_time), tokens issued after it', { authTime: NOW - 60, iat: NOW + 5 }],
+    ['tokens issued before it', { authTime: NOW - 60, iat: NOW - 60 }],
+  ])(
+    'rejects a sign-in after a user watermark from %s: 401 ERR_TOKEN_REVOKED, nothing recorded, the refresh token revoked',
+    async (_case, overrides) => {
+      const world = fakeWorld();
+      await world.deps.revocations.revokeUser({ sub: ALICE }, { actor: ALICE, reason: 'logout-all' });
+      world.clock.now = NOW + 5;
+      withCode(world, overrides);
+      const outcome = await signIn(request(), world.deps);
+      expect(outcome).toMatchObject({
+        status: 401,
+        body: { error: 'ERR_TOKEN_REVOKED' },
+        denial: { reason: 'ERR_TOKEN_REVOKED', scope: 'user', sub: ALICE },
+        cookies: [CLEAR_LOGIN],
+      });
+      expect(world.sessions.items.size).toBe(0);
+      expect(world.calls.revoked).toEqual(['rt-1']);
+    },
+  );
+
+  it('accepts a sign-in with the password after the watermark (auth_time at or after it)', async () => {
+    const world = fakeWorld();
+    await world.deps.revocations.revokeUser({ sub: ALICE }, { actor: ALICE, reason: 'logout-all' });
+    world.clock.now = NOW + 5;
+    withCode(world, { authTime: NOW + 1, iat: NOW + 5 }); // the watermark is the second after the revocation
+    expect((await signIn(request(), world.deps)).status).toBe(200);
+  });
+
+  it('fails closed when the deny-list cannot be read: no session recorded', async () => {
+    const world = fakeWorld();
+    withCode(world);
+    world.denyList.lookup = () => Promise.reject(new Error('store down'));
+    await expect(signIn(request(), world.deps)).rejects.toThrow('store down');
+    expect(world.sessions.items.size).toBe(0);
+  });
+
   it('uses a server-generated session id for tokens without origin_jti when allowed', async () => {
     const world = fakeWorld({ requireSessionId: false });
     withCode(world, { originJti: undefined });

@@ -253,6 +253,18 @@ describe('refresh', () => {
     });
   });
 
+  it('denies a session recorded after the user watermark from a sign-in before it (managed-login cookie)', async () => {
+    const w = world({ createdAt: NOW + 10, refreshedAt: NOW + 10, authTime: NOW - 100 });
+    await w.deps.revocations.revokeUser({ sub: ALICE }, { actor: 'a', reason: 'r' });
+    w.clock.now = NOW + 20;
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 401,
+      body: NO_SESSION,
+      denial: { reason: 'ERR_TOKEN_REVOKED', scope: 'user' },
+    });
+    expect(w.calls.refreshed).toEqual([]);
+  });
+
   it('ignores a token-only revocation of the latest access token', async () => {
     const w = world();
     await w.deps.revocations.revokeToken(
