@@ -62,42 +62,45 @@ class Browser {
   }
 }
 
-describe.each<ManagedLoginAuthTime>(['original', 'renewed'])('managed login session (auth_time %s)', (mode) => {
-  let twin: Twin;
-  beforeAll(async () => {
-    twin = await startTwin(1, { managedLoginAuthTime: mode });
-  });
-  afterAll(async () => {
-    await twin?.dispose();
-  });
+describe.each<ManagedLoginAuthTime>(['original', 'renewed'])(
+  'managed login session (auth_time %s)',
+  (mode) => {
+    let twin: Twin;
+    beforeAll(async () => {
+      twin = await startTwin(1, { managedLoginAuthTime: mode });
+    });
+    afterAll(async () => {
+      await twin?.dispose();
+    });
 
-  it('signs a browser that typed its password in again without the form, and never with prompt=login', async () => {
-    const browser = new Browser(twin);
-    const first = await browser.start();
-    const signedIn = await browser.tokens(first, await browser.passwordCode(first.authorizeUrl));
-    expect(browser.cookie).toMatch(new RegExp(`^${MANAGED_LOGIN_COOKIE}=[\\w-]{43}$`));
+    it('signs a browser that typed its password in again without the form, and never with prompt=login', async () => {
+      const browser = new Browser(twin);
+      const first = await browser.start();
+      const signedIn = await browser.tokens(first, await browser.passwordCode(first.authorizeUrl));
+      expect(browser.cookie).toMatch(new RegExp(`^${MANAGED_LOGIN_COOKIE}=[\\w-]{43}$`));
 
-    expect(await browser.silentCode((await browser.start('login')).authorizeUrl)).toBeUndefined();
-    expect(await new Browser(twin).silentCode((await browser.start()).authorizeUrl)).toBeUndefined(); // no cookie
+      expect(await browser.silentCode((await browser.start('login')).authorizeUrl)).toBeUndefined();
+      expect(await new Browser(twin).silentCode((await browser.start()).authorizeUrl)).toBeUndefined(); // no cookie
 
-    await sleep(1100); // a later second, so the two auth_time rules differ
-    const again = await browser.start();
-    const code = await browser.silentCode(again.authorizeUrl);
-    expect(code).toBeDefined();
-    const cookieSignIn = await browser.tokens(again, code!);
-    expect(cookieSignIn.sub).toBe(signedIn.sub);
-    expect(cookieSignIn.origin_jti).not.toBe(signedIn.origin_jti); // a new sign-in session
-    if (mode === 'original') expect(cookieSignIn.auth_time).toBe(signedIn.auth_time);
-    else expect(cookieSignIn.auth_time).toBeGreaterThan(signedIn.auth_time as number);
-  });
+      await sleep(1100); // a later second, so the two auth_time rules differ
+      const again = await browser.start();
+      const code = await browser.silentCode(again.authorizeUrl);
+      expect(code).toBeDefined();
+      const cookieSignIn = await browser.tokens(again, code!);
+      expect(cookieSignIn.sub).toBe(signedIn.sub);
+      expect(cookieSignIn.origin_jti).not.toBe(signedIn.origin_jti); // a new sign-in session
+      if (mode === 'original') expect(cookieSignIn.auth_time).toBe(signedIn.auth_time);
+      else expect(cookieSignIn.auth_time).toBeGreaterThan(signedIn.auth_time as number);
+    });
 
-  it('keeps the session across AdminUserGlobalSignOut, as AWS does', async () => {
-    const browser = new Browser(twin);
-    const first = await browser.start();
-    const signedIn = await browser.tokens(first, await browser.passwordCode(first.authorizeUrl));
-    await twin.sdk.send(
-      new AdminUserGlobalSignOutCommand({ UserPoolId: USER_POOL_ID, Username: signedIn.sub as string }),
-    );
-    expect(await browser.silentCode((await browser.start()).authorizeUrl)).toBeDefined();
-  });
-});
+    it('keeps the session across AdminUserGlobalSignOut, as AWS does', async () => {
+      const browser = new Browser(twin);
+      const first = await browser.start();
+      const signedIn = await browser.tokens(first, await browser.passwordCode(first.authorizeUrl));
+      await twin.sdk.send(
+        new AdminUserGlobalSignOutCommand({ UserPoolId: USER_POOL_ID, Username: signedIn.sub as string }),
+      );
+      expect(await browser.silentCode((await browser.start()).authorizeUrl)).toBeDefined();
+    });
+  },
+);
