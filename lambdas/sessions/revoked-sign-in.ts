@@ -29,14 +29,19 @@ export async function revokedSignIn(
   const scope = revokingScope(claims, records, deps.clock.nowSeconds());
   if (!scope) return undefined;
   if (tokens.refreshToken) await deps.idp.revokeRefreshToken(tokens.refreshToken).catch(() => undefined);
-  return fail(401, 'ERR_TOKEN_REVOKED', 'this sign-in continues a revoked session: sign in with your password', {
-    cookies: [clearedCookie(LOGIN_COOKIE)],
-    denial: {
-      reason: 'ERR_TOKEN_REVOKED',
-      scope,
-      sub: claims.sub,
-      ...(claims.originJti ? { sessionId: claims.originJti } : {}),
-      token: tokens.accessToken,
+  return fail(
+    401,
+    'ERR_TOKEN_REVOKED',
+    'this sign-in continues a revoked session: sign in with your password',
+    {
+      cookies: [clearedCookie(LOGIN_COOKIE)],
+      denial: {
+        reason: 'ERR_TOKEN_REVOKED',
+        scope,
+        sub: claims.sub,
+        ...(claims.originJti ? { sessionId: claims.originJti } : {}),
+        token: tokens.accessToken,
+      },
     },
-  });
+  );
 }

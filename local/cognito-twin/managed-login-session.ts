@@ -90,7 +90,8 @@ export class ManagedLoginSessions {
    */
   async authorize(req: BrowserRequest, res: BrowserResponse): Promise<boolean> {
     const q = req.query;
-    if (q.prompt === 'login' || q.response_type !== 'code' || q.code_challenge_method !== 'S256') return false;
+    if (q.prompt === 'login' || q.response_type !== 'code' || q.code_challenge_method !== 'S256')
+      return false;
     const [clientId, redirectUri, codeChallenge] = [q.client_id, q.redirect_uri, q.code_challenge];
     if (typeof clientId !== 'string' || typeof redirectUri !== 'string' || typeof codeChallenge !== 'string')
       return false;

@@ -123,7 +123,10 @@ describe('CognitoTokenVerifier', () => {
   it('accepts an auth_time up to the skew after iat', async () => {
     const token = signRs256(key, accessTokenClaims({ iat: now, auth_time: now + AUTH_TIME_SKEW_SECONDS }));
     expect(await verifier().verify(token)).toEqual(
-      expect.objectContaining({ ok: true, claims: expect.objectContaining({ authTime: now + AUTH_TIME_SKEW_SECONDS }) }),
+      expect.objectContaining({
+        ok: true,
+        claims: expect.objectContaining({ authTime: now + AUTH_TIME_SKEW_SECONDS }),
+      }),
     );
   });
 
