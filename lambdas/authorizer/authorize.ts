@@ -90,10 +90,11 @@ export async function authorizeToken(
   return { effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope, claims };
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9\-_.=+/]{1,8192})$/;
+/** The auth-scheme is case-insensitive (RFC 7235 §2.1, https://www.rfc-editor.org/rfc/rfc7235#section-2.1). */
+const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-_.=+/]{1,8192})$/;
 
 /**
- * Extracts the token from an Authorization header value. Exactly one space, no surrounding whitespace,
+ * Extracts the token from an Authorization header value (`Bearer` in any case). Exactly one space, no surrounding whitespace,
  * at most 8 KB of token characters; anything else is treated as malformed (undefined when absent).
  */
 export function parseBearer(header: string | undefined): { token?: string; malformed: boolean } {

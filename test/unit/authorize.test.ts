@@ -163,6 +163,9 @@ describe('authorizeToken', () => {
 describe('parseBearer', () => {
   it.each([
     ['Bearer abc.def.ghi', { token: 'abc.def.ghi', malformed: false }],
+    // The auth-scheme is case-insensitive (RFC 7235 §2.1); the token itself is not.
+    ['bearer abc.def.ghi', { token: 'abc.def.ghi', malformed: false }],
+    ['BEARER AbC.dEf', { token: 'AbC.dEf', malformed: false }],
     [undefined, { malformed: false }],
     ['', { malformed: false }],
   ])('parses %p', (value, expected) => {
@@ -170,11 +173,12 @@ describe('parseBearer', () => {
   });
 
   it.each([
-    'bearer abc',
     'Bearer  abc',
     'Bearer abc ',
     ' Bearer abc',
     'Basic abc',
+    'Bearerabc',
+    'Bearers abc',
     'Bearer',
     'Bearer a\nb',
     `Bearer ${'a'.repeat(8193)}`,
