@@ -104,6 +104,26 @@ describe('authorizeToken', () => {
     });
   });
 
+  it.each([
+    ['admin', 'admin'],
+    ['cognito:AdminDisableUser', 'cognito-change'],
+    ['refresh-reuse', 'refresh-reuse'],
+    ['logout-all', 'user'],
+  ])('denies a token revoked with reason %p and names the cause %p', async (reason, cause) => {
+    const records = [record({ scope: 'session', reason })];
+    expect(await authorizeToken('t', deps({ records }))).toMatchObject({
+      effect: 'Deny',
+      reason: 'ERR_TOKEN_REVOKED',
+      cause,
+    });
+  });
+
+  it('denies a token revoked for a reason it does not know without naming a cause', async () => {
+    const decision = await authorizeToken('t', deps({ records: [record({ scope: 'token', reason: 'x' })] }));
+    expect(decision).toMatchObject({ effect: 'Deny', reason: 'ERR_TOKEN_REVOKED' });
+    expect(decision).not.toHaveProperty('cause');
+  });
+
   it('allows a token issued after the user watermark', async () => {
     const d = deps({ records: [record({ scope: 'user', notBefore: NOW - 120 })] });
     expect(await authorizeToken('t', d)).toMatchObject({ effect: 'Allow' });
