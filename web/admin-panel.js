@@ -23,7 +23,15 @@ export function initAdminPanel() {
     });
   });
   $('admin-revoke-user').addEventListener('click', () =>
-    run(() => withStepUp({ kind: 'revokeUser', sub: adminSub() }, ADMIN_OPERATIONS)),
+    run(async () => {
+      const sub = adminSub();
+      // Every session of the user ends and Cognito signs them out everywhere: ask first.
+      if (!confirm(`Revoke all sessions of ${sub}? Every device of this user is signed out at once.`)) {
+        $('admin-result').textContent = 'Nothing revoked.';
+        return;
+      }
+      await withStepUp({ kind: 'revokeUser', sub }, ADMIN_OPERATIONS);
+    }),
   );
 }
 

@@ -18,11 +18,18 @@ async function onAuthChange(event) {
     setStatus(cause === 'signed-in' ? 'Signed in.' : 'Tokens refreshed silently.', 'ok');
   } else {
     state.me = null;
-    clearSessionView();
+    clearSessionView(message);
     setStatus(message, 'warning');
     closeSocketAfterSignOut();
   }
   render();
+}
+
+/** The error of a failed sign-in, with the way out: the Sign in button (enabled again once this is reported). */
+function signInAgain(error) {
+  if (error instanceof Error && !/sign in again/i.test(error.message))
+    error.message = `${error.message} Press “Sign in” to sign in again.`;
+  return error;
 }
 
 /** An absolute ws:/wss: URL for a path relative to the page (`/ws` => `wss://<this host>/ws`). */
@@ -85,7 +92,13 @@ async function main() {
     setStatus('Completing sign-in…');
     await run(async () => {
       const interrupted = takeStepUp(ADMIN_OPERATIONS);
-      await state.auth.completeSignIn(here);
+      try {
+        await state.auth.completeSignIn(here);
+      } catch (error) {
+        // A stale or replayed login response (invalid_state, no sign-in in progress): the way out is a new sign-in.
+        if (!state.auth.signedIn) throw signInAgain(error);
+        throw error;
+      }
       if (interrupted) await resumeStepUp(interrupted, ADMIN_OPERATIONS);
     });
   } else {

@@ -13,7 +13,14 @@ export async function loadMySessions() {
     row.dataset.sessionId = session.sessionId;
     const device = document.createElement('th');
     device.scope = 'row';
-    device.textContent = (session.userAgent ?? 'unknown device') + (session.current ? ' (this device)' : '');
+    device.textContent = session.device ?? 'unknown device';
+    device.title = session.userAgent ?? 'no User-Agent recorded'; // the raw string, for whoever needs it
+    if (session.current) {
+      const marker = document.createElement('strong');
+      marker.className = 'this-device';
+      marker.textContent = ' (this device)';
+      device.append(marker);
+    }
     row.append(device);
     for (const text of [
       session.ip ?? '',
@@ -38,7 +45,7 @@ export async function loadMySessions() {
         });
         await loadMySessions();
         $('my-sessions-result').textContent =
-          `Signed out ${session.userAgent ?? 'that device'}: its tokens are refused and its sockets closed.`;
+          `Signed out ${session.device ?? 'that device'}: its tokens are refused and its sockets closed.`;
       }),
     );
     actions.append(end);

@@ -19,6 +19,8 @@ function renderIdentity() {
   $('id-groups').textContent = me.groups.length ? me.groups.join(', ') : 'none';
   $('id-session').textContent = me.sessionId ?? 'none in this token (no origin_jti)';
   $('id-expiry').textContent = `(at ${new Date(me.expiresAt * 1000).toLocaleTimeString()})`;
+  $('id-auth-time').textContent =
+    me.authTime == null ? 'unknown (no auth_time)' : new Date(me.authTime * 1000).toLocaleTimeString();
   addKnownSub(me.sub, 'you');
   tick();
 }
@@ -33,12 +35,37 @@ export function tick() {
   const refreshIn = auth.refreshAt - Date.now();
   $('id-refresh-note').textContent =
     refreshIn > 0 ? `silent refresh in ${formatDuration(refreshIn)}` : 'refreshing…';
+  tickSignInAge();
 }
 
-/** Nothing of the ended session stays on screen: no identity, no last answer, no admin results. */
-export function clearSessionView() {
+/** How old the sign-in is, and when the step-up routes (admin revokes) will ask for it again. */
+function tickSignInAge() {
+  const authTime = state.me?.authTime;
+  if (authTime == null) return;
+  const age = Date.now() - authTime * 1000;
+  $('id-auth-age').textContent = `${formatDuration(age)} ago`;
+  const window = stepUpWindowMs();
+  if (window === undefined) return;
+  const left = authTime * 1000 + window - Date.now();
+  $('id-step-up-note').textContent =
+    left > 0
+      ? `admin revokes ask you to sign in again in ${formatDuration(left)}`
+      : 'admin revokes will ask you to sign in again (older than the step-up window)';
+}
+
+/** The step-up window from config.json, in ms; undefined when the stack does not say. */
+export function stepUpWindowMs() {
+  const seconds = state.config?.stepUpMaxAgeSeconds;
+  return Number.isInteger(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/**
+ * Nothing of the ended session stays on screen: no identity, no answers, no admin results. The last-response box
+ * says why the session ended instead of going blank.
+ */
+export function clearSessionView(why) {
+  showResult('Signed out', why ?? '');
   for (const id of [
-    'result',
     'admin-result',
     'my-sessions-result',
     'id-email',
@@ -46,6 +73,9 @@ export function clearSessionView() {
     'id-groups',
     'id-session',
     'id-expiry',
+    'id-auth-time',
+    'id-auth-age',
+    'id-step-up-note',
   ])
     $(id).textContent = '';
   for (const id of ['sessions-body', 'my-sessions-body', 'user-matches', 'known-subs'])

@@ -9,12 +9,12 @@ export function revocationCause(reason: string): RevocationCause | undefined {
   if (reason === 'admin') return 'admin';
   if (reason === 'refresh-reuse') return 'refresh-reuse';
   if (reason.startsWith('cognito:')) return 'cognito-change';
-  if (reason === 'logout' || reason === 'logout-all' || reason === 'user-revoke') return 'user';
+  if (['logout', 'logout-all', 'user-revoke', 'replaced-by-sign-in'].includes(reason)) return 'user';
   return undefined;
 }
 
 const SENTENCES: Readonly<Record<RevocationCause, string>> = {
-  user: 'you signed out (on this or another device)',
+  user: 'you ended it (a sign-out on this or another device, or a new sign-in in this browser)',
   admin: 'an administrator ended it',
   'cognito-change': 'your account was changed in Cognito (password, disabled, signed out there)',
   'refresh-reuse': 'an old refresh token was used again (possible theft), so the session was ended',
