@@ -1,5 +1,5 @@
 // The signaling panel: connect the socket, join and leave rooms, the message log, and a WebRTC offer/answer demo.
-import { ApiError, callApi, describeReason } from './api.js';
+import { ApiError, callApi, describeReason, revocationCause } from './api.js';
 import { $, reportError, setStatus, shortId } from './render.js';
 import { SignalingSocket } from './signaling.js';
 import { render, run, state } from './state.js';
@@ -139,8 +139,9 @@ async function explainRefusal(token) {
       'the API accepts this token, so the refusal was about this page’s origin or the server (ERR_ORIGIN?)';
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    const cause = revocationCause(error);
     why = error.code
-      ? `${error.code} — ${describeReason(error.code) ?? error.detail ?? 'refused'}`
+      ? `${error.code} — ${describeReason(error.code) ?? error.detail ?? 'refused'}${cause ? `: ${cause}` : ''}`
       : error.message;
   }
   log('error', `Why the connection was refused, as the API tells it: ${why}`);
