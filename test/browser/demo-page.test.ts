@@ -39,6 +39,8 @@ test('alice and bob sign in through the login form and see their verified identi
   await Promise.all([alice.signIn(ALICE), bob.signIn(BOB)]);
 
   await waitForText(alice.page.locator('#id-groups'), 'room-demo'); // admits her to the signaling room demo
+  await waitForText(alice.page.locator('#id-auth-age'), / ago$/); // how old her sign-in is
+  expect(await alice.page.locator('#id-step-up-note').textContent()).toBe(''); // no admin: no step-up countdown
   const countdown = alice.page.locator('#id-countdown');
   const before = await countdown.textContent();
   expect(before).toMatch(/^\d+:\d{2}$/);
