@@ -100,8 +100,8 @@ export async function authorizeToken(
 const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-_.=+/]{1,8192})$/;
 
 /**
- * Extracts the token from an Authorization header value (`Bearer` in any case). Exactly one space, no surrounding whitespace,
- * at most 8 KB of token characters; anything else is treated as malformed (undefined when absent).
+ * Extracts the token from an Authorization header value (`Bearer` in any case). Exactly one space, no surrounding
+ * whitespace, at most 8 KB of token characters; anything else is treated as malformed (undefined when absent).
  */
 export function parseBearer(header: string | undefined): { token?: string; malformed: boolean } {
   if (header === undefined || header === '') return { malformed: false };
