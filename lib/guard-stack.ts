@@ -207,6 +207,7 @@ export class GuardStack extends Stack {
       clientId: this.identity.client.userPoolClientId,
       followLogoutUrl: true,
       users: [],
+      stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds,
     });
 
     // Observability: alarms, dashboard, saved queries; /health reports the mode too.

@@ -1,9 +1,13 @@
 // `npm start`: the offline stack on fixed ports (env overrides), "ready" once it answers, clean stop on SIGINT/SIGTERM.
 import { join, resolve } from 'node:path';
+import { STEP_UP_MAX_AGE_RANGE } from '../lambdas/admin/config';
+import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import { EnvValueError, OfflineStartError } from './errors';
-import { prettyPrintOutput } from './pretty-logs';
+import { logFormat, prettyPrintOutput } from './pretty-logs';
 import type { OfflineStack, StackPorts } from './stack';
 import { startOfflineStack } from './stack';
+import type { StackLock } from './stack-lock';
+import { acquireStackLock } from './stack-lock';
 
 /** Defaults that avoid DynamoDB Local's 8000 and the usual dev-server ports; 3000 is the page's origin. */
 const DEFAULT_PORTS: StackPorts = { dynamo: 4567, cognito: 9229, app: 3000, connections: 3001 };
@@ -13,6 +17,20 @@ const DATA_DIR = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(__d
 const STOP_DEADLINE_MS = 1500;
 /** How often we check that the process that started us (npm's shell) is still there. */
 const PARENT_CHECK_MS = 250;
+/** How often we check that the data dir (its lock file) still exists. */
+const DATA_DIR_CHECK_MS = 500;
+
+/** STEP_UP_MAX_AGE_SECONDS: how recent a sign-in the admin revoke routes need (short values show step-up). */
+function stepUpFromEnv(): number {
+  const raw = process.env.STEP_UP_MAX_AGE_SECONDS;
+  if (raw === undefined || raw === '') return DEFAULT_STEP_UP_MAX_AGE_SECONDS;
+  const { min, max } = STEP_UP_MAX_AGE_RANGE;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new EnvValueError('STEP_UP_MAX_AGE_SECONDS', `a whole number of seconds (${min}-${max})`, raw);
+  }
+  return value;
+}
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -22,7 +40,7 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
-function summary(stack: OfflineStack): string {
+function summary(stack: OfflineStack, logs: 'pretty' | 'json', stepUpSeconds: number): string {
   const { outputs } = stack;
   const users = outputs.users.map(
     (u) => `    ${u.username.padEnd(20)} ${u.password.padEnd(16)} ${u.groups.join(', ')}`,
@@ -41,27 +59,36 @@ function summary(stack: OfflineStack): string {
     `  Login (cognito-local) ${outputs.hostedUiUrl}/oauth2/authorize`,
     `  DynamoDB (dynalite)   http://127.0.0.1:${stack.ports.dynamo}`,
     `  Outputs               ${join(DATA_DIR, 'stack.json')}`,
+    `  Step-up window        ${stepUpSeconds} s (admin revokes need a sign-in this recent; STEP_UP_MAX_AGE_SECONDS)`,
+    logs === 'pretty'
+      ? '  Logs                  readable lines (`npm start -- --json` for JSON lines)'
+      : '  Logs                  JSON lines (`npm start -- --pretty` for readable lines)',
     '',
     '  Demo users (username, password, groups):',
     ...users,
     '',
-    `  Ctrl+C to stop. Data stays in ${DATA_DIR} (delete it to start fresh).`,
+    `  Ctrl+C to stop. Data stays in ${DATA_DIR} (stop the stack, then delete it to start fresh).`,
     '',
   ].join('\n');
 }
 
 async function main(): Promise<void> {
-  // `npm start -- --pretty`: one short line per log event and metric instead of raw JSON.
-  if (process.argv.includes('--pretty')) prettyPrintOutput();
+  // One short line per log event and metric on a terminal; JSON lines for a pipe (or as forced).
+  const logs = logFormat(process.argv, process.stdout.isTTY === true);
+  if (logs === 'pretty') prettyPrintOutput();
   const ports: StackPorts = {
     dynamo: portFromEnv('DYNAMO_PORT', DEFAULT_PORTS.dynamo),
     cognito: portFromEnv('COGNITO_PORT', DEFAULT_PORTS.cognito),
     app: portFromEnv('API_PORT', DEFAULT_PORTS.app),
     connections: portFromEnv('CONNECTIONS_PORT', DEFAULT_PORTS.connections),
+    secrets: portFromEnv('SECRETS_PORT', 0),
   };
-  const running: { stack?: OfflineStack } = {};
+  const stepUpMaxAgeSeconds = stepUpFromEnv();
+  // Before any port is probed: a second `npm start` names the running one instead of blaming a port.
+  const lock = await acquireStackLock(DATA_DIR);
+  const running: { stack?: OfflineStack; lock: StackLock } = { lock };
   let stopping = false;
-  const shutdown = (why: string) => {
+  const shutdown = (why: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${why}: stopping the offline stack...`);
@@ -70,7 +97,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
     (running.stack?.stop() ?? Promise.resolve()).then(
-      () => process.exit(0),
+      () => running.lock.release().finally(() => process.exit(exitCode)),
       (error: unknown) => {
         console.error('error while stopping:', error);
         process.exit(1);
@@ -85,11 +112,27 @@ async function main(): Promise<void> {
   setInterval(() => {
     if (process.ppid !== parent) shutdown('the process that started the stack exited');
   }, PARENT_CHECK_MS).unref();
+  // Deleting the data dir under a running stack loses its users, secrets and sessions: every sign-in would fail.
+  setInterval(() => {
+    void lock.lost().then((lost) => {
+      if (!lost || stopping) return;
+      console.error(
+        `error: ${DATA_DIR} was deleted while the stack was running; run \`npm start\` again to recreate and reseed it`,
+      );
+      shutdown('data dir deleted', 1);
+    });
+  }, DATA_DIR_CHECK_MS).unref();
 
-  const stack = await startOfflineStack({ dataDir: DATA_DIR, ports });
+  let stack: OfflineStack;
+  try {
+    stack = await startOfflineStack({ dataDir: DATA_DIR, ports, stepUpMaxAgeSeconds });
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
   running.stack = stack;
   if (stopping) return; // a signal arrived while starting: shutdown() stops what started
-  console.log(summary(stack));
+  console.log(summary(stack, logs, stepUpMaxAgeSeconds));
   console.log(`  ready: ${stack.outputs.appUrl}/`);
 }
 

@@ -3,7 +3,8 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { apiRoutePath, EDGE_SECURITY_HEADERS } from '../lambdas/shared/edge';
+import { apiRoutePath, EDGE_PATHS, EDGE_SECURITY_HEADERS } from '../lambdas/shared/edge';
+import { ROUTES } from '../lambdas/shared/routes';
 import type { StaticSite } from './static-site';
 
 /** What serves each part of the origin once the stack is up. */
@@ -60,7 +61,16 @@ async function route(routes: OriginRoutes, req: IncomingMessage, res: ServerResp
   }
   if (req.method === 'GET' && (await routes.site(url.pathname, res))) return;
   req.resume();
-  reply(res, 404, { message: 'Not Found' });
+  reply(res, 404, { message: notFoundMessage(url.pathname) });
+}
+
+/** Route-table paths as patterns (`{sessionId}` matches one segment). */
+const ROUTE_PATTERNS = ROUTES.map((route) => new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '[^/]+')}$`));
+
+/** A route-table path asked without its prefix gets told where the API is (the docs write `GET /me`). */
+function notFoundMessage(pathname: string): string {
+  if (!ROUTE_PATTERNS.some((pattern) => pattern.test(pathname))) return 'Not Found';
+  return `Not Found: the API lives under ${EDGE_PATHS.api} (try ${EDGE_PATHS.api}${pathname})`;
 }
 
 function starting(req: IncomingMessage, res: ServerResponse): void {

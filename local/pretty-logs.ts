@@ -1,6 +1,13 @@
-// `npm start -- --pretty`: Powertools JSON log lines and EMF blobs rewritten as one short human line each.
+// `npm start` on a terminal (or `-- --pretty`): Powertools JSON log lines and EMF blobs as one short human line each.
 
 type Json = Record<string, unknown>;
+
+/** Readable log lines on a terminal, JSON lines when piped; `--pretty` or `--json` forces either. */
+export function logFormat(argv: readonly string[], stdoutIsTty: boolean): 'pretty' | 'json' {
+  if (argv.includes('--json')) return 'json';
+  if (argv.includes('--pretty')) return 'pretty';
+  return stdoutIsTty ? 'pretty' : 'json';
+}
 
 /** Printed right after the event, in this order and without a key (they are what one scans for). */
 const POSITIONAL = ['reason', 'scope', 'route', 'sourceIp'] as const;

@@ -11,6 +11,7 @@ import { enforcementMode } from '../lambdas/authorizer/config';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { EventsEnv } from '../lambdas/events/env';
 import { API_STAGE_NAME, EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edge';
+import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import type { WebConfig } from '../lambdas/shared/edge';
 import { SignalingEnv } from '../lambdas/signaling/env';
 import type { TableName } from '../lambdas/shared/table-schemas';
@@ -82,6 +83,8 @@ export interface StackOutputs {
   readonly enforcementMode: EnforcementMode;
   /** The shim never caches authorizer results: a revocation applies to the very next request. */
   readonly authorizerCacheTtlSeconds: number;
+  /** How recent a sign-in the admin revoke routes need (step-up, STEP_UP_MAX_AGE_SECONDS). */
+  readonly stepUpMaxAgeSeconds: number;
 }
 
 export interface StackPorts {
@@ -273,6 +276,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       verifyUser: verification.user,
       enforcementMode: enforcementMode(process.env),
       authorizerCacheTtlSeconds: 0,
+      stepUpMaxAgeSeconds: options.stepUpMaxAgeSeconds ?? DEFAULT_STEP_UP_MAX_AGE_SECONDS,
     };
 
     setRuntimeEnv(
@@ -337,6 +341,7 @@ function webConfig(outputs: StackOutputs): WebConfig {
     // cognito-local has no /logout page: the page stays put after sign-out instead of following logoutUrl.
     followLogoutUrl: false,
     users: outputs.users.map(({ username, groups }) => ({ username, groups })),
+    stepUpMaxAgeSeconds: outputs.stepUpMaxAgeSeconds,
   };
 }
 

@@ -68,6 +68,19 @@ const REASONS = {
   ERR_JWKS_UNAVAILABLE: 'the signing keys cannot be fetched (requests fail closed)',
 };
 
+/**
+ * Who ended a revoked session, as the authorizer's denial says it (`the token was revoked (scope session): an
+ * administrator ended it`); undefined for other errors.
+ */
+export function revocationCause(error) {
+  return error instanceof ApiError ? causeOf(error.code, error.detail) : undefined;
+}
+
+function causeOf(code, detail) {
+  const at = code === 'ERR_TOKEN_REVOKED' && typeof detail === 'string' ? detail.indexOf('): ') : -1;
+  return at >= 0 ? detail.slice(at + 3) : undefined;
+}
+
 /** A short human explanation of a reason code, or undefined for codes without one. */
 export function describeReason(code) {
   return REASONS[code];
@@ -76,19 +89,23 @@ export function describeReason(code) {
 function explain(status, code, detail, retryAfter) {
   const tag = code ? `${status} ${code}` : String(status);
   const why = describeReason(code);
+  const cause = causeOf(code, detail);
   switch (true) {
     case status === 0:
       return `Network error: ${detail}. Is the stack running?`;
     case status === 401:
-      return `Not signed in (${tag}): ${why ?? 'the access token is missing, expired or revoked'}. Sign in again.`;
+      return `Not signed in (${tag}): ${why ?? 'the access token is missing, expired or revoked'}${cause ? `: ${cause}` : ''}. Sign in again.`;
     case status === 403:
       return `Forbidden (${tag}): ${why ?? detail ?? 'the API refused this request'}.`;
     case status === 429:
       return `Too many requests (429): the API is throttling this client; wait${retryAfter ? ` ${retryAfter} s` : ' a moment'} and retry.`;
     case status === 400 || status === 404 || status === 409:
       return `Request refused (${tag}): ${detail ?? 'invalid request'}.`;
-    case status >= 500:
-      return `The service failed (${tag}): ${why ?? detail ?? 'unexpected error'}. Retry in a moment.`;
+    case status >= 500: {
+      const failure = why ?? detail ?? 'unexpected error';
+      // Some answers already say to retry ("Cognito is unavailable; retry"): say it once.
+      return `The service failed (${tag}): ${failure}${/\bretry\b/i.test(failure) ? ' in a moment.' : '. Retry in a moment.'}`;
+    }
     default:
       return `Request failed (${tag})${detail ? `: ${detail}` : ''}.`;
   }

@@ -1,7 +1,7 @@
 // The browser session through the token handler: POST /auth/login (the backend keeps state, nonce and the PKCE
 // verifier in a sealed cookie), managed login, POST /auth/session { code, state }; silent refresh through the
 // HttpOnly sealed cookie; sign-out. The access token lives in a private field of one object, nowhere else.
-import { ApiError, callApi, describeReason } from './api.js';
+import { ApiError, callApi, describeReason, revocationCause } from './api.js';
 
 /** A marker, not a secret: "this tab started a sign-in"; the backend's login cookie holds what matters. */
 const PENDING_KEY = 'cognito-guard.pending-sign-in';
@@ -123,8 +123,9 @@ export class Auth extends EventTarget {
             error.code === 'ERR_TOKEN_MISSING'
               ? 'this browser holds no session cookie (signed out in another tab?)'
               : (describeReason(error.code) ?? 'it is no longer valid');
+          const cause = error.code === 'ERR_TOKEN_REVOKED' ? await this.#whoEndedIt() : undefined;
           this.#forget(
-            `Signed out: the session could not be renewed because ${why} (${error.code ?? error.status}).`,
+            `Signed out: the session could not be renewed because ${why} (${error.code ?? error.status})${cause ? `: ${cause}` : ''}.`,
           );
         }
         throw error;
@@ -151,8 +152,10 @@ export class Auth extends EventTarget {
       } catch (refused) {
         // The call's own denial (e.g. ERR_TOKEN_REVOKED) is the real reason when the refresh only found no cookie
         // (signed out in another tab); otherwise the refusal says more (e.g. the session itself was revoked).
+        // The call's own denial also wins when it names who ended the session (an administrator, …).
         const noCookie = refused instanceof ApiError && refused.code === 'ERR_TOKEN_MISSING';
-        throw refused instanceof ApiError && !(noCookie && error.code) ? refused : error;
+        const named = revocationCause(error) !== undefined;
+        throw refused instanceof ApiError && !(noCookie && error.code) && !named ? refused : error;
       }
       return callApi(this.#config.apiUrl, path, { ...options, token: this.#accessToken });
     }
@@ -182,6 +185,20 @@ export class Auth extends EventTarget {
         : 'Signed out: this session was revoked on the server; a copy of the old access token is now refused (401).',
     );
     return result.logoutUrl;
+  }
+
+  /**
+   * The refresh refusal is the same for every cookie (it tells an unauthenticated caller nothing); the authorizer
+   * tells the holder of a correctly signed token who ended its session: ask it with the token still in memory.
+   */
+  async #whoEndedIt() {
+    if (!this.#accessToken) return undefined;
+    try {
+      await callApi(this.#config.apiUrl, '/me', { token: this.#accessToken });
+      return undefined;
+    } catch (error) {
+      return revocationCause(error);
+    }
   }
 
   #accept(tokens, cause) {

@@ -18,10 +18,19 @@ export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayPr
   if (route?.path === '/me') {
     const guarded = guard(event, route, { headers });
     if (!guarded.ok) return refuse(obs, event, guarded);
-    const { sub, username, groups, scopes, exp, sessionId } = guarded.identity;
+    const { sub, username, groups, scopes, exp, sessionId, authTime } = guarded.identity;
     return json(
       200,
-      { sub, username, groups, scopes, expiresAt: exp, sessionId: sessionId ?? null },
+      // authTime: when the user signed in (step-up routes compare it with their window).
+      {
+        sub,
+        username,
+        groups,
+        scopes,
+        expiresAt: exp,
+        sessionId: sessionId ?? null,
+        authTime: authTime ?? null,
+      },
       { headers },
     );
   }

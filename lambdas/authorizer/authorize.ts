@@ -4,7 +4,9 @@ import type { AccessClaims, Identity } from '../shared/claims';
 import { identityOf } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
 import type { BearerError, ReasonCode, RevocationScope } from '../shared/reasons';
-import { revokingScope } from '../shared/revocation-rules';
+import type { RevocationCause } from '../shared/revocation-cause';
+import { revocationCause } from '../shared/revocation-cause';
+import { revokingRecord } from '../shared/revocation-rules';
 import type { RoutePolicy } from '../shared/route-policy';
 import { policyRefusal } from '../shared/route-policy';
 
@@ -41,6 +43,8 @@ export type Decision =
       readonly effect: 'Deny';
       readonly reason: ReasonCode;
       readonly scope?: RevocationScope;
+      /** Revocations: who ended the session (from the deny-list entry's reason), for the denial's message. */
+      readonly cause?: RevocationCause;
       /** The challenge's error code when not the reason's own (a malformed request rather than a bad token). */
       readonly bearerError?: BearerError;
       /** Present once the token verified: who was denied (for the log line). */
@@ -72,14 +76,15 @@ export async function authorizeToken(
     const { reason, wwwAuthenticate } = refusal;
     return { effect: 'Deny', reason, claims, wwwAuthenticate };
   }
-  let scope: RevocationScope | undefined;
+  let revoking;
   try {
     const records = await deps.revocations.lookup(claims); // one round trip
-    scope = revokingScope(claims, records, deps.clock.nowSeconds());
+    revoking = revokingRecord(claims, records, deps.clock.nowSeconds());
   } catch {
     return { effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE', claims }; // fail closed
   }
-  if (!scope) return { effect: 'Allow', identity: identityOf(claims) };
+  if (!revoking) return { effect: 'Allow', identity: identityOf(claims) };
+  const { scope } = revoking;
   if (deps.mode === 'monitor') {
     return {
       effect: 'Allow',
@@ -87,14 +92,16 @@ export async function authorizeToken(
       wouldDeny: { reason: 'ERR_TOKEN_REVOKED', scope },
     };
   }
-  return { effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope, claims };
+  const cause = revocationCause(revoking.reason);
+  return { effect: 'Deny', reason: 'ERR_TOKEN_REVOKED', scope, ...(cause ? { cause } : {}), claims };
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9\-_.=+/]{1,8192})$/;
+/** The auth-scheme is case-insensitive (RFC 7235 §2.1, https://www.rfc-editor.org/rfc/rfc7235#section-2.1). */
+const BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-_.=+/]{1,8192})$/;
 
 /**
- * Extracts the token from an Authorization header value. Exactly one space, no surrounding whitespace,
- * at most 8 KB of token characters; anything else is treated as malformed (undefined when absent).
+ * Extracts the token from an Authorization header value (`Bearer` in any case). Exactly one space, no surrounding
+ * whitespace, at most 8 KB of token characters; anything else is treated as malformed (undefined when absent).
  */
 export function parseBearer(header: string | undefined): { token?: string; malformed: boolean } {
   if (header === undefined || header === '') return { malformed: false };

@@ -5,6 +5,7 @@ import { toAuthorizerContext } from '../shared/claims';
 import type { Observability } from '../shared/observability';
 import { recordAllowed, recordDenied, recordWouldDeny } from '../shared/observability';
 import { bearerChallenge, REASON_MEANINGS } from '../shared/reasons';
+import { causeSentence } from '../shared/revocation-cause';
 import type { Decision } from './authorize';
 
 /** What the log line says about the request; the token only feeds the fingerprint. */
@@ -70,12 +71,13 @@ export function authorizerResult(
   return policy(identity.sub, 'Allow', resource, toAuthorizerContext(identity));
 }
 
-/** Reason, sentence and challenge of a denial; the scope of a revocation is part of the sentence. */
+/** Reason, sentence and challenge of a denial; the scope and cause of a revocation are part of the sentence. */
 export function denialContext(decision: Extract<Decision, { effect: 'Deny' }>): DenialContext {
   const { message } = REASON_MEANINGS[decision.reason];
+  const scoped = decision.scope ? `${message} (scope ${decision.scope})` : message;
   return {
     reason: decision.reason,
-    message: decision.scope ? `${message} (scope ${decision.scope})` : message,
+    message: decision.cause ? `${scoped}: ${causeSentence(decision.cause)}` : scoped,
     wwwAuthenticate: decision.wwwAuthenticate ?? bearerChallenge(decision.reason, decision.bearerError),
   };
 }

@@ -14,6 +14,7 @@ import type { Outcome } from './outcome';
 import { fail, ok, SessionErrorCode } from './outcome';
 import type { SessionRecord } from './ports';
 import { refreshFingerprint } from './refresh-registry';
+import { endReplacedSession } from './replaced-session';
 import { revokedSignIn } from './revoked-sign-in';
 import type { SessionRequest } from './request';
 import { csrfRefusal, isJson } from './request';
@@ -103,6 +104,8 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
     expiresAt: now + deps.config.refreshTokenValiditySeconds,
     ...request.client,
   };
+  // First: if ending the old session fails, nothing new exists and a new sign-in starts clean.
+  const replaced = await endReplacedSession(request.cookies, session.sub, session.sessionId, deps);
   if (!(await deps.sessions.create(session))) {
     return fail(409, SessionErrorCode.conflict, 'this sign-in session is already recorded');
   }
@@ -113,7 +116,12 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
   );
   return ok(tokenBody(grant.tokens), {
     cookies: [cookie, ...clearLogin],
-    event: { event: 'session_created', sub: session.sub, sessionId: session.sessionId },
+    event: {
+      event: 'session_created',
+      sub: session.sub,
+      sessionId: session.sessionId,
+      ...(replaced ? { replacedSessionId: replaced } : {}),
+    },
   });
 }
 

@@ -4,6 +4,7 @@ import type { Identity } from '../shared/claims';
 import type { AuthDeps } from './auth-core';
 import { logout } from './auth-core';
 import { isSessionId } from './cookie';
+import { deviceName } from './device-name';
 import { endSession } from './end-session';
 import type { Outcome } from './outcome';
 import { fail, ok, SessionErrorCode } from './outcome';
@@ -17,6 +18,8 @@ export interface OwnSessionView {
   /** The last refresh (the sign-in until then), epoch seconds. */
   readonly lastUsedAt: number;
   readonly userAgent?: string;
+  /** The device as a person names it ("Chrome on Linux"), parsed from `userAgent`; absent when unrecognised. */
+  readonly device?: string;
   readonly ip?: string;
   /** The session of the token that asked. */
   readonly current: boolean;
@@ -32,11 +35,13 @@ export async function listOwnSessions(identity: Identity, deps: AuthDeps): Promi
 }
 
 function ownView(session: SessionRecord, identity: Identity): OwnSessionView {
+  const device = deviceName(session.userAgent);
   return {
     sessionId: session.sessionId,
     createdAt: session.createdAt,
     lastUsedAt: session.refreshedAt,
     ...(session.userAgent !== undefined ? { userAgent: session.userAgent } : {}),
+    ...(device !== undefined ? { device } : {}),
     ...(session.ip !== undefined ? { ip: session.ip } : {}),
     current: session.sessionId === identity.sessionId,
   };

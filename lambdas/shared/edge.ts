@@ -66,4 +66,6 @@ export interface WebConfig {
   readonly followLogoutUrl: boolean;
   /** Demo users to list on the page (offline only). */
   readonly users: readonly { readonly username: string; readonly groups: readonly string[] }[];
+  /** How recent a sign-in the admin revoke routes need: the page shows when they will ask again. */
+  readonly stepUpMaxAgeSeconds?: number;
 }

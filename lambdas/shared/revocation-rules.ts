@@ -16,11 +16,20 @@ export function revokingScope(
   records: readonly RevocationRecord[],
   nowSeconds: number,
 ): RevocationScope | undefined {
+  return revokingRecord(claims, records, nowSeconds)?.scope;
+}
+
+/** The entry behind revokingScope (its `reason` and `actor` say who ended the session), or undefined. */
+export function revokingRecord(
+  claims: Pick<AccessClaims, 'iat' | 'sub' | 'authTime'>,
+  records: readonly RevocationRecord[],
+  nowSeconds: number,
+): RevocationRecord | undefined {
   for (const record of records) {
     if (record.expiresAt < nowSeconds) continue; // TTL deletion is lazy: an expired entry is gone
-    if (record.scope !== 'user') return record.scope;
+    if (record.scope !== 'user') return record;
     if (record.sub === claims.sub && record.notBefore !== undefined && before(claims, record.notBefore)) {
-      return 'user';
+      return record;
     }
   }
   return undefined;

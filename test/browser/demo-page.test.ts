@@ -39,6 +39,8 @@ test('alice and bob sign in through the login form and see their verified identi
   await Promise.all([alice.signIn(ALICE), bob.signIn(BOB)]);
 
   await waitForText(alice.page.locator('#id-groups'), 'room-demo'); // admits her to the signaling room demo
+  await waitForText(alice.page.locator('#id-auth-age'), / ago$/); // how old her sign-in is
+  expect(await alice.page.locator('#id-step-up-note').textContent()).toBe(''); // no admin: no step-up countdown
   const countdown = alice.page.locator('#id-countdown');
   const before = await countdown.textContent();
   expect(before).toMatch(/^\d+:\d{2}$/);
@@ -47,6 +49,10 @@ test('alice and bob sign in through the login form and see their verified identi
   // The code and state are gone from the address bar; the PKCE verifier from sessionStorage.
   expect(new URL(alice.page.url()).search).toBe('');
   expect(await alice.page.evaluate(() => sessionStorage.length)).toBe(0);
+  // The footer tells where each secret lives, truly: the verifier is in the sealed login cookie.
+  const footer = (await alice.page.locator('.page-footer').textContent())?.replace(/\s+/g, ' ');
+  expect(footer).toContain("PKCE verifier, state and nonce: the API's sealed __Host- login cookie");
+  expect(footer).not.toContain('sessionStorage');
 });
 
 test('explains 403 and 429 answers in words', async () => {
@@ -74,6 +80,21 @@ test('explains 403 and 429 answers in words', async () => {
   );
   await alice.button('Call GET /me').click();
   await waitForText(status, 'Forbidden (403 ERR_FORBIDDEN): your account lacks the required group.');
+  await alice.page.unroute('**/me');
+
+  // An answer that already says "retry" is not told to retry twice.
+  await alice.page.route('**/me', (route) =>
+    route.fulfill({
+      status: 502,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: 'ERR_UPSTREAM', message: 'Cognito is unavailable; retry' }),
+    }),
+  );
+  await alice.button('Call GET /me').click();
+  await waitForText(
+    status,
+    'The service failed (502 ERR_UPSTREAM): Cognito is unavailable; retry in a moment.',
+  );
   await alice.page.unroute('**/me');
 
   await alice.button('Call GET /me').click();
@@ -167,10 +188,13 @@ test("an admin lists bob's sessions and revokes his: bob's socket closes with re
 
     await waitForText(bob.page.locator('#socket-state'), 'revoked (ERR_TOKEN_REVOKED');
     // The revoked socket makes the page ask /auth/refresh at once: refused, so the tab signs out and says why.
+    // ... and who ended it: the authorizer names the deny-list entry's cause to the holder of the token.
     await waitForText(
       bob.status,
-      'the session could not be renewed because it was revoked (ERR_TOKEN_REVOKED)',
+      'the session could not be renewed because it was revoked (ERR_TOKEN_REVOKED): an administrator ended it.',
     );
+    // The last-response box says why the session ended instead of going blank.
+    await waitForText(bob.page.locator('#result'), /^Signed out\n.*an administrator ended it/);
     expect(await bob.button('Sign in').isEnabled()).toBe(true);
     // Nothing of the ended session stays on screen: no identity, no stale "HTTP 200".
     expect(await bob.page.locator('#result').textContent()).not.toContain('HTTP 200');
@@ -213,7 +237,10 @@ test('after "Sign out everywhere" in one tab, a tab without a socket shows the r
 
     // Its token is revoked and the shared refresh cookie is gone: the reason is the revocation, not the cookie.
     await secondTab.getByRole('button', { name: 'Call GET /me', exact: true }).click();
-    await waitForText(secondTab.locator('#status'), 'Not signed in (401 ERR_TOKEN_REVOKED): it was revoked.');
+    await waitForText(
+      secondTab.locator('#status'),
+      'Not signed in (401 ERR_TOKEN_REVOKED): it was revoked: you ended it (a sign-out on this or another device',
+    );
     expect(await secondTab.locator('#status').textContent()).not.toContain('ERR_TOKEN_MISSING');
     expect(await secondTab.locator('#result').textContent()).not.toContain('HTTP 200');
   } finally {

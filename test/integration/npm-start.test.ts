@@ -139,6 +139,71 @@ describe('npm start', () => {
     expect(running.output()).not.toMatch(/^\s+at /m);
   });
 
+  it('prints JSON log lines when piped and says how to get readable ones', async () => {
+    running = npmStart();
+    await probeUntilReady(running);
+    expect(running.output()).toContain(
+      'Logs                  JSON lines (`npm start -- --pretty` for readable lines)',
+    );
+    expect(running.output()).toContain('Step-up window        900 s');
+    process.kill(running.npm.pid!, 'SIGTERM');
+    await expectStopped(running);
+  });
+
+  it('rejects a second start on the same data dir by naming the running stack, not a port', async () => {
+    running = npmStart();
+    await probeUntilReady(running);
+    const second = npmStart();
+    expect(await second.exited).toBe(1);
+    const errors = second
+      .output()
+      .split('\n')
+      .filter((line) => /error|at /i.test(line));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^error: another offline stack is running \(pid \d+\) on .*; stop it first/);
+    expect(await probe(ports.API_PORT, '/api/health')).toBe(200); // the first one is untouched
+    process.kill(running.npm.pid!, 'SIGTERM');
+    await expectStopped(running);
+  });
+
+  it('fails with one line when its data dir is deleted while running, and the next start recreates it', async () => {
+    running = npmStart();
+    await probeUntilReady(running);
+    await rm(dataDir, { recursive: true, force: true });
+    expect(await running.exited).toBe(1);
+    const errors = running
+      .output()
+      .split('\n')
+      .filter((line) => /error|at /i.test(line));
+    expect(errors).toEqual([
+      `error: ${dataDir} was deleted while the stack was running; run \`npm start\` again to recreate and reseed it`,
+    ]);
+    await expectStopped(running);
+
+    running = npmStart();
+    await probeUntilReady(running);
+    expect(running.output()).toContain('ready:');
+    process.kill(running.npm.pid!, 'SIGTERM');
+    await expectStopped(running);
+  });
+
+  it.each([
+    ['SECRETS_PORT', 'abc', 'error: SECRETS_PORT must be a port number (0-65535), got "abc"'],
+    [
+      'STEP_UP_MAX_AGE_SECONDS',
+      '0',
+      'error: STEP_UP_MAX_AGE_SECONDS must be a whole number of seconds (1-86400), got "0"',
+    ],
+  ])('rejects %s=%s with one line, no stack trace', async (name, value, line) => {
+    running = npmStart({ [name]: value });
+    expect(await running.exited).toBe(1);
+    const errors = running
+      .output()
+      .split('\n')
+      .filter((l) => /error|at /i.test(l));
+    expect(errors).toEqual([line]);
+  });
+
   it('rejects API_PORT=abc with one line, no stack trace', async () => {
     running = npmStart({ API_PORT: 'abc' });
     expect(await running.exited).toBe(1);

@@ -70,6 +70,7 @@ describe('GET /me', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     const me = await response.json();
     expect(me).toMatchObject({ sub: claims.sub, username: claims.username, groups: ['room-demo'] });
+    expect(me.authTime).toBe(claims.auth_time); // the sign-in's age, for the page's step-up note
     expect(claims.iss).toBe('https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool');
   });
 

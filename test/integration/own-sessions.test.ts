@@ -57,8 +57,18 @@ describe('GET /me/sessions', () => {
     expect(mine).toHaveLength(2);
     expect(mine).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ sessionId: phone.sessionId, userAgent: PHONE, current: false }),
-        expect.objectContaining({ sessionId: laptop.sessionId, userAgent: LAPTOP, current: true }),
+        expect.objectContaining({
+          sessionId: phone.sessionId,
+          userAgent: PHONE,
+          device: 'iOS',
+          current: false,
+        }),
+        expect.objectContaining({
+          sessionId: laptop.sessionId,
+          userAgent: LAPTOP,
+          device: 'Linux',
+          current: true,
+        }),
       ]),
     );
     const created = seen.map((s) => (s as Listed & { createdAt: number }).createdAt);
@@ -67,6 +77,7 @@ describe('GET /me/sessions', () => {
     expect(Object.keys(mine[0]).sort()).toEqual([
       'createdAt',
       'current',
+      'device',
       'ip',
       'lastUsedAt',
       'sessionId',

@@ -72,6 +72,16 @@ describe('the API under /api', () => {
     expect((await get('/apihealth')).status).toBe(404);
   });
 
+  it('rejects an API path without /api with a 404 that says where the API lives', async () => {
+    for (const path of ['/me', '/me/sessions', '/admin/users/abc/sessions?x=1']) {
+      const answer = await get(path);
+      expect(answer.status).toBe(404);
+      const { message } = (await answer.json()) as { message: string };
+      expect(message).toBe(`Not Found: the API lives under /api (try /api${path.split('?')[0]})`);
+    }
+    expect(await (await get('/nope')).json()).toEqual({ message: 'Not Found' });
+  });
+
   it('denies /api/me without a token, with the edge headers', async () => {
     const me = await get('/api/me');
     expect(me.status).toBe(401);

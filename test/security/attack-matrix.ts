@@ -333,7 +333,8 @@ export const ATTACK_CASES: readonly AttackCase[] = [
   headerTrick('two spaces after Bearer', (t) => `Bearer  ${t}`),
   headerTrick('tab instead of the space', (t) => `Bearer\t${t}`),
   headerTrick('no space after Bearer', (t) => `Bearer${t}`),
-  headerTrick('lower-case scheme', (t) => `bearer ${t}`),
+  // `bearer` in lower case is no attack: the scheme is case-insensitive (RFC 7235 §2.1), see test/unit/authorize.test.ts.
+  headerTrick('another scheme that starts with Bearer', (t) => `Bearerx ${t}`),
   headerTrick('no scheme at all', (t) => t),
   headerTrick('trailing no-break space (U+00A0)', (t) => `Bearer ${t}${utf8Bytes('\u00a0')}`),
   headerTrick(

@@ -104,6 +104,26 @@ describe('authorizeToken', () => {
     });
   });
 
+  it.each([
+    ['admin', 'admin'],
+    ['cognito:AdminDisableUser', 'cognito-change'],
+    ['refresh-reuse', 'refresh-reuse'],
+    ['logout-all', 'user'],
+  ])('denies a token revoked with reason %p and names the cause %p', async (reason, cause) => {
+    const records = [record({ scope: 'session', reason })];
+    expect(await authorizeToken('t', deps({ records }))).toMatchObject({
+      effect: 'Deny',
+      reason: 'ERR_TOKEN_REVOKED',
+      cause,
+    });
+  });
+
+  it('denies a token revoked for a reason it does not know without naming a cause', async () => {
+    const decision = await authorizeToken('t', deps({ records: [record({ scope: 'token', reason: 'x' })] }));
+    expect(decision).toMatchObject({ effect: 'Deny', reason: 'ERR_TOKEN_REVOKED' });
+    expect(decision).not.toHaveProperty('cause');
+  });
+
   it('allows a token issued after the user watermark', async () => {
     const d = deps({ records: [record({ scope: 'user', notBefore: NOW - 120 })] });
     expect(await authorizeToken('t', d)).toMatchObject({ effect: 'Allow' });
@@ -163,6 +183,9 @@ describe('authorizeToken', () => {
 describe('parseBearer', () => {
   it.each([
     ['Bearer abc.def.ghi', { token: 'abc.def.ghi', malformed: false }],
+    // The auth-scheme is case-insensitive (RFC 7235 §2.1); the token itself is not.
+    ['bearer abc.def.ghi', { token: 'abc.def.ghi', malformed: false }],
+    ['BEARER AbC.dEf', { token: 'AbC.dEf', malformed: false }],
     [undefined, { malformed: false }],
     ['', { malformed: false }],
   ])('parses %p', (value, expected) => {
@@ -170,11 +193,12 @@ describe('parseBearer', () => {
   });
 
   it.each([
-    'bearer abc',
     'Bearer  abc',
     'Bearer abc ',
     ' Bearer abc',
     'Basic abc',
+    'Bearerabc',
+    'Bearers abc',
     'Bearer',
     'Bearer a\nb',
     `Bearer ${'a'.repeat(8193)}`,

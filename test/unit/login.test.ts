@@ -13,6 +13,7 @@ import {
   loginCookieHeader,
   NOW,
   openedCookie,
+  refreshCookieHeader,
   WEEK,
 } from '../helpers/session-fakes';
 
@@ -140,6 +141,41 @@ describe('signIn', () => {
     world.denyList.lookup = () => Promise.reject(new Error('store down'));
     await expect(signIn(request(), world.deps)).rejects.toThrow('store down');
     expect(world.sessions.items.size).toBe(0);
+  });
+
+  it('ends the session this browser held before (a step-up sign-in): one browser, one session', async () => {
+    const world = fakeWorld();
+    withCode(world, { originJti: 'origin-old', jti: 'jti-old' });
+    await signIn(request(), world.deps);
+    world.grants.code = {
+      ok: true,
+      tokens: { accessToken: 'at-2', idToken: 'id-2', refreshToken: 'rt-2', expiresIn: 900 },
+    };
+    world.verified.set('at-2', { ok: true, claims: claims({ originJti: 'origin-new', jti: 'jti-2' }) });
+
+    const again = request({ cookies: [loginCookieHeader(LOGIN), refreshCookieHeader('origin-old', 'rt-1')] });
+    const outcome = await signIn(again, world.deps);
+
+    expect(outcome.status).toBe(200);
+    expect(world.sessions.items.get('origin-new')?.status).toBe('active');
+    expect(world.sessions.items.get('origin-old')).toMatchObject({
+      status: 'revoked',
+      revokedBy: ALICE,
+      revokedReason: 'replaced-by-sign-in',
+    });
+    expect(world.denyList.has('session#origin-old')).toBe(true);
+    expect(world.calls.revoked).toEqual(['rt-1']); // its Cognito refresh token too
+  });
+
+  it("leaves another user's session alone when a different user signs in on the same browser", async () => {
+    const world = fakeWorld();
+    withCode(world, { originJti: 'origin-bob', sub: 'bbbbbbbb-1111-2222-3333-444444444444' });
+    await signIn(request(), world.deps);
+    withCode(world, { originJti: 'origin-alice', jti: 'jti-2' });
+    const again = request({ cookies: [loginCookieHeader(LOGIN), refreshCookieHeader('origin-bob', 'rt-1')] });
+    expect((await signIn(again, world.deps)).status).toBe(200);
+    expect(world.sessions.items.get('origin-bob')?.status).toBe('active');
+    expect(world.calls.revoked).toEqual([]);
   });
 
   it('uses a server-generated session id for tokens without origin_jti when allowed', async () => {

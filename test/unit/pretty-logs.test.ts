@@ -1,7 +1,7 @@
 // The --pretty formatter: Powertools lines and EMF blobs as one short line; everything else untouched.
 
 import { PassThrough } from 'node:stream';
-import { formatLogLine, prettyPrintOutput } from '../../local/pretty-logs';
+import { formatLogLine, logFormat, prettyPrintOutput } from '../../local/pretty-logs';
 
 const denied = JSON.stringify({
   level: 'WARN',
@@ -91,5 +91,17 @@ describe('prettyPrintOutput', () => {
     );
     stream.write(`${denied}\n`);
     expect(written.endsWith(`${denied}\n`)).toBe(true); // restored: raw JSON again
+  });
+});
+
+describe('logFormat', () => {
+  it.each([
+    [[], true, 'pretty'],
+    [[], false, 'json'],
+    [['--json'], true, 'json'],
+    [['--pretty'], false, 'pretty'],
+    [['--pretty', '--json'], true, 'json'],
+  ] as const)('with flags %p and a terminal %p prints %p', (argv, tty, expected) => {
+    expect(logFormat(argv, tty)).toBe(expected);
   });
 });
