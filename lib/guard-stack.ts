@@ -170,6 +170,8 @@ export class GuardStack extends Stack {
       },
       createTrail: config.cognitoEventsTrail === 'create',
       logRetention: config.logRetentionDays,
+      trailFileExpiration: Duration.days(config.logRetentionDays),
+      trailBucketRemovalPolicy: removalPolicy,
     });
     this.revocations.grantRevoke(this.events.handler);
     this.signaling.grantCloseSockets(this.events.handler);
