@@ -129,7 +129,7 @@ function recordOf(call: string, body: Buffer, userPoolId: string): RecordedCall 
   } catch {
     return undefined; // the inner listener answers the malformed request itself
   }
-  const text = (name: string) => (typeof parsed[name] === 'string' ? (parsed[name] as string) : undefined);
+  const text = (name: string) => (typeof parsed[name] === 'string' ? parsed[name] : undefined);
   if (OBSERVED_ADMIN_CALLS.includes(call)) {
     const [pool, username, group] = [text('UserPoolId'), text('Username'), text('GroupName')];
     if (!pool || !username) return undefined;
@@ -142,7 +142,12 @@ function recordOf(call: string, body: Buffer, userPoolId: string): RecordedCall 
   if (call === 'ConfirmForgotPassword') {
     const username = text('Username');
     if (!username) return undefined;
-    const requestParameters = { clientId: HIDDEN, username: HIDDEN, confirmationCode: HIDDEN, password: HIDDEN };
+    const requestParameters = {
+      clientId: HIDDEN,
+      username: HIDDEN,
+      confirmationCode: HIDDEN,
+      password: HIDDEN,
+    };
     return { admin: false, requestParameters, user: { UserPoolId: userPoolId, Username: username } };
   }
   const token = text('AccessToken'); // ChangePassword, DeleteUser, UpdateUserAttributes
@@ -167,10 +172,7 @@ function subOf(token: string): string | undefined {
 }
 
 /** AdminGetUser against this same server (its public API, so it works whatever implements the pool). */
-async function lookupSub(
-  req: IncomingMessage,
-  params: RecordedCall['user'],
-): Promise<string | undefined> {
+async function lookupSub(req: IncomingMessage, params: RecordedCall['user']): Promise<string | undefined> {
   const { localAddress, localPort } = req.socket;
   if (!localAddress || !localPort) return undefined;
   const host = localAddress.includes(':') ? `[${localAddress}]` : localAddress;

@@ -84,7 +84,8 @@ export function cognitoChange(event: unknown, userPoolId: string): MappedEvent {
   }
   const pool = recordedPool(detail);
   const admin = (ADMIN_REVOKING_CALLS as readonly string[]).includes(call);
-  if (admin ? pool !== userPoolId : pool !== undefined && pool !== userPoolId) return ignore('other-pool', call);
+  if (admin ? pool !== userPoolId : pool !== undefined && pool !== userPoolId)
+    return ignore('other-pool', call);
   const sub = record(detail.additionalEventData).sub;
   if (typeof sub !== 'string' || !SUB.test(sub)) return ignore('no-sub', call);
   const changedAt = epochSeconds(detail.eventTime);

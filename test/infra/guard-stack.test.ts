@@ -167,10 +167,7 @@ describe('GuardStack', () => {
       };
       template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
         Domain: {
-          'Fn::Join': [
-            '-',
-            ['guard', { 'Fn::Select': [0, uuidGroups] }, { 'Fn::Select': [1, uuidGroups] }],
-          ],
+          'Fn::Join': ['-', ['guard', { 'Fn::Select': [0, uuidGroups] }, { 'Fn::Select': [1, uuidGroups] }]],
         },
         ManagedLoginVersion: 2,
       });

@@ -69,7 +69,7 @@ function refOf(construct: { node: { defaultChild?: unknown } }) {
 }
 
 describe('Monitoring', () => {
-  it('publishes alarms to a KMS-encrypted, TLS-only SNS topic whose policy lets this account\'s alarms publish', () => {
+  it("publishes alarms to a KMS-encrypted, TLS-only SNS topic whose policy lets this account's alarms publish", () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {

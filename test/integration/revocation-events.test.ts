@@ -193,7 +193,7 @@ describe('events in: Cognito admin calls revoke at once', () => {
 });
 
 describe('events in: calls users make themselves', () => {
-  it('ChangePassword with the user\'s own token ends every session of the user, that one included', async () => {
+  it("ChangePassword with the user's own token ends every session of the user, that one included", async () => {
     const { user, browser, setupEvents } = await signedInUser();
     const other = new BrowserSession(stack.outputs);
     expect((await other.signIn(user)).status).toBe(200); // a second device

@@ -90,7 +90,9 @@ describe('header smuggling', () => {
         headers: { Authorization: values as unknown as string, 'User-Agent': userAgent },
       });
       expect(response.status).toBe(401);
-      expect(response.headers['www-authenticate']).toBe('Bearer realm="cognito-guard", error="invalid_token"');
+      expect(response.headers['www-authenticate']).toBe(
+        'Bearer realm="cognito-guard", error="invalid_token"',
+      );
       expect(JSON.parse(response.body)).toMatchObject({ error: 'ERR_TOKEN_MALFORMED' });
       expect(deniedLines(logs, userAgent)).toMatchObject([{ reason: 'ERR_TOKEN_MALFORMED' }]);
     }

@@ -75,10 +75,10 @@ describe('cognitoChange', () => {
   );
 
   it.each(USER_REVOKING_CALLS)('ignores %s when the record names another pool', (call) => {
-    const other = withDetail(
-      { additionalEventData: { sub: SUB, userPoolId: 'us-east-1_OTHER' } },
-      { ...fixtures.changePassword, detail: { ...fixtures.changePassword.detail, eventName: call } } as never,
-    );
+    const other = withDetail({ additionalEventData: { sub: SUB, userPoolId: 'us-east-1_OTHER' } }, {
+      ...fixtures.changePassword,
+      detail: { ...fixtures.changePassword.detail, eventName: call },
+    } as never);
     expect(cognitoChange(other, POOL)).toMatchObject({ kind: 'ignore', because: 'other-pool', call });
   });
 
@@ -96,9 +96,16 @@ describe('cognitoChange', () => {
   it.each([
     ['revokeToken', 'RevokeToken'],
     ['updateUserAttributes', 'UpdateUserAttributes'],
-  ] as const)('ignores %s: it names no session to end, or takes no right from an access token', (fixture, call) => {
-    expect(cognitoChange(fixtures[fixture], POOL)).toEqual({ kind: 'ignore', because: 'not-revoking', call });
-  });
+  ] as const)(
+    'ignores %s: it names no session to end, or takes no right from an access token',
+    (fixture, call) => {
+      expect(cognitoChange(fixtures[fixture], POOL)).toEqual({
+        kind: 'ignore',
+        because: 'not-revoking',
+        call,
+      });
+    },
+  );
 
   it.each(['AdminUpdateUserAttributes', 'AdminDeleteUserAttributes', 'SetUserMFAPreference'])(
     'ignores %s: access tokens carry no user attributes',
@@ -112,7 +119,10 @@ describe('cognitoChange', () => {
 
   it.each([
     ['the token endpoint refresh AWS publishes', fixtures.awsTokenEndpointRefresh],
-    ['the hosted-UI confirmation AWS publishes (its sub is a form field the browser sent)', fixtures.awsHostedUiConfirmPost],
+    [
+      'the hosted-UI confirmation AWS publishes (its sub is a form field the browser sent)',
+      fixtures.awsHostedUiConfirmPost,
+    ],
   ])('ignores %s: a managed-login service event, not an API call', (_what, event) => {
     expect(cognitoChange(event, POOL)).toEqual({ kind: 'ignore', because: 'not-cloudtrail' });
   });
