@@ -9,6 +9,7 @@ import {
   AdminSetUserPasswordCommand,
   ChangePasswordCommand,
   CognitoIdentityProviderClient,
+  DeleteUserCommand,
   UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DeliveredEvent } from '../../lambdas/adapters/json-lines-publisher';
@@ -226,6 +227,21 @@ describe('events in: calls users make themselves', () => {
           reason: 'cognito:ChangePassword',
           caep: expect.objectContaining({ initiating_entity: 'user' }),
         }),
+      }),
+    ]);
+  });
+
+  it("DeleteUser with the user's own token revokes their tokens at once (they would verify until expiry)", async () => {
+    const { browser, setupEvents } = await signedInUser();
+    await cognito.send(new DeleteUserCommand({ AccessToken: browser.accessToken }));
+    const me = await within(
+      () => browser.me(),
+      (answer) => answer.status === 401,
+    );
+    expect(me.status).toBe(401);
+    expect(await events(browser.sub, setupEvents)).toEqual([
+      expect.objectContaining({
+        detail: expect.objectContaining({ actor: browser.sub, reason: 'cognito:DeleteUser' }),
       }),
     ]);
   });
