@@ -1,6 +1,6 @@
 // The app's stack: one origin (CloudFront) in front of the page, the REST API and the WebSocket; identity, deny-list,
 // sessions, monitoring; the outputs, AppUrl first.
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AdminEnv } from '../lambdas/admin/env';
 import { AuthEnv } from '../lambdas/auth/env';
@@ -75,7 +75,7 @@ export class GuardStack extends Stack {
     const allowedOrigins = [appUrl, ...config.allowedOrigins];
 
     this.identity = new UserPool(this, 'Identity', {
-      domainPrefix: config.domainPrefix,
+      domainPrefix: config.domainPrefix ?? deploymentDomainPrefix(this),
       callbackUrls,
       logoutUrls,
       accessTokenValidity: Duration.minutes(config.accessTokenMinutes),
@@ -170,6 +170,8 @@ export class GuardStack extends Stack {
       },
       createTrail: config.cognitoEventsTrail === 'create',
       logRetention: config.logRetentionDays,
+      trailFileExpiration: Duration.days(config.logRetentionDays),
+      trailBucketRemovalPolicy: removalPolicy,
     });
     this.revocations.grantRevoke(this.events.handler);
     this.signaling.grantCloseSockets(this.events.handler);
@@ -295,4 +297,15 @@ export class GuardStack extends Stack {
     new CfnOutput(this, 'RevocationTableName', { value: this.revocations.table.tableName });
     new CfnOutput(this, 'SessionTableName', { value: this.sessions.table.tableName });
   }
+}
+
+/**
+ * `guard-<8 hex>-<4 hex>`: the first two groups of the UUID in the stack's id (`arn:…:stack/<name>/<uuid>`), which
+ * CloudFormation draws when it creates the stack. Unique per deployment (prefixes are unique per region across all
+ * accounts), stable for the stack's life, and within Cognito's rules: lowercase letters, digits and hyphens, never
+ * "aws", "amazon" or "cognito" (hex digits cannot spell them).
+ */
+function deploymentDomainPrefix(stack: Stack): string {
+  const uuid = Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId)));
+  return Fn.join('-', ['guard', Fn.select(0, uuid), Fn.select(1, uuid)]);
 }

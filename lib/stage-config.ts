@@ -7,8 +7,11 @@ import type { EdgeDomain } from './constructs/edge';
 
 /** Settings of one deployment of the stack (README: "Configuration"). */
 export interface StageConfig {
-  /** Cognito managed-login domain prefix: `https://<prefix>.auth.<region>.amazoncognito.com`. Globally unique. */
-  readonly domainPrefix: string;
+  /**
+   * Cognito managed-login domain prefix: `https://<prefix>.auth.<region>.amazoncognito.com`, unique per region across
+   * all AWS accounts. @default - `guard-` and the first 12 hex digits of the stack's id (unique per deployment)
+   */
+  readonly domainPrefix?: string;
   /** Access token lifetime (5..1440). @default 15 */
   readonly accessTokenMinutes: number;
   /** ID token lifetime (5..1440). @default 15 */
@@ -96,8 +99,6 @@ export class StageConfigError extends Error {
 }
 
 export const DEFAULT_STAGE_CONFIG: StageConfig = {
-  // Cognito reserves "aws", "amazon" and "cognito" in prefixes; set your own, prefixes are global per region.
-  domainPrefix: 'guard-demo-login',
   accessTokenMinutes: 15,
   idTokenMinutes: 15,
   refreshTokenDays: 7,
@@ -221,7 +222,7 @@ const optional =
   };
 
 const checks: Record<keyof StageConfig, Check> = {
-  domainPrefix,
+  domainPrefix: optional(domainPrefix),
   accessTokenMinutes: integer(5, 1440),
   idTokenMinutes: integer(5, 1440),
   refreshTokenDays: integer(1, 3650),

@@ -3,10 +3,10 @@ import { IncomingMessage } from 'node:http';
 import type { RequestListener, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
+  ADMIN_REVOKING_CALLS,
   CLOUDTRAIL_DETAIL_TYPE,
   COGNITO_EVENT_SOURCE,
   COGNITO_IDP_EVENT_SOURCE,
-  REVOKING_COGNITO_CALLS,
 } from '../lambdas/events/cognito-trail';
 
 /**
@@ -14,9 +14,20 @@ import {
  * decides, as in AWS, where CloudTrail records every call and the rule's pattern selects).
  */
 export const OBSERVED_ADMIN_CALLS: readonly string[] = [
-  ...REVOKING_COGNITO_CALLS,
+  ...ADMIN_REVOKING_CALLS,
   'AdminAddUserToGroup',
   'AdminEnableUser',
+];
+
+/**
+ * The calls users make themselves that the twin reports, where cognito-local implements them (it has no
+ * GlobalSignOut): the revoking ones, plus UpdateUserAttributes, which must change nothing.
+ */
+export const OBSERVED_USER_CALLS: readonly string[] = [
+  'ChangePassword',
+  'ConfirmForgotPassword',
+  'DeleteUser',
+  'UpdateUserAttributes',
 ];
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
@@ -39,6 +50,8 @@ export interface CloudTrailApiCallEvent {
 
 export interface AdminEventsOptions {
   readonly region: string;
+  /** The pool a ConfirmForgotPassword (client id + username, no pool) is looked up in. */
+  readonly userPoolId: string;
   /**
    * Gets each event after the call succeeded (2xx), with when the call arrived (millisecond precision, unlike the
    * event's `eventTime`); must not throw (it runs after the response is sent).
@@ -47,8 +60,8 @@ export interface AdminEventsOptions {
 }
 
 /**
- * Wraps cognito-local's request listener from the outside. For an observed admin call it reads the body, looks up
- * the user's `sub` before the call runs (AdminDeleteUser removes it), hands an identical request to the inner
+ * Wraps cognito-local's request listener from the outside. For an observed call it reads the body, finds the user's
+ * `sub` before the call runs (AdminDeleteUser and DeleteUser remove it), hands an identical request to the inner
  * listener, and once the response finished with 2xx raises the CloudTrail-shaped event. Every other request passes
  * through untouched.
  */
@@ -71,7 +84,7 @@ function adminCall(req: IncomingMessage): string | undefined {
   if (req.method !== 'POST' || typeof target !== 'string' || !target.startsWith(TARGET_PREFIX))
     return undefined;
   const call = target.slice(TARGET_PREFIX.length);
-  return OBSERVED_ADMIN_CALLS.includes(call) ? call : undefined;
+  return OBSERVED_ADMIN_CALLS.includes(call) || OBSERVED_USER_CALLS.includes(call) ? call : undefined;
 }
 
 async function observe(
@@ -82,41 +95,84 @@ async function observe(
   options: AdminEventsOptions,
 ): Promise<void> {
   const body = await readBody(req);
-  const params = parseParams(body);
-  const sub = params ? await lookupSub(req, params) : undefined;
+  const recorded = recordOf(call, body, options.userPoolId);
+  const sub = recorded ? (recorded.sub ?? (await lookupSub(req, recorded.user))) : undefined;
   const eventTime = new Date();
   res.on('finish', () => {
-    if (res.statusCode < 200 || res.statusCode > 299 || !params) return;
+    if (res.statusCode < 200 || res.statusCode > 299 || !recorded) return;
     options.onEvent(
-      cloudTrailEvent({ call, req, params, sub, eventTime, region: options.region }),
+      cloudTrailEvent({ call, req, recorded, sub, eventTime, region: options.region }),
       eventTime,
     );
   });
   inner(replay(req, body), res);
 }
 
-interface AdminParams {
-  readonly UserPoolId: string;
-  readonly Username: string;
-  readonly GroupName?: string;
+/** What CloudTrail records of a call, and how the twin finds its user. */
+interface RecordedCall {
+  /** An IAM-signed admin call (else: the user's own, with no IAM identity). */
+  readonly admin: boolean;
+  readonly requestParameters: Readonly<Record<string, string>>;
+  /** The user's sub when the request carries it (an access token's `sub`). */
+  readonly sub?: string;
+  /** Else the pool and username to look it up with. */
+  readonly user: { readonly UserPoolId: string; readonly Username: string };
 }
 
-function parseParams(body: Buffer): AdminParams | undefined {
+/** Cognito records passwords, tokens, codes and usernames as this (logging-using-cloudtrail.html). */
+const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
+
+function recordOf(call: string, body: Buffer, userPoolId: string): RecordedCall | undefined {
+  let parsed: Record<string, unknown>;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-    if (typeof parsed.UserPoolId !== 'string' || typeof parsed.Username !== 'string') return undefined;
-    return {
-      UserPoolId: parsed.UserPoolId,
-      Username: parsed.Username,
-      ...(typeof parsed.GroupName === 'string' ? { GroupName: parsed.GroupName } : {}),
-    };
+    parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch {
     return undefined; // the inner listener answers the malformed request itself
+  }
+  const text = (name: string) => (typeof parsed[name] === 'string' ? parsed[name] : undefined);
+  if (OBSERVED_ADMIN_CALLS.includes(call)) {
+    const [pool, username, group] = [text('UserPoolId'), text('Username'), text('GroupName')];
+    if (!pool || !username) return undefined;
+    return {
+      admin: true,
+      requestParameters: { userPoolId: pool, username: HIDDEN, ...(group ? { groupName: group } : {}) },
+      user: { UserPoolId: pool, Username: username },
+    };
+  }
+  if (call === 'ConfirmForgotPassword') {
+    const username = text('Username');
+    if (!username) return undefined;
+    const requestParameters = {
+      clientId: HIDDEN,
+      username: HIDDEN,
+      confirmationCode: HIDDEN,
+      password: HIDDEN,
+    };
+    return { admin: false, requestParameters, user: { UserPoolId: userPoolId, Username: username } };
+  }
+  const token = text('AccessToken'); // ChangePassword, DeleteUser, UpdateUserAttributes
+  const sub = token ? subOf(token) : undefined;
+  if (!sub) return undefined;
+  const hidden = Object.fromEntries(
+    Object.keys(parsed).map((name) => [name[0].toLowerCase() + name.slice(1), HIDDEN]),
+  );
+  return { admin: false, requestParameters: hidden, sub, user: { UserPoolId: userPoolId, Username: sub } };
+}
+
+/** The `sub` claim of an access token; unverified here: the event is raised only if Cognito then accepts the token. */
+function subOf(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      sub?: unknown;
+    };
+    return typeof payload.sub === 'string' ? payload.sub : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /** AdminGetUser against this same server (its public API, so it works whatever implements the pool). */
-async function lookupSub(req: IncomingMessage, params: AdminParams): Promise<string | undefined> {
+async function lookupSub(req: IncomingMessage, params: RecordedCall['user']): Promise<string | undefined> {
   const { localAddress, localPort } = req.socket;
   if (!localAddress || !localPort) return undefined;
   const host = localAddress.includes(':') ? `[${localAddress}]` : localAddress;
@@ -181,13 +237,12 @@ function accessKeyId(req: IncomingMessage): string {
 function cloudTrailEvent(input: {
   call: string;
   req: IncomingMessage;
-  params: AdminParams;
+  recorded: RecordedCall;
   sub: string | undefined;
   eventTime: Date;
   region: string;
 }): CloudTrailApiCallEvent {
-  const { call, req, params, sub, eventTime, region } = input;
-  const keyId = accessKeyId(req);
+  const { call, req, recorded, sub, eventTime, region } = input;
   const time = eventTime.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     version: '0',
@@ -200,27 +255,18 @@ function cloudTrailEvent(input: {
     resources: [],
     detail: {
       eventVersion: '1.08',
-      userIdentity: {
-        type: 'IAMUser',
-        principalId: keyId,
-        arn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/${keyId}`,
-        accountId: LOCAL_ACCOUNT,
-        accessKeyId: keyId,
-        userName: keyId,
-      },
+      // A user's own call has no IAM identity: like the records AWS shows of calls users make, only accountId
+      // (https://docs.aws.amazon.com/cognito/latest/developerguide/understanding-amazon-cognito-entries.html).
+      userIdentity: recorded.admin ? iamUser(accessKeyId(req)) : { accountId: LOCAL_ACCOUNT },
       eventTime: time,
       eventSource: COGNITO_IDP_EVENT_SOURCE,
       eventName: call,
       awsRegion: region,
       sourceIPAddress: req.socket.remoteAddress ?? '127.0.0.1',
       userAgent: req.headers['user-agent'] ?? '',
-      // Cognito hides usernames in CloudTrail and names the user by sub in additionalEventData:
-      // https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-info-in-cloudtrail.html
-      requestParameters: {
-        userPoolId: params.UserPoolId,
-        username: 'HIDDEN_FOR_SECURITY_REASONS',
-        ...(params.GroupName !== undefined ? { groupName: params.GroupName } : {}),
-      },
+      // Cognito hides usernames, passwords and tokens in CloudTrail and names the user by sub in
+      // additionalEventData: https://docs.aws.amazon.com/cognito/latest/developerguide/logging-using-cloudtrail.html
+      requestParameters: recorded.requestParameters,
       responseElements: null,
       ...(sub ? { additionalEventData: { sub } } : {}),
       requestID: randomUUID(),
@@ -231,5 +277,17 @@ function cloudTrailEvent(input: {
       recipientAccountId: LOCAL_ACCOUNT,
       eventCategory: 'Management',
     },
+  };
+}
+
+/** An IAM user named after the SigV4 access key id (offline there is no IAM). */
+function iamUser(keyId: string): Record<string, string> {
+  return {
+    type: 'IAMUser',
+    principalId: keyId,
+    arn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/${keyId}`,
+    accountId: LOCAL_ACCOUNT,
+    accessKeyId: keyId,
+    userName: keyId,
   };
 }

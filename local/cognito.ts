@@ -110,7 +110,9 @@ export async function createCognitoListener(
 export async function startCognito(options: LocalCognitoOptions): Promise<LocalCognito> {
   const listener = await createCognitoListener(options);
   const onEvent = options.onAdminEvent;
-  const app = onEvent ? withAdminEvents(listener, { region: options.region, onEvent }) : listener;
+  const app = onEvent
+    ? withAdminEvents(listener, { region: options.region, userPoolId: options.userPoolId, onEvent })
+    : listener;
   const server = createHttpServer(app);
   const port = await listen(server, { ...options, service: 'Cognito (cognito-local + twin)' });
   return { url: `http://${options.host}:${port}`, port, stop: () => close(server) };

@@ -69,6 +69,10 @@ export function createRestShim(options: RestShimOptions): RequestListener {
     };
     let authorizer: Record<string, unknown> | undefined;
     if (match.route.auth === 'authorized') {
+      // Identity source `method.request.header.Authorization`: missing or empty, API Gateway answers 401 itself and
+      // never invokes the authorizer (https://repost.aws/knowledge-center/api-gateway-401-error-lambda-authorizer).
+      if (!req.headers.authorization)
+        return write(res, gatewayReply('UNAUTHORIZED', 401, 'Unauthorized', cors));
       let result: APIGatewayAuthorizerResult;
       try {
         result = await options.handlers.authorizer(authorizerEvent(request, match));

@@ -97,8 +97,9 @@ async function ensureClient(
     // once the resource server defines them).
     AllowedOAuthScopes: [...WEB_CLIENT_SCOPES],
     SupportedIdentityProviders: ['COGNITO'],
-    // With rotation on, Cognito refuses REFRESH_TOKEN_AUTH: refresh goes through the token endpoint.
-    ExplicitAuthFlows: [],
+    // As deployed (lib/constructs/user-pool.ts): only the IAM-gated admin flow; with rotation on, Cognito refuses
+    // REFRESH_TOKEN_AUTH, so refresh goes through the token endpoint.
+    ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'],
     RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: options.rotationGraceSeconds },
     EnableTokenRevocation: true,
     AccessTokenValidity: options.accessTokenValiditySeconds ?? 15 * 60,

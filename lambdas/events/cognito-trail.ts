@@ -6,10 +6,11 @@ export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const COGNITO_IDP_EVENT_SOURCE = 'cognito-idp.amazonaws.com';
 
 /**
- * The user-pool calls after which no token issued before them may keep working. A removal from a group revokes the
- * user's tokens (they carry `cognito:groups` as issued); an addition revokes nothing (old tokens hold fewer rights).
+ * IAM-authorized admin calls after which no token issued before them may keep working; the request names the pool
+ * (`requestParameters.userPoolId`). A removal from a group revokes the user's tokens (they carry `cognito:groups` as
+ * issued); an addition revokes nothing (old tokens hold fewer rights).
  */
-export const REVOKING_COGNITO_CALLS = [
+export const ADMIN_REVOKING_CALLS = [
   'AdminDisableUser',
   'AdminDeleteUser',
   'AdminUserGlobalSignOut',
@@ -18,13 +19,32 @@ export const REVOKING_COGNITO_CALLS = [
   'AdminRemoveUserFromGroup',
 ] as const;
 
+/**
+ * Calls users make themselves, authorized by their own access token (ChangePassword, GlobalSignOut, DeleteUser) or by
+ * a code mailed to them (ConfirmForgotPassword). New credentials, a sign-out everywhere or a deleted account end every
+ * session of the user, the calling one included: the record names no session, only the user. Their requests name no
+ * pool (docs/events.md).
+ */
+export const USER_REVOKING_CALLS = [
+  'ChangePassword',
+  'ConfirmForgotPassword',
+  'GlobalSignOut',
+  'DeleteUser',
+] as const;
+
+/** Every call that revokes its user. */
+export const REVOKING_COGNITO_CALLS = [...ADMIN_REVOKING_CALLS, ...USER_REVOKING_CALLS] as const;
+
 export type RevokingCognitoCall = (typeof REVOKING_COGNITO_CALLS)[number];
 
 /** A Cognito change that revokes every token of `sub` issued up to `changedAt`. */
 export interface CognitoChange {
   readonly call: RevokingCognitoCall;
   readonly sub: string;
-  /** `iam:<principal ARN>` of the caller as CloudTrail recorded it (the console and the CLI alike). */
+  /**
+   * Who made the call: `iam:<principal ARN>` as CloudTrail recorded it (console and CLI alike) for an admin call;
+   * the user's own `sub` for their own call (as for logout).
+   */
   readonly actor: string;
   /** `cognito:<call>`. */
   readonly reason: string;
@@ -45,8 +65,10 @@ export type MappedEvent =
 const SUB = /^[A-Za-z0-9-]{1,128}$/;
 
 /**
- * Maps one EventBridge event to a revocation, or says why it changes nothing. Only successful calls on our own pool
- * count; the user is the pool `sub` Cognito puts in `additionalEventData.sub` (the username may be hidden).
+ * Maps one EventBridge event to a revocation, or says why it changes nothing. Only successful calls count; the user
+ * is the pool `sub` Cognito records in `additionalEventData.sub` (it records the sub, never the username). An admin
+ * call must name our pool; a user's call names none, so it only must not name another one (a `sub` that is not ours
+ * revokes nothing anyone holds).
  */
 export function cognitoChange(event: unknown, userPoolId: string): MappedEvent {
   const envelope = record(event);
@@ -60,7 +82,10 @@ export function cognitoChange(event: unknown, userPoolId: string): MappedEvent {
   if (detail.errorCode !== undefined && detail.errorCode !== null && detail.errorCode !== '') {
     return ignore('failed-call', call);
   }
-  if (record(detail.requestParameters).userPoolId !== userPoolId) return ignore('other-pool', call);
+  const pool = recordedPool(detail);
+  const admin = (ADMIN_REVOKING_CALLS as readonly string[]).includes(call);
+  if (admin ? pool !== userPoolId : pool !== undefined && pool !== userPoolId)
+    return ignore('other-pool', call);
   const sub = record(detail.additionalEventData).sub;
   if (typeof sub !== 'string' || !SUB.test(sub)) return ignore('no-sub', call);
   const changedAt = epochSeconds(detail.eventTime);
@@ -69,7 +94,7 @@ export function cognitoChange(event: unknown, userPoolId: string): MappedEvent {
     change: {
       call,
       sub,
-      actor: actorOf(record(detail.userIdentity)),
+      actor: admin ? actorOf(record(detail.userIdentity)) : sub,
       reason: `cognito:${call}`,
       ...(changedAt !== undefined ? { changedAt } : {}),
       ...(typeof detail.eventID === 'string' ? { eventId: detail.eventID } : {}),
@@ -83,6 +108,12 @@ export function actorOf(identity: Record<string, unknown>): string {
   if (typeof identity.invokedBy === 'string' && identity.invokedBy) return `aws:${identity.invokedBy}`;
   if (typeof identity.principalId === 'string' && identity.principalId) return `iam:${identity.principalId}`;
   return 'iam:unknown';
+}
+
+/** The pool the record names: the admin request's parameter, or (managed-login records) additionalEventData. */
+function recordedPool(detail: Record<string, unknown>): string | undefined {
+  const pool = record(detail.requestParameters).userPoolId ?? record(detail.additionalEventData).userPoolId;
+  return typeof pool === 'string' ? pool : undefined;
 }
 
 function isRevokingCall(name: string): name is RevokingCognitoCall {

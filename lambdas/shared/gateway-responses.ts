@@ -1,11 +1,12 @@
 // The REST API's gateway responses (API Gateway's own answers) as data: CDK configures them, the offline shim renders them.
 
-import { bearerChallenge, REASON_MEANINGS } from './reasons';
+import { bearerChallenge, REALM, REASON_MEANINGS } from './reasons';
 
 /**
- * One gateway response. Header values are API Gateway parameter mappings: a `'static value'` in single quotes or a
- * context variable such as `context.authorizer.wwwAuthenticate`. The body is a non-VTL template that only substitutes
- * `$context.*` variables (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).
+ * One gateway response. Header values are static `'values'` in single quotes: AWS documents request parameters,
+ * stage variables and static values as header sources, not the authorizer context. The body is a non-VTL template
+ * that substitutes `$context.*` variables, `$context.authorizer.*` included
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).
  */
 export interface GatewayResponseDefinition {
   /** Absent: the response type's own status (DEFAULT_4XX / DEFAULT_5XX keep each type's status). */
@@ -24,6 +25,13 @@ export type GatewayResponseType =
   | 'DEFAULT_4XX'
   | 'DEFAULT_5XX';
 
+/**
+ * The challenge of every REST authorizer denial. The authorizer applies no route policy (scopes and step-up are the
+ * handlers', which set their own header), so each of its denials is a token that cannot be accepted: RFC 6750
+ * `invalid_token`; the typed reason is in the body.
+ */
+export const AUTHORIZER_DENIAL_CHALLENGE = `Bearer realm="${REALM}", error="invalid_token"`;
+
 const NOT_FOUND = '{"error":"ERR_NOT_FOUND","message":"no such route"}';
 /** Any other gateway error: `ERR_<response type>` (e.g. ERR_THROTTLED) and API Gateway's own message. */
 const GENERIC = '{"error":"ERR_$context.error.responseType","message":$context.error.messageString}';
@@ -33,7 +41,7 @@ export const GATEWAY_RESPONSES: Readonly<Record<GatewayResponseType, GatewayResp
   // every authorizer denial is an authentication failure, hence 401 rather than ACCESS_DENIED's default 403.
   ACCESS_DENIED: {
     statusCode: 401,
-    headers: { 'WWW-Authenticate': 'context.authorizer.wwwAuthenticate' },
+    headers: { 'WWW-Authenticate': `'${AUTHORIZER_DENIAL_CHALLENGE}'` },
     body: '{"error":"$context.authorizer.reason","message":"$context.authorizer.message"}',
   },
   // No Authorization header at all: API Gateway refuses without invoking the authorizer.
@@ -85,10 +93,7 @@ export function renderGatewayResponse(
     return '';
   };
   const headers: Record<string, string> = {};
-  for (const [name, mapping] of Object.entries(definition.headers)) {
-    const value = /^'(.*)'$/s.exec(mapping)?.[1] ?? variable(mapping.replace(/^context\./, ''));
-    if (value !== '') headers[name] = value;
-  }
+  for (const [name, mapping] of Object.entries(definition.headers)) headers[name] = mapping.slice(1, -1);
   return {
     statusCode: definition.statusCode ?? defaultStatus,
     headers,

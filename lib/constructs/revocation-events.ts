@@ -1,6 +1,6 @@
 // Revocation events: our bus (every revocation out), the CloudTrail rule + handler (Cognito changes in), DLQ, trail.
 import * as path from 'node:path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,15 +9,17 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EventsEnv } from '../../lambdas/events/env';
 import {
+  ADMIN_REVOKING_CALLS,
   CLOUDTRAIL_DETAIL_TYPE,
   COGNITO_EVENT_SOURCE,
   COGNITO_IDP_EVENT_SOURCE,
-  REVOKING_COGNITO_CALLS,
+  USER_REVOKING_CALLS,
 } from '../../lambdas/events/cognito-trail';
 import {
   METRIC_NAMESPACE,
@@ -30,8 +32,9 @@ import { NodeFunction } from './node-function';
 export const COGNITO_EVENTS_ENTRY = path.join(__dirname, '..', '..', 'lambdas', 'events', 'handler.ts');
 
 /**
- * The rule's pattern: every revoking call on this pool. Failed calls are dropped by the handler, not here: a pattern
- * on `errorCode` would have to guess how a success is recorded (absent or empty).
+ * The rule's pattern: every revoking admin call on this pool, and every revoking call users make themselves (their
+ * requests name no pool; the handler drops one that names another). Failed calls are dropped by the handler, not
+ * here: a pattern on `errorCode` would have to guess how a success is recorded (absent or empty).
  */
 export function cognitoChangePattern(userPoolId: string): events.EventPattern {
   return {
@@ -39,8 +42,11 @@ export function cognitoChangePattern(userPoolId: string): events.EventPattern {
     detailType: [CLOUDTRAIL_DETAIL_TYPE],
     detail: {
       eventSource: [COGNITO_IDP_EVENT_SOURCE],
-      eventName: [...REVOKING_COGNITO_CALLS],
-      requestParameters: { userPoolId: [userPoolId] },
+      // `$or` matching: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+      $or: [
+        { eventName: [...ADMIN_REVOKING_CALLS], requestParameters: { userPoolId: [userPoolId] } },
+        { eventName: [...USER_REVOKING_CALLS] },
+      ],
     },
   };
 }
@@ -60,6 +66,10 @@ export interface RevocationEventsProps {
   readonly createTrail?: boolean;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** How long the trail's log files stay in its bucket. @default Duration.days(30) */
+  readonly trailFileExpiration?: Duration;
+  /** Fate of the trail's bucket (and its files) on stack deletion. @default RemovalPolicy.RETAIN */
+  readonly trailBucketRemovalPolicy?: RemovalPolicy;
 }
 
 export class RevocationEvents extends Construct {
@@ -72,6 +82,8 @@ export class RevocationEvents extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   /** Present when `createTrail` (the default). */
   public readonly trail?: cloudtrail.Trail;
+  /** The trail's log files: SSE-S3, TLS only, private, expiring. Present with `trail`. */
+  public readonly trailBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: RevocationEventsProps) {
     super(scope, id);
@@ -93,7 +105,7 @@ export class RevocationEvents extends Construct {
       entry: COGNITO_EVENTS_ENTRY,
       serviceName: 'cognito-events',
       description:
-        'Revokes a user when Cognito records a disable, delete, sign-out, password or group change',
+        'Revokes a user when Cognito records a disable, delete, sign-out, password or group change (admin or user)',
       environment: { ...props.handlerEnvironment, ...this.publishingEnvironment(props.issuer) },
       logRetention: props.logRetention,
     });
@@ -118,19 +130,26 @@ export class RevocationEvents extends Construct {
     });
 
     if (props.createTrail ?? true) {
+      const removalPolicy = props.trailBucketRemovalPolicy ?? RemovalPolicy.RETAIN;
+      this.trailBucket = new s3.Bucket(this, 'TrailBucket', {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        lifecycleRules: [{ expiration: props.trailFileExpiration ?? Duration.days(30) }],
+        removalPolicy,
+        autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+      });
+      Validations.of(this.trailBucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'The trail bucket only exists so EventBridge receives Cognito management events.',
+      });
       this.trail = new cloudtrail.Trail(this, 'Trail', {
+        bucket: this.trailBucket,
         isMultiRegionTrail: false,
         includeGlobalServiceEvents: false,
         managementEvents: cloudtrail.ReadWriteType.WRITE_ONLY,
         enableFileValidation: true,
       });
-      const bucket = this.trail.node.tryFindChild('S3');
-      if (bucket) {
-        Validations.of(bucket).acknowledge({
-          id: 'AwsSolutions-S1',
-          reason: 'The trail bucket only exists so EventBridge receives Cognito management events.',
-        });
-      }
     }
   }
 

@@ -1,5 +1,5 @@
 // Cognito identity: user pool, confidential web client (code + PKCE + secret in Secrets Manager, short tokens,
-// rotation, no API sign-in flows), managed login, admins group.
+// rotation, no public API sign-in flow), managed login, admins group.
 import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -92,16 +92,14 @@ export class UserPool extends Construct {
     // a browser is useless at /oauth2/token. The browser still uses managed login with code + PKCE.
     this.client = this.userPool.addClient('WebClient', {
       generateSecret: true,
-      // An explicit, empty list: no SRP, password or custom API sign-in (their tokens carry
-      // aws.cognito.signin.user.admin and bypass the session inventory); with rotation on, refresh goes through
-      // the token endpoint, never REFRESH_TOKEN_AUTH. Leaving authFlows unset would mean Cognito's default set.
-      authFlows: {
-        userSrp: false,
-        userPassword: false,
-        adminUserPassword: false,
-        custom: false,
-        user: false,
-      },
+      // Unset means Cognito's default set (refresh, SRP, custom) and what an empty list means is undocumented
+      // (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html),
+      // while rotation rules out ALLOW_REFRESH_TOKEN_AUTH (API_RefreshTokenRotationType.html; the refresh-token guide,
+      // amazon-cognito-user-pools-using-the-refresh-token.html). So the one flow listed is the one no browser can
+      // reach: ADMIN_USER_PASSWORD_AUTH needs IAM credentials allowed cognito-idp:AdminInitiateAuth AND this
+      // client's secret, which only the auth function reads (and it has no AdminInitiateAuth). No SRP, password,
+      // custom or choice-based sign-in: their tokens carry aws.cognito.signin.user.admin and skip the inventory.
+      authFlows: { adminUserPassword: true },
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
         scopes: WEB_CLIENT_SCOPES.map((scope) => cognito.OAuthScope.custom(scope)),

@@ -154,9 +154,21 @@ describe('GuardStack', () => {
       });
     });
 
-    it('serves managed login (v2) with Cognito branding on the configured domain prefix', () => {
+    it('uses the stage domainPrefix as it is when one is set', () => {
+      synth({ domainPrefix: 'acme-login' }).template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+        Domain: 'acme-login',
+      });
+    });
+
+    it('serves managed login (v2) with Cognito branding on a domain prefix unique to the deployment', () => {
+      // guard-<first two groups of the stack id's UUID>: no fixed name a second deployment would collide with.
+      const uuidGroups = {
+        'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }],
+      };
       template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
-        Domain: 'guard-demo-login',
+        Domain: {
+          'Fn::Join': ['-', ['guard', { 'Fn::Select': [0, uuidGroups] }, { 'Fn::Select': [1, uuidGroups] }]],
+        },
         ManagedLoginVersion: 2,
       });
       template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
@@ -212,10 +224,11 @@ describe('GuardStack', () => {
       });
     });
 
-    it('allows no API sign-in flow: no SRP, password or custom auth, no REFRESH_TOKEN_AUTH (an explicit empty list)', () => {
+    it('lists only the IAM-gated admin password flow: no SRP, password, custom or choice-based sign-in, no REFRESH_TOKEN_AUTH', () => {
       const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))[0];
 
-      expect(client.Properties.ExplicitAuthFlows).toEqual([]);
+      // Never empty (its meaning is undocumented) and never unset (Cognito's default set enables SRP and custom).
+      expect(client.Properties.ExplicitAuthFlows).toEqual(['ALLOW_ADMIN_USER_PASSWORD_AUTH']);
     });
 
     it('puts the client secret in Secrets Manager by reference, never in the template, an env var or an output', () => {
@@ -457,12 +470,12 @@ describe('GuardStack', () => {
       },
     );
 
-    it('answers an authorizer Deny with 401, its RFC 6750 challenge and the typed reason from the authorizer context', () => {
+    it('answers an authorizer Deny with 401, a static RFC 6750 challenge and the typed reason from the authorizer context', () => {
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: 'ACCESS_DENIED',
         StatusCode: '401',
         ResponseParameters: Match.objectLike({
-          'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.wwwAuthenticate',
+          'gatewayresponse.header.WWW-Authenticate': `'Bearer realm="cognito-guard", error="invalid_token"'`,
         }),
         ResponseTemplates: {
           'application/json':

@@ -69,14 +69,40 @@ function refOf(construct: { node: { defaultChild?: unknown } }) {
 }
 
 describe('Monitoring', () => {
-  it('publishes alarms to a KMS-encrypted, TLS-only SNS topic that CloudWatch may use', () => {
+  it("publishes alarms to a KMS-encrypted, TLS-only SNS topic whose policy lets this account's alarms publish", () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topicRef,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':cloudwatch:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':alarm:*',
+                    ],
+                  ],
+                },
+              },
+            },
+          }),
         ]),
       },
+      Topics: [topicRef],
     });
     template.hasResourceProperties('AWS::KMS::Key', {
       Description: 'Encrypts the cognito-guard alarm topic',

@@ -42,7 +42,7 @@ describe('revocation events', () => {
     template.hasOutput('RevocationEventBusName', { Value: { Ref: bus } });
   });
 
-  it('routes exactly the revoking Cognito calls on this pool from the default bus to the handler', () => {
+  it('routes the revoking admin calls on this pool and the revoking calls users make themselves to the handler', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: Match.absent(), // AWS service events (CloudTrail) arrive on the default bus only
       State: 'ENABLED',
@@ -51,15 +51,21 @@ describe('revocation events', () => {
         'detail-type': ['AWS API Call via CloudTrail'],
         detail: {
           eventSource: ['cognito-idp.amazonaws.com'],
-          eventName: [
-            'AdminDisableUser',
-            'AdminDeleteUser',
-            'AdminUserGlobalSignOut',
-            'AdminResetUserPassword',
-            'AdminSetUserPassword',
-            'AdminRemoveUserFromGroup',
+          $or: [
+            {
+              eventName: [
+                'AdminDisableUser',
+                'AdminDeleteUser',
+                'AdminUserGlobalSignOut',
+                'AdminResetUserPassword',
+                'AdminSetUserPassword',
+                'AdminRemoveUserFromGroup',
+              ],
+              requestParameters: { userPoolId: [{ Ref: pool }] },
+            },
+            // Their requests name no pool (an access token or a client id and a code): the handler checks the rest.
+            { eventName: ['ChangePassword', 'ConfirmForgotPassword', 'GlobalSignOut', 'DeleteUser'] },
           ],
-          requestParameters: { userPoolId: [{ Ref: pool }] },
         },
       },
       Targets: [
@@ -146,6 +152,39 @@ describe('revocation events', () => {
       EnableLogFileValidation: true,
       EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'WriteOnly' }],
     });
+  });
+
+  it('keeps the trail files in an encrypted, TLS-only, private bucket that expires them with the log retention', () => {
+    const bucket = id(stack.events.trailBucket!);
+    template.hasResourceProperties('AWS::CloudTrail::Trail', { S3BucketName: { Ref: bucket } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 30, Status: 'Enabled' }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucket },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' } }),
+        ]),
+      },
+    });
+    expect(resources[bucket]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('deletes the trail bucket with the stack only when the stage removal policy is destroy', () => {
+    const destroyed = synth({ removalPolicy: 'destroy' });
+    const bucket = destroyed.id(destroyed.stack.events.trailBucket!);
+    expect(destroyed.resources[bucket]).toMatchObject({ DeletionPolicy: 'Delete' });
   });
 
   it('relies on an existing trail when the stage says so', () => {

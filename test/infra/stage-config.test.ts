@@ -28,6 +28,8 @@ describe('loadStageConfig', () => {
       authDeniedAlarmPeriodMinutes: 5,
     });
     expect(config.alarmEmail).toBeUndefined();
+    // No fixed managed-login prefix: prefixes are unique per region across accounts, so the stack derives one.
+    expect(config.domainPrefix).toBeUndefined();
   });
 
   it('accepts monitor mode, an alarm email and alarm tuning', () => {

@@ -93,7 +93,6 @@ describe('auth_denied lines', () => {
       return token;
     })();
 
-    await expectDenial('ERR_TOKEN_MISSING', 401, () => alice.call('GET', '/me', { bearer: false }));
     await expectDenial('ERR_TOKEN_MALFORMED', 401, () =>
       alice.call('GET', '/me', { authorization: 'Bearer not.a.jwt' }),
     );
@@ -126,6 +125,30 @@ describe('auth_denied lines', () => {
     );
     expect(forbidden).toMatchObject({ sub, route: 'GET /admin/users/{sub}/sessions' });
     await expectDenial('ERR_CSRF', 403, () => alice.refresh({ csrf: false }));
+  });
+
+  it('writes no line for a REST call without an Authorization header: API Gateway refuses it without the authorizer', async () => {
+    const mark = logs.lines().length;
+    const answer = await browser().call('GET', '/me', { bearer: false });
+    expect(answer).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_MISSING' } });
+    expect(auditLines('auth_denied', mark)).toEqual([]);
+  });
+
+  it('writes one line for a WebSocket handshake that offers no bearer token', async () => {
+    const mark = logs.lines().length;
+    const ws = new WebSocket(stack.outputs.wsUrl!, ['cognito-guard.v1'], { origin: stack.outputs.appUrl });
+    const status = await new Promise<number>((resolve, reject) => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => reject(new Error('handshake accepted')));
+    });
+    ws.on('error', () => undefined); // terminating a refused handshake reports an error we expect
+    ws.terminate();
+
+    expect(status).toBe(401);
+    expect(auditLines('auth_denied', mark)).toEqual([
+      expect.objectContaining({ reason: 'ERR_TOKEN_MISSING', route: '$connect' }),
+    ]);
+    deniedReasons.add('ERR_TOKEN_MISSING');
   });
 
   it('writes one line for a WebSocket handshake from a foreign Origin', async () => {

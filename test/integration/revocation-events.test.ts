@@ -7,7 +7,10 @@ import {
   AdminDisableUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
+  ChangePasswordCommand,
   CognitoIdentityProviderClient,
+  DeleteUserCommand,
+  UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DeliveredEvent } from '../../lambdas/adapters/json-lines-publisher';
 import type { DemoUser } from '../../local/seed';
@@ -182,6 +185,89 @@ describe('events in: Cognito admin calls revoke at once', () => {
     await expect(
       cognito.send(
         new AdminDisableUserCommand({ UserPoolId: stack.outputs.userPoolId, Username: 'nobody@example.com' }),
+      ),
+    ).rejects.toThrow();
+    await sleep(300);
+    expect((await browser.me()).status).toBe(200);
+    expect(await events(browser.sub, setupEvents)).toEqual([]);
+  });
+});
+
+describe('events in: calls users make themselves', () => {
+  it("ChangePassword with the user's own token ends every session of the user, that one included", async () => {
+    const { user, browser, setupEvents } = await signedInUser();
+    const other = new BrowserSession(stack.outputs);
+    expect((await other.signIn(user)).status).toBe(200); // a second device
+
+    await cognito.send(
+      new ChangePasswordCommand({
+        AccessToken: browser.accessToken,
+        PreviousPassword: user.password,
+        ProposedPassword: 'Events-local-2!',
+      }),
+    );
+
+    for (const session of [browser, other]) {
+      const me = await within(
+        () => session.me(),
+        (answer) => answer.status === 401,
+      );
+      expect(me.status).toBe(401);
+    }
+    const published = await within(
+      () => events(browser.sub, setupEvents),
+      (list) => list.length > 0,
+    );
+    expect(published).toEqual([
+      expect.objectContaining({
+        'detail-type': 'User Revoked',
+        detail: expect.objectContaining({
+          sub: browser.sub,
+          actor: browser.sub, // the user's own call, as for logout
+          reason: 'cognito:ChangePassword',
+          caep: expect.objectContaining({ initiating_entity: 'user' }),
+        }),
+      }),
+    ]);
+  });
+
+  it("DeleteUser with the user's own token revokes their tokens at once (they would verify until expiry)", async () => {
+    const { browser, setupEvents } = await signedInUser();
+    await cognito.send(new DeleteUserCommand({ AccessToken: browser.accessToken }));
+    const me = await within(
+      () => browser.me(),
+      (answer) => answer.status === 401,
+    );
+    expect(me.status).toBe(401);
+    expect(await events(browser.sub, setupEvents)).toEqual([
+      expect.objectContaining({
+        detail: expect.objectContaining({ actor: browser.sub, reason: 'cognito:DeleteUser' }),
+      }),
+    ]);
+  });
+
+  it('UpdateUserAttributes revokes nothing: access tokens carry no user attributes', async () => {
+    const { browser, setupEvents } = await signedInUser();
+    await cognito.send(
+      new UpdateUserAttributesCommand({
+        AccessToken: browser.accessToken,
+        UserAttributes: [{ Name: 'name', Value: 'Renamed' }],
+      }),
+    );
+    await sleep(300);
+    expect((await browser.me()).status).toBe(200);
+    expect(await events(browser.sub, setupEvents)).toEqual([]);
+  });
+
+  it('a refused ChangePassword (wrong previous password) raises no event and revokes nothing', async () => {
+    const { browser, setupEvents } = await signedInUser();
+    await expect(
+      cognito.send(
+        new ChangePasswordCommand({
+          AccessToken: browser.accessToken,
+          PreviousPassword: 'Not-the-password-1!',
+          ProposedPassword: 'Events-local-3!',
+        }),
       ),
     ).rejects.toThrow();
     await sleep(300);

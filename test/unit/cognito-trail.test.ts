@@ -1,9 +1,14 @@
-// Events in: CloudTrail-recorded Cognito calls (shapes from the AWS docs, see the fixture) mapped to user revocations.
+// Events in: CloudTrail-recorded Cognito calls (AWS samples and AWS-documented fields, see the fixture) mapped to user revocations.
 
 import type { RevocationKey, RevocationRecord } from '../../lambdas/shared/ports';
 import { RevocationService } from '../../lambdas/shared/revocation-service';
 import { applyCognitoChange, UnattributableChangeError } from '../../lambdas/events/cognito-changes';
-import { actorOf, cognitoChange, REVOKING_COGNITO_CALLS } from '../../lambdas/events/cognito-trail';
+import {
+  actorOf,
+  cognitoChange,
+  REVOKING_COGNITO_CALLS,
+  USER_REVOKING_CALLS,
+} from '../../lambdas/events/cognito-trail';
 import fixtures from '../fixtures/cloudtrail-cognito-events.json';
 
 const POOL = 'us-east-1_EXAMPLE';
@@ -45,6 +50,87 @@ describe('cognitoChange', () => {
 
   it.each(REVOKING_COGNITO_CALLS)('revokes on %s', (call) => {
     expect(cognitoChange(withDetail({ eventName: call }), POOL)).toMatchObject({ kind: 'revoke' });
+  });
+
+  it.each([
+    ['changePassword', 'ChangePassword', '2026-11-30T10:00:00Z'],
+    ['confirmForgotPassword', 'ConfirmForgotPassword', '2026-11-30T10:05:00Z'],
+    ['globalSignOut', 'GlobalSignOut', '2026-11-30T10:10:00Z'],
+    ['deleteUser', 'DeleteUser', '2026-11-30T10:15:00Z'],
+  ] as const)(
+    'revokes every session of the user on %s, their own call: the record names the user by sub and no pool',
+    (fixture, call, eventTime) => {
+      expect(cognitoChange(fixtures[fixture], POOL)).toEqual({
+        kind: 'revoke',
+        change: {
+          call,
+          sub: SUB,
+          actor: SUB,
+          reason: `cognito:${call}`,
+          changedAt: Date.parse(eventTime) / 1000,
+          eventId: fixtures[fixture].detail.eventID,
+        },
+      });
+    },
+  );
+
+  it.each(USER_REVOKING_CALLS)('ignores %s when the record names another pool', (call) => {
+    const other = withDetail({ additionalEventData: { sub: SUB, userPoolId: 'us-east-1_OTHER' } }, {
+      ...fixtures.changePassword,
+      detail: { ...fixtures.changePassword.detail, eventName: call },
+    } as never);
+    expect(cognitoChange(other, POOL)).toMatchObject({ kind: 'ignore', because: 'other-pool', call });
+  });
+
+  it('ignores an admin call whose request names no pool (admin calls must name ours)', () => {
+    const noPool = withDetail({ requestParameters: { username: 'HIDDEN_DUE_TO_SECURITY_REASONS' } });
+    expect(cognitoChange(noPool, POOL)).toMatchObject({ kind: 'ignore', because: 'other-pool' });
+  });
+
+  it('rejects a user call without a sub as unattributable (it reaches the dead-letter queue)', () => {
+    const anonymous = { ...fixtures.changePassword, detail: { ...fixtures.changePassword.detail } };
+    delete (anonymous.detail as { additionalEventData?: unknown }).additionalEventData;
+    expect(cognitoChange(anonymous, POOL)).toMatchObject({ kind: 'ignore', because: 'no-sub' });
+  });
+
+  it.each([
+    ['revokeToken', 'RevokeToken'],
+    ['updateUserAttributes', 'UpdateUserAttributes'],
+  ] as const)(
+    'ignores %s: it names no session to end, or takes no right from an access token',
+    (fixture, call) => {
+      expect(cognitoChange(fixtures[fixture], POOL)).toEqual({
+        kind: 'ignore',
+        because: 'not-revoking',
+        call,
+      });
+    },
+  );
+
+  it.each(['AdminUpdateUserAttributes', 'AdminDeleteUserAttributes', 'SetUserMFAPreference'])(
+    'ignores %s: access tokens carry no user attributes',
+    (call) => {
+      expect(cognitoChange(withDetail({ eventName: call }), POOL)).toMatchObject({
+        kind: 'ignore',
+        because: 'not-revoking',
+      });
+    },
+  );
+
+  it.each([
+    ['the token endpoint refresh AWS publishes', fixtures.awsTokenEndpointRefresh],
+    [
+      'the hosted-UI confirmation AWS publishes (its sub is a form field the browser sent)',
+      fixtures.awsHostedUiConfirmPost,
+    ],
+  ])('ignores %s: a managed-login service event, not an API call', (_what, event) => {
+    expect(cognitoChange(event, POOL)).toEqual({ kind: 'ignore', because: 'not-cloudtrail' });
+  });
+
+  it('treats the empty errorCode AWS records for a success as a success', () => {
+    expect(cognitoChange(withDetail({ errorCode: '', errorMessage: '' }), POOL)).toMatchObject({
+      kind: 'revoke',
+    });
   });
 
   it.each(['AdminAddUserToGroup', 'AdminEnableUser', 'AdminGetUser', 'ListUsers', 'AdminCreateUser'])(

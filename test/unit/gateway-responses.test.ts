@@ -26,7 +26,7 @@ describe('reason meanings', () => {
 
 describe('renderGatewayResponse', () => {
   it.each([...REASON_CODES])(
-    'renders an authorizer denial for %s as 401, its challenge and a JSON body',
+    'renders an authorizer denial for %s as 401, the static invalid_token challenge and the typed JSON body',
     (reason) => {
       const context = {
         reason,
@@ -35,8 +35,17 @@ describe('renderGatewayResponse', () => {
       };
       const rendered = renderGatewayResponse('ACCESS_DENIED', 403, { authorizer: context, message: 'x' });
       expect(rendered.statusCode).toBe(401);
-      expect(rendered.headers).toEqual({ 'WWW-Authenticate': bearerChallenge(reason) });
+      expect(rendered.headers).toEqual({
+        'WWW-Authenticate': 'Bearer realm="cognito-guard", error="invalid_token"',
+      });
       expect(JSON.parse(rendered.body)).toEqual({ error: reason, message: REASON_MEANINGS[reason].message });
+    },
+  );
+
+  it.each(Object.entries(GATEWAY_RESPONSES))(
+    'maps %s headers from static values only (the header sources AWS documents; no context.authorizer.*)',
+    (_type, definition) => {
+      for (const mapping of Object.values(definition.headers)) expect(mapping).toMatch(/^'[^']*'$/);
     },
   );
 
