@@ -12,7 +12,7 @@ import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { EventsEnv } from '../lambdas/events/env';
 import { API_STAGE_NAME, EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edge';
 import type { WebConfig } from '../lambdas/shared/edge';
-import { SignalingEnv } from '../lambdas/signaling/env';
+import { DEFAULT_MAX_CONNECTIONS_PER_USER, SignalingEnv } from '../lambdas/signaling/env';
 import type { TableName } from '../lambdas/shared/table-schemas';
 import { startCognito } from './cognito';
 import type { CloudTrailApiCallEvent } from './cognito-admin-events';
@@ -111,6 +111,11 @@ export interface OfflineStackOptions {
   readonly accessTokenValiditySeconds?: number;
   /** How recent a sign-in the step-up routes require; short values let tests watch a sign-in age. @default 900 */
   readonly stepUpMaxAgeSeconds?: number;
+  /**
+   * Most signaling sockets per user (the stage's `maxConnectionsPerUser`).
+   * @default MAX_CONNECTIONS_PER_USER from the environment, else 10
+   */
+  readonly maxConnectionsPerUser?: number;
   /** Measurement hooks (`npm run bench`): what the handlers see as DynamoDB, and the REST handlers themselves. */
   readonly instrument?: StackInstrumentation;
 }
@@ -283,6 +288,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       options.quiet ?? false,
       options.dataDir,
       options.stepUpMaxAgeSeconds,
+      options.maxConnectionsPerUser,
     );
     const loaded = loadHandlers();
     const handlers = options.instrument?.handlers?.(loaded) ?? loaded;
@@ -348,6 +354,7 @@ function setRuntimeEnv(
   quiet: boolean,
   dataDir: string,
   stepUpMaxAgeSeconds: number | undefined,
+  maxConnectionsPerUser: number | undefined,
 ) {
   const env: Record<string, string> = {
     ...localAwsEnv({ region: outputs.region, dynamo: endpoints.dynamo, cognito: outputs.hostedUiUrl }),
@@ -376,6 +383,11 @@ function setRuntimeEnv(
     ...(stepUpMaxAgeSeconds !== undefined
       ? { [AdminEnv.stepUpMaxAgeSeconds]: String(stepUpMaxAgeSeconds) }
       : {}),
+    [SignalingEnv.maxConnectionsPerUser]: String(
+      maxConnectionsPerUser ??
+        process.env[SignalingEnv.maxConnectionsPerUser] ??
+        DEFAULT_MAX_CONNECTIONS_PER_USER,
+    ),
     ...Object.fromEntries(Object.entries(TABLE_ENV).map(([table, name]) => [name, table])),
     ...(quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
   };

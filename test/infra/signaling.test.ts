@@ -83,12 +83,12 @@ describe('SignalingApi', () => {
       expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem']),
     );
     expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
-    // UpdateItem only on room member-set items (a gone socket leaves its room).
+    // UpdateItem only on room member-set and socket-set items (a gone socket leaves its room, frees its place).
     const updates = statements.filter((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
     expect(updates).toEqual([
       expect.objectContaining({
         Action: 'dynamodb:UpdateItem',
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['room#*'] } },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['room#*', 'sockets#*'] } },
       }),
     ]);
   });

@@ -1,5 +1,6 @@
-// Several sockets of one user (tabs, devices) in one room, on the offline stack with real `ws` clients (issue 22).
+// Several sockets of one user (tabs, devices): rooms, relays, the per-user cap, reauth; real `ws` clients, offline stack.
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_MAX_CONNECTIONS_PER_USER } from '../../lambdas/signaling/env';
 import { mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
@@ -77,8 +78,13 @@ describe('several sockets of one user in one room', () => {
     const joined = await bob3.next('joined');
     const peers = (joined.peers as { connectionId: string }[]).map((p) => p.connectionId).sort();
     expect(peers).toEqual([aliceId, bob1Id, bob2Id].sort());
-    for (const member of [alice, bob1, bob2])
-      expect(await member.next('peer-joined')).toMatchObject({ peer: { connectionId: joined.self } });
+    const toldOfBob3 = (member: WsClient) =>
+      member.frames.some(
+        (f) => f.type === 'peer-joined' && (f.peer as { connectionId: string }).connectionId === joined.self,
+      );
+    const deadline = Date.now() + 3000;
+    while (![alice, bob1, bob2].every(toldOfBob3) && Date.now() < deadline) await sleep(20);
+    expect([alice, bob1, bob2].map(toldOfBob3)).toEqual([true, true, true]);
   });
 
   it('never tells a room peer-left for a socket that is still open after a refused frame', async () => {
@@ -93,5 +99,40 @@ describe('several sockets of one user in one room', () => {
     await sleep(100);
     expect(tab1.frames.filter((f) => f.type === 'peer-left')).toEqual([]);
     expect(tab2.isOpen).toBe(true);
+  });
+});
+
+describe('per-user socket cap and reauth policy', () => {
+  it(`refuses sockets beyond the per-user cap (${DEFAULT_MAX_CONNECTIONS_PER_USER}) when one user connects 14 at once`, async () => {
+    const sub = randomUUID();
+    const attempts = await Promise.allSettled(
+      Array.from({ length: DEFAULT_MAX_CONNECTIONS_PER_USER + 4 }, () =>
+        connect(mintAccessToken(stack.outputs, { sub })),
+      ),
+    );
+    const open = attempts.filter((a) => a.status === 'fulfilled');
+    const refused = attempts.filter((a) => a.status === 'rejected');
+    expect(open).toHaveLength(DEFAULT_MAX_CONNECTIONS_PER_USER);
+    expect(refused.map((r) => String((r as PromiseRejectedResult).reason))).toEqual(
+      Array(4).fill('Error: HTTP 429'),
+    );
+    // Another user is not affected; a closed socket gives its place back.
+    await connect(mintAccessToken(stack.outputs));
+    const first = (open[0] as PromiseFulfilledResult<WsClient>).value;
+    first.ws.close();
+    await first.closed;
+    await sleep(100); // `$disconnect` runs after the close
+    await connect(mintAccessToken(stack.outputs, { sub }));
+  });
+
+  it('refuses a reauth token narrowed to openid email, as $connect does, and keeps the socket', async () => {
+    const sub = randomUUID();
+    const narrowed = mintAccessToken(stack.outputs, { sub, scope: 'openid email' });
+    await expect(connect(narrowed)).rejects.toThrow('HTTP 403');
+    const client = await connect(mintAccessToken(stack.outputs, { sub }));
+    client.send({ action: 'reauth', token: narrowed });
+    expect(await client.next('error')).toMatchObject({ reason: 'ERR_FORBIDDEN' });
+    client.send({ action: 'reauth', token: mintAccessToken(stack.outputs, { sub }) });
+    await client.next('reauthed');
   });
 });
