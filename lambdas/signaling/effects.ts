@@ -5,6 +5,7 @@ import type { SignalingFailureReason } from '../shared/metric-names';
 import { MetricDimension, MetricName } from '../shared/metric-names';
 import type { Observability } from '../shared/observability';
 import type { Effects } from './signaling';
+import { onDisconnect } from './signaling';
 import type { ConnectionSender, ConnectionStore } from './ports';
 
 export interface EffectPorts {
@@ -39,23 +40,19 @@ export async function performEffects(effects: Effects, ports: EffectPorts): Prom
       .addDimension(MetricDimension.Cause, cause)
       .addMetric(MetricName.SocketsClosed, MetricUnit.Count, 1);
   }
-  // 410 Gone: the socket closed without a `$disconnect` we saw; its row and membership would linger until TTL.
+  // 410 Gone: the socket closed without a `$disconnect` we saw (yet). Handled as that `$disconnect`: its row, room
+  // membership and place in its user's count go, and its room is told (its own `$disconnect` then finds nothing).
   for (const connectionId of gone) {
+    let left: Effects;
     try {
-      await forgetGone(connectionId, ports.connections);
+      left = await onDisconnect(connectionId, ports.connections);
     } catch (error) {
-      // Best effort: TTL drops the row, and a user's socket count heals itself when it is full (see store).
+      // Best effort: TTL drops the row, and a user's socket count heals itself when it is full (see the store).
       recordSignalingFailure(ports.obs, 'ERR_STORE_UNAVAILABLE', { connectionId, step: 'forget-gone' }, error);
+      continue;
     }
+    await performEffects(left, ports); // ends: each round deletes the rows it found gone
   }
-}
-
-/** Drops a closed socket's row, room membership and place in its user's socket count. */
-export async function forgetGone(connectionId: string, connections: ConnectionStore): Promise<void> {
-  const row = await connections.delete(connectionId);
-  if (!row) return;
-  if (row.room) await connections.removeMember(row.room, connectionId);
-  await connections.releaseUserSocket(row.sub, connectionId);
 }
 
 /** One `ws_failure` line (reason, where, the error's name; never a frame body) and one `SignalingFailures{Reason}`. */

@@ -277,7 +277,8 @@ describe('Monitoring', () => {
       expect(body).toContain(title);
     }
     for (const reason of REASON_CODES) expect(body).toContain(reason);
-    for (const reason of SIGNALING_FAILURE_REASONS) expect(body).toContain(`"SignalingFailures","Reason","${reason}"`);
+    for (const reason of SIGNALING_FAILURE_REASONS)
+      expect(body).toContain(`\\"SignalingFailures\\",\\"Reason\\",\\"${reason}\\"`);
   });
 
   it('saves the three Logs Insights queries with the exact README text over every function log group', () => {
