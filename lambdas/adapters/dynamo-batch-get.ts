@@ -59,7 +59,9 @@ export async function batchGetAll(
     let pending = pairs.slice(i, i + BATCH_GET_LIMIT);
     for (let attempt = 1; pending.length > 0 && attempt <= MAX_ATTEMPTS; attempt++) {
       if (attempt > 1) await sleep(BASE_DELAY_MS * 2 ** (attempt - 2) * (1 + Math.random()));
-      const output = await documents.send(new BatchGetCommand({ RequestItems: requestOf(pending, attributeOf) }));
+      const output = await documents.send(
+        new BatchGetCommand({ RequestItems: requestOf(pending, attributeOf) }),
+      );
       for (const [table, found] of Object.entries(output.Responses ?? {}))
         items.set(table, [...(items.get(table) ?? []), ...found]);
       pending = Object.entries(output.UnprocessedKeys ?? {}).flatMap(([table, request]) =>

@@ -2,13 +2,7 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import {
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ConnectionIndex,
   ConnectionTableSchema,
@@ -179,10 +173,14 @@ export class DynamoConnectionStore implements ConnectionStore {
    */
   private async releaseStale(sub: string): Promise<boolean> {
     const set = complete(
-      await batchGetAll(this.documents, [{ table: this.tableName, keyAttribute: PK, keys: [userSocketsKey(sub)] }]),
+      await batchGetAll(this.documents, [
+        { table: this.tableName, keyAttribute: PK, keys: [userSocketsKey(sub)] },
+      ]),
     );
     const counted = members(set.get(this.tableName)?.[0]);
-    const read = await batchGetAll(this.documents, [{ table: this.tableName, keyAttribute: PK, keys: counted }]);
+    const read = await batchGetAll(this.documents, [
+      { table: this.tableName, keyAttribute: PK, keys: counted },
+    ]);
     const live = new Set((complete(read).get(this.tableName) ?? []).map((item) => String(item[PK])));
     const stale = counted.filter((id) => !live.has(id));
     if (stale.length === 0) return false;
@@ -336,7 +334,9 @@ export class DynamoCheckedConnections implements CheckedConnections {
     const entries = byKey(read.items.get(this.revocationTable));
     const result: CheckedConnection[] = [];
     for (const row of rows) {
-      const one = keysOf(row).some((pk) => missing.has(pk)) ? undefined : readable(() => checked(row, entries));
+      const one = keysOf(row).some((pk) => missing.has(pk))
+        ? undefined
+        : readable(() => checked(row, entries));
       if (one) result.push(one);
       else skipped++;
     }

@@ -32,10 +32,15 @@ export function loadSignalingConfig(env: Env): SignalingConfig {
   return {
     ...loadConnectionsConfig(env),
     auth: loadAuthorizerConfig(env),
-    maxConnectionsPerUser: integerEnv(env, SignalingEnv.maxConnectionsPerUser, DEFAULT_MAX_CONNECTIONS_PER_USER, {
-      min: 1,
-      max: 1000,
-    }),
+    maxConnectionsPerUser: integerEnv(
+      env,
+      SignalingEnv.maxConnectionsPerUser,
+      DEFAULT_MAX_CONNECTIONS_PER_USER,
+      {
+        min: 1,
+        max: 1000,
+      },
+    ),
   };
 }
 

@@ -25,7 +25,12 @@ export async function performEffects(effects: Effects, ports: EffectPorts): Prom
     try {
       if (!(await ports.sender.send(to, frame))) gone.add(to);
     } catch (error) {
-      recordSignalingFailure(ports.obs, 'ERR_SEND_FAILED', { connectionId: to, frameType: frame.type }, error);
+      recordSignalingFailure(
+        ports.obs,
+        'ERR_SEND_FAILED',
+        { connectionId: to, frameType: frame.type },
+        error,
+      );
     }
   }
   for (const { connectionId, cause } of effects.close) {
@@ -48,7 +53,12 @@ export async function performEffects(effects: Effects, ports: EffectPorts): Prom
       left = await onDisconnect(connectionId, ports.connections);
     } catch (error) {
       // Best effort: TTL drops the row, and a user's socket count heals itself when it is full (see the store).
-      recordSignalingFailure(ports.obs, 'ERR_STORE_UNAVAILABLE', { connectionId, step: 'forget-gone' }, error);
+      recordSignalingFailure(
+        ports.obs,
+        'ERR_STORE_UNAVAILABLE',
+        { connectionId, step: 'forget-gone' },
+        error,
+      );
       continue;
     }
     await performEffects(left, ports); // ends: each round deletes the rows it found gone

@@ -52,7 +52,10 @@ export const OUTAGE_REASONS: readonly ReasonCode[] = ['ERR_STORE_UNAVAILABLE', '
  * Challenges and limits a working client meets and answers (RFC 9470 step-up: sign in again; the per-user socket
  * cap: close a tab): not an attack signal.
  */
-export const EXPECTED_CHALLENGES: readonly ReasonCode[] = ['ERR_STEP_UP_REQUIRED', 'ERR_TOO_MANY_CONNECTIONS'];
+export const EXPECTED_CHALLENGES: readonly ReasonCode[] = [
+  'ERR_STEP_UP_REQUIRED',
+  'ERR_TOO_MANY_CONNECTIONS',
+];
 
 /** Client-caused reasons summed by the AuthDenied spike alarm (10: the most metrics one alarm may read). */
 export const SPIKE_REASONS: readonly ReasonCode[] = REASON_CODES.filter(

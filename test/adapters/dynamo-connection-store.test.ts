@@ -217,14 +217,17 @@ describe('batch reads: several sockets of one user, unprocessed keys, large answ
       await store.put(row);
       reader.remember(row);
     }
-    await revocations.put({ scope: 'token', jti: tab2.jti }, {
-      scope: 'token',
-      sub: 'one-user',
-      revokedAt: NOW,
-      expiresAt: NOW + 3600,
-      reason: 'test',
-      actor: 'test',
-    });
+    await revocations.put(
+      { scope: 'token', jti: tab2.jti },
+      {
+        scope: 'token',
+        sub: 'one-user',
+        revokedAt: NOW,
+        expiresAt: NOW + 3600,
+        reason: 'test',
+        actor: 'test',
+      },
+    );
     const found = await reader.get([tab1.connectionId, tab2.connectionId, tab1.connectionId]);
     expect(duplicates.found).toEqual([]);
     expect(found.get(tab1.connectionId)?.revocations).toEqual([]);
@@ -260,7 +263,8 @@ describe('batch reads: several sockets of one user, unprocessed keys, large answ
     const swept = await reader.all();
     expect(cut.cut).toBeGreaterThan(0);
     expect(swept.skipped).toBe(0);
-    for (const row of rows) expect(swept.checked.map((c) => c.connection.connectionId)).toContain(row.connectionId);
+    for (const row of rows)
+      expect(swept.checked.map((c) => c.connection.connectionId)).toContain(row.connectionId);
     docs.destroy();
   });
 
@@ -282,7 +286,9 @@ describe('per-user socket cap', () => {
   it('admits exactly the cap when 12 sockets of one user claim at once', async () => {
     const rows = Array.from({ length: 12 }, () => connection({ sub: 'capped-user' }));
     for (const row of rows) await store.put(row);
-    const claims = await Promise.all(rows.map((r) => store.claimUserSocket('capped-user', r.connectionId, 5)));
+    const claims = await Promise.all(
+      rows.map((r) => store.claimUserSocket('capped-user', r.connectionId, 5)),
+    );
     expect(claims.filter(Boolean)).toHaveLength(5);
   });
 

@@ -308,9 +308,11 @@ class Join implements Cmd {
     const s = pick(world, this.socket);
     if (!s) return;
     world.begin();
-    const target = [GROUP_ROOM, `user:${world.subs[s.user]}`, `user:${world.subs[(s.user + 1) % world.subs.length]}`][
-      this.room % 3
-    ];
+    const target = [
+      GROUP_ROOM,
+      `user:${world.subs[s.user]}`,
+      `user:${world.subs[(s.user + 1) % world.subs.length]}`,
+    ][this.room % 3];
     const own = target === GROUP_ROOM || target === `user:${world.subs[s.user]}`;
     const problem = world.problem(s);
     const others = world.members(target).filter((m) => m.id !== s.id);
@@ -463,7 +465,9 @@ class Revoke implements Cmd {
     // Pushed: every affected open socket is told and closed at once; otherwise nothing happens until it is checked.
     const watermark = world.watermarks.get(s.user);
     const affected = world.sockets.filter((x) =>
-      this.scope === 'token' ? x.id === s.id : x.user === s.user && watermark !== undefined && x.iat < watermark,
+      this.scope === 'token'
+        ? x.id === s.id
+        : x.user === s.user && watermark !== undefined && x.iat < watermark,
     );
     const expectedClosed = this.push ? affected.filter((x) => openBefore.has(x.id)) : [];
     world.expectClosed(expectedClosed.map((x) => x.id));

@@ -28,7 +28,12 @@ async function connect(token: string): Promise<WsClient> {
   return client;
 }
 
-const offer = (to: string) => ({ action: 'signal', to, kind: 'offer', payload: { type: 'offer', sdp: 'v=0' } });
+const offer = (to: string) => ({
+  action: 'signal',
+  to,
+  kind: 'offer',
+  payload: { type: 'offer', sdp: 'v=0' },
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `n` sockets of one user admitted to group room `room`. */
@@ -47,9 +52,9 @@ describe('several sockets of one user in one room', () => {
     expect(await tab1.next('signal')).toMatchObject({ from: id2, kind: 'offer' });
     tab1.send(offer(id2));
     expect(await tab2.next('signal')).toMatchObject({ from: id1, kind: 'offer' });
-    expect([...tab1.frames, ...tab2.frames].filter((f) => f.type === 'error' || f.type === 'peer-left')).toEqual(
-      [],
-    );
+    expect(
+      [...tab1.frames, ...tab2.frames].filter((f) => f.type === 'error' || f.type === 'peer-left'),
+    ).toEqual([]);
   });
 
   it('relays between two sockets of one user in their private room user:<sub>', async () => {
@@ -113,12 +118,12 @@ describe('per-user socket cap and reauth policy', () => {
     const open = attempts.filter((a) => a.status === 'fulfilled');
     const refused = attempts.filter((a) => a.status === 'rejected');
     expect(open).toHaveLength(DEFAULT_MAX_CONNECTIONS_PER_USER);
-    expect(refused.map((r) => String((r as PromiseRejectedResult).reason))).toEqual(
+    expect(refused.map((r) => String((r).reason))).toEqual(
       Array(4).fill('Error: HTTP 429'),
     );
     // Another user is not affected; a closed socket gives its place back.
     await connect(mintAccessToken(stack.outputs));
-    const first = (open[0] as PromiseFulfilledResult<WsClient>).value;
+    const first = (open[0]).value;
     first.ws.close();
     await first.closed;
     await sleep(100); // `$disconnect` runs after the close

@@ -165,7 +165,11 @@ describe('onMessage: every frame first checks the token', () => {
       connections[method] = async () => {
         throw new Error('store down');
       };
-      for (const frame of [{ action: 'join', room: 'r1' }, { action: 'leave' }, { action: 'reauth', token: 'a.b.c' }]) {
+      for (const frame of [
+        { action: 'join', room: 'r1' },
+        { action: 'leave' },
+        { action: 'reauth', token: 'a.b.c' },
+      ]) {
         const effects = await onMessage('alice', send(frame), deps);
         const toAlice = effects.outbound.filter((o) => o.to === 'alice');
         expect(toAlice).toHaveLength(1);
