@@ -7,7 +7,6 @@ import type {
 } from 'aws-lambda';
 import { fromAuthorizerContext } from '../shared/claims';
 import { recordDenied } from '../shared/observability';
-import { REASON_MEANINGS } from '../shared/reasons';
 import { SUBPROTOCOL } from '../shared/websocket-routes';
 import type { EffectPorts } from './effects';
 import { performEffects, recordSignalingFailure } from './effects';
@@ -65,11 +64,8 @@ export function signalingHandler(
         ...(identity.sessionId ? { sessionId: identity.sessionId } : {}),
         detail: `more than ${parts.maxConnectionsPerUser} sockets`,
       });
-      // A refused handshake shows the client only this status (docs/signaling.md); the log has the reason.
-      return {
-        statusCode: 429,
-        body: JSON.stringify({ error: reason, message: REASON_MEANINGS[reason].message }),
-      };
+      // A refused handshake shows the client only this status (docs/errors.md); the log line has the reason.
+      return { statusCode: 429, body: '' };
     }
     parts.remember?.(connection);
     obs.logger.info('connected', {

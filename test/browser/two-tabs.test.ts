@@ -33,7 +33,9 @@ async function connectAndJoin(page: Page): Promise<void> {
 
 /** The connection ids a tab lists as peers. */
 const peerIds = (page: Page) =>
-  page.locator('#peers li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.connectionId));
+  page
+    .locator('#peers li')
+    .evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.connectionId));
 
 test('two tabs of one user join one room, list each other, and relay an offer and its answer', async () => {
   await alice.signIn(ALICE);

@@ -118,12 +118,10 @@ describe('per-user socket cap and reauth policy', () => {
     const open = attempts.filter((a) => a.status === 'fulfilled');
     const refused = attempts.filter((a) => a.status === 'rejected');
     expect(open).toHaveLength(DEFAULT_MAX_CONNECTIONS_PER_USER);
-    expect(refused.map((r) => String((r).reason))).toEqual(
-      Array(4).fill('Error: HTTP 429'),
-    );
+    expect(refused.map((r) => String(r.reason))).toEqual(Array(4).fill('Error: HTTP 429'));
     // Another user is not affected; a closed socket gives its place back.
     await connect(mintAccessToken(stack.outputs));
-    const first = (open[0]).value;
+    const first = open[0].value;
     first.ws.close();
     await first.closed;
     await sleep(100); // `$disconnect` runs after the close
