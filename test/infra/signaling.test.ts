@@ -6,7 +6,7 @@ import { testApp } from './test-app';
 
 const template = Template.fromStack(
   new GuardStack(testApp(), 'CognitoGuard', {
-    config: loadStageConfig({ throttleRateLimit: 7, throttleBurstLimit: 9 }),
+    config: loadStageConfig({ throttleRateLimit: 7, throttleBurstLimit: 9, maxConnectionsPerUser: 3 }),
   }),
 );
 
@@ -130,6 +130,7 @@ describe('SignalingApi', () => {
           CONNECTIONS_ENDPOINT: Match.anyValue(),
           CONNECTIONS_TABLE_NAME: Match.anyValue(),
           REQUIRE_SESSION_ID: 'true',
+          MAX_CONNECTIONS_PER_USER: '3', // the stage's maxConnectionsPerUser
         }),
       },
     });
