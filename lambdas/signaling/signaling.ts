@@ -72,7 +72,7 @@ export interface Effects {
   readonly failed?: Failure;
 }
 
-/** A server-side failure on one frame, for the `ws_frame_failed` line and the `SignalingFailures` metric. */
+/** A server-side failure on one frame, for the `ws_failure` line and the `SignalingFailures` metric. */
 export interface Failure {
   readonly reason: 'ERR_STORE_UNAVAILABLE' | 'ERR_INTERNAL';
   /** The error's name (e.g. `ValidationException`), never its data. */

@@ -195,7 +195,7 @@ class World {
     }
   }
 
-  /** Closing a socket in the model: its room's other members are told `peer-left` by the `$disconnect`. */
+  /** Sockets the server closed are in no room any more (their `$disconnect` told the room). */
   forgetClosed(): void {
     for (const id of this.closedByServer) {
       const socket = this.socket(id)!;
@@ -225,7 +225,6 @@ class World {
         knows: expected.map((m) => m.id).sort(),
       });
     }
-    // Every store-side failure would have surfaced as an error frame the model does not predict.
   }
 
   /** The server closed exactly these sockets in this step (and only sockets whose token is no longer good). */
@@ -249,7 +248,7 @@ function pick(world: World, n: number): ModelSocket | undefined {
   return open.length ? open[n % open.length] : undefined;
 }
 
-/** Sends a frame from a socket, checks its one answer (or the relay), and who the server closed. */
+/** A client frame from a socket, as API Gateway delivers it (then the `$disconnect`s of what the server closed). */
 async function send(world: World, from: ModelSocket, frame: object): Promise<void> {
   await world.invoke(from.id, 'MESSAGE', { body: JSON.stringify(frame) });
 }
