@@ -126,30 +126,41 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
       ),
     );
 
-    // Two sockets in one room; then count what relaying one offer from A to B costs.
-    const context = async (jti: string) => {
-      const policy = (await authorizer(meEvent(`Bearer ${token(jti)}`, BENCH_IP))) as {
+    // Sockets in one room; then count what relaying one offer costs: between two users (A to B), and between two
+    // sockets (tabs) of one user (C to D), whose both ends share one deny-list item, read once.
+    const context = async (jti: string, sub?: string) => {
+      const policy = (await authorizer(meEvent(`Bearer ${token(jti, sub)}`, BENCH_IP))) as {
         context: Record<string, unknown>;
       };
       return { ...policy.context, iat: now };
     };
     await signaling(wsEvent('connA', 'CONNECT', '$connect', undefined, await context('a')));
     await signaling(wsEvent('connB', 'CONNECT', '$connect', undefined, await context('b')));
-    await signaling(wsEvent('connA', 'MESSAGE', 'join', JSON.stringify({ action: 'join', room: 'bench' })));
-    await signaling(wsEvent('connB', 'MESSAGE', 'join', JSON.stringify({ action: 'join', room: 'bench' })));
-    const offer = JSON.stringify({
-      action: 'signal',
-      to: 'connB',
-      kind: 'offer',
-      payload: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
-    });
+    await signaling(wsEvent('connC', 'CONNECT', '$connect', undefined, await context('c', 'user-tabs')));
+    await signaling(wsEvent('connD', 'CONNECT', '$connect', undefined, await context('d', 'user-tabs')));
+    for (const id of ['connA', 'connB', 'connC', 'connD'])
+      await signaling(wsEvent(id, 'MESSAGE', 'join', JSON.stringify({ action: 'join', room: 'bench' })));
+    const relay = (from: string, to: string) => async () => {
+      const frame = JSON.stringify({
+        action: 'signal',
+        to,
+        kind: 'offer',
+        payload: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' },
+      });
+      await signaling(wsEvent(from, 'MESSAGE', 'signal', frame));
+      // The handler always answers 200; what it posted tells a relay from an error frame.
+      const posted = endpoint.lastPost();
+      const sent = JSON.parse(posted?.body ?? '{}') as { type?: string; reason?: string };
+      return sent.type === 'signal' ? `relayed to ${posted?.to}` : `${sent.type} ${sent.reason ?? ''}`.trim();
+    };
+    rows.push(await perRequest(endpoint, 'WebSocket: relayed signal frame', 1, relay('connA', 'connB')));
     rows.push(
-      await perRequest(endpoint, 'WebSocket: relayed signal frame', 1, async () => {
-        const result = (await signaling(wsEvent('connA', 'MESSAGE', 'signal', offer))) as {
-          statusCode: number;
-        };
-        return `status ${result.statusCode}`;
-      }),
+      await perRequest(
+        endpoint,
+        'WebSocket: relayed signal frame, two sockets of one user',
+        1,
+        relay('connC', 'connD'),
+      ),
     );
     return {
       rows,

@@ -126,6 +126,7 @@ export class GuardStack extends Stack {
       logRetention: config.logRetentionDays,
       removalPolicy,
       requireApiKey: config.refuseDirectApiCalls,
+      maxConnectionsPerUser: config.maxConnectionsPerUser,
     });
     this.revocations.grantCheck(this.signaling.connectAuthorizerFunction);
     this.revocations.grantCheck(this.signaling.signalingFunction);

@@ -3,6 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../lambdas/authorizer/authorize';
 import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
+import { DEFAULT_MAX_CONNECTIONS_PER_USER } from '../lambdas/signaling/env';
 import type { EdgeDomain } from './constructs/edge';
 
 /** Settings of one deployment of the stack (README: "Configuration"). */
@@ -44,6 +45,8 @@ export interface StageConfig {
   readonly authorizerCacheTtlSeconds: number;
   /** Step-up (RFC 9470): the admin revoke routes need a sign-in at most this old (60..86400 s). @default 900 */
   readonly stepUpMaxAgeSeconds: number;
+  /** Most signaling WebSockets one user may have open at once; `$connect` refuses more (1..1000). @default 10 */
+  readonly maxConnectionsPerUser: number;
   /** Stage-wide steady-state request rate (requests/second). @default 50 */
   readonly throttleRateLimit: number;
   /** Stage-wide burst capacity (requests). @default 100 */
@@ -110,6 +113,7 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   refuseDirectApiCalls: true,
   authorizerCacheTtlSeconds: 0,
   stepUpMaxAgeSeconds: DEFAULT_STEP_UP_MAX_AGE_SECONDS,
+  maxConnectionsPerUser: DEFAULT_MAX_CONNECTIONS_PER_USER,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   logRetentionDays: RetentionDays.ONE_MONTH,
@@ -236,6 +240,7 @@ const checks: Record<keyof StageConfig, Check> = {
   refuseDirectApiCalls: boolean,
   authorizerCacheTtlSeconds: integer(0, 3600),
   stepUpMaxAgeSeconds: integer(60, 86_400),
+  maxConnectionsPerUser: integer(1, 1000),
   throttleRateLimit: integer(1, 10000),
   throttleBurstLimit: integer(0, 5000),
   logRetentionDays: oneOf(Object.values(RetentionDays).filter((days) => typeof days === 'number')),

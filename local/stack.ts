@@ -13,7 +13,7 @@ import { EventsEnv } from '../lambdas/events/env';
 import { API_STAGE_NAME, EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edge';
 import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import type { WebConfig } from '../lambdas/shared/edge';
-import { SignalingEnv } from '../lambdas/signaling/env';
+import { DEFAULT_MAX_CONNECTIONS_PER_USER, SignalingEnv } from '../lambdas/signaling/env';
 import type { TableName } from '../lambdas/shared/table-schemas';
 import type { ManagedLoginAuthTime } from './cognito-twin/managed-login-session';
 import { startCognito } from './cognito';
@@ -117,6 +117,11 @@ export interface OfflineStackOptions {
   readonly stepUpMaxAgeSeconds?: number;
   /** What the twin's sign-in through managed login's session cookie puts in `auth_time`. @default 'renewed' */
   readonly managedLoginAuthTime?: ManagedLoginAuthTime;
+  /**
+   * Most signaling sockets per user (the stage's `maxConnectionsPerUser`).
+   * @default MAX_CONNECTIONS_PER_USER from the environment, else 10
+   */
+  readonly maxConnectionsPerUser?: number;
   /** Measurement hooks (`npm run bench`): what the handlers see as DynamoDB, and the REST handlers themselves. */
   readonly instrument?: StackInstrumentation;
 }
@@ -291,6 +296,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       options.quiet ?? false,
       options.dataDir,
       options.stepUpMaxAgeSeconds,
+      options.maxConnectionsPerUser,
     );
     const loaded = loadHandlers();
     const handlers = options.instrument?.handlers?.(loaded) ?? loaded;
@@ -357,6 +363,7 @@ function setRuntimeEnv(
   quiet: boolean,
   dataDir: string,
   stepUpMaxAgeSeconds: number | undefined,
+  maxConnectionsPerUser: number | undefined,
 ) {
   const env: Record<string, string> = {
     ...localAwsEnv({ region: outputs.region, dynamo: endpoints.dynamo, cognito: outputs.hostedUiUrl }),
@@ -385,6 +392,11 @@ function setRuntimeEnv(
     ...(stepUpMaxAgeSeconds !== undefined
       ? { [AdminEnv.stepUpMaxAgeSeconds]: String(stepUpMaxAgeSeconds) }
       : {}),
+    [SignalingEnv.maxConnectionsPerUser]: String(
+      maxConnectionsPerUser ??
+        process.env[SignalingEnv.maxConnectionsPerUser] ??
+        DEFAULT_MAX_CONNECTIONS_PER_USER,
+    ),
     ...Object.fromEntries(Object.entries(TABLE_ENV).map(([table, name]) => [name, table])),
     ...(quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } : {}),
   };

@@ -16,6 +16,8 @@ export interface CountingEndpoint {
   counts(): Readonly<Record<string, number>>;
   /** DynamoDB capacity units consumed so far, as the upstream reported them (forwarded calls only). */
   units(): CapacityUnits;
+  /** The last frame posted to a socket (`PostToConnection`): whom to, and its body. */
+  lastPost(): { readonly to: string; readonly body: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startCountingEndpoint(options: CountingEndpointOptions): P
   const counts: Record<string, number> = {};
   const count = (operation: string) => (counts[operation] = (counts[operation] ?? 0) + 1);
   const units = { read: 0, write: 0 };
+  let last: { to: string; body: string } | undefined;
   const consume = (operation: string, capacity: number) => {
     if (READ_OPERATIONS.has(operation)) units.read += capacity;
     else units.write += capacity;
@@ -48,7 +51,15 @@ export async function startCountingEndpoint(options: CountingEndpointOptions): P
     }
     if (path.includes('/@connections/')) {
       count(req.method === 'DELETE' ? 'DeleteConnection' : 'PostToConnection');
-      req.resume().on('end', () => res.writeHead(200).end());
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (req.method === 'POST') {
+          const to = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+          last = { to, body: Buffer.concat(chunks).toString('utf8') };
+        }
+        res.writeHead(200).end();
+      });
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -65,6 +76,7 @@ export async function startCountingEndpoint(options: CountingEndpointOptions): P
     jwksUri: `${url}/jwks.json`,
     counts: () => ({ ...counts }),
     units: () => ({ ...units }),
+    lastPost: () => last,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

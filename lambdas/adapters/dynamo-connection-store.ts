@@ -2,19 +2,13 @@
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient, QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ConnectionIndex,
   ConnectionTableSchema,
   RevocationTableSchema,
   roomKey,
+  userSocketsKey,
 } from '../shared/table-schemas';
 import type {
   CheckedConnection,
@@ -23,7 +17,10 @@ import type {
   ConnectionStore,
   ConnectionToken,
   RoomAdd,
+  SweepRead,
 } from '../signaling/ports';
+import type { BatchGetResult } from './dynamo-batch-get';
+import { batchGetAll } from './dynamo-batch-get';
 import { createDocumentClient, recordsFor, revocationKeysOf } from './dynamo-revocation-store';
 
 const PK = ConnectionTableSchema.partitionKey;
@@ -32,8 +29,6 @@ const REVOCATION_PK = RevocationTableSchema.partitionKey;
 
 /** API Gateway closes every WebSocket after 2 hours; rows outlive that by a margin, then TTL drops them. */
 const ROW_LIFETIME_SECONDS = 2 * 3600 + 300;
-/** BatchGetItem reads at most 100 items per call. */
-const BATCH_LIMIT = 100;
 
 export class DynamoConnectionStore implements ConnectionStore {
   constructor(
@@ -135,6 +130,75 @@ export class DynamoConnectionStore implements ConnectionStore {
     return members(output.Attributes);
   }
 
+  async claimUserSocket(sub: string, connectionId: string, max: number): Promise<boolean> {
+    if (await this.addToUserSockets(sub, connectionId, max)) return true;
+    // Full: places of sockets whose `$disconnect` never arrived (their rows are gone) are given back, once.
+    if (!(await this.releaseStale(sub))) return false;
+    return this.addToUserSockets(sub, connectionId, max);
+  }
+
+  async releaseUserSocket(sub: string, connectionId: string): Promise<void> {
+    await this.removeFromSet(userSocketsKey(sub), [connectionId]);
+  }
+
+  /** One conditional ADD: the cap is checked in the same write that counts, so racing connects cannot pass it. */
+  private async addToUserSockets(sub: string, connectionId: string, max: number): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [PK]: userSocketsKey(sub) },
+          UpdateExpression: 'ADD members :me SET #ttl = :ttl',
+          ConditionExpression:
+            'attribute_not_exists(members) OR size(members) < :max OR contains(members, :id)',
+          ExpressionAttributeNames: { '#ttl': TTL },
+          ExpressionAttributeValues: {
+            ':me': new Set([connectionId]),
+            ':id': connectionId,
+            ':max': max,
+            ':ttl': Math.floor(Date.now() / 1000) + ROW_LIFETIME_SECONDS,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Drops the user's counted sockets that have no row any more (a row is written before its socket is counted and
+   * deleted before it is released, so a counted id without a row is a socket that is gone). True if any was dropped.
+   */
+  private async releaseStale(sub: string): Promise<boolean> {
+    const set = complete(
+      await batchGetAll(this.documents, [
+        { table: this.tableName, keyAttribute: PK, keys: [userSocketsKey(sub)] },
+      ]),
+    );
+    const counted = members(set.get(this.tableName)?.[0]);
+    const read = await batchGetAll(this.documents, [
+      { table: this.tableName, keyAttribute: PK, keys: counted },
+    ]);
+    const live = new Set((complete(read).get(this.tableName) ?? []).map((item) => String(item[PK])));
+    const stale = counted.filter((id) => !live.has(id));
+    if (stale.length === 0) return false;
+    await this.removeFromSet(userSocketsKey(sub), stale);
+    return true;
+  }
+
+  private async removeFromSet(key: string, ids: readonly string[]): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [PK]: key },
+        UpdateExpression: 'DELETE members :ids',
+        ExpressionAttributeValues: { ':ids': new Set(ids) },
+      }),
+    );
+  }
+
   listBySub(sub: string): Promise<readonly Connection[]> {
     return this.query(ConnectionIndex.bySub, 'sub', sub);
   }
@@ -222,71 +286,86 @@ export class DynamoCheckedConnections implements CheckedConnections {
   async get(connectionIds: readonly string[]): Promise<ReadonlyMap<string, CheckedConnection>> {
     const ids = [...new Set(connectionIds)];
     const guesses = ids.map((id) => this.remembered.get(id));
+    // Several sockets of one user share one deny-list item: batchGetAll asks for each key once.
     const guessedKeys = guesses.every(Boolean) ? guesses.flatMap((g) => keysOf(g!)) : [];
-    const first = await this.batchGet(
-      ids.map((id) => ({ [PK]: id })),
-      guessedKeys,
+    const first = complete(
+      await batchGetAll(this.documents, [
+        { table: this.connectionsTable, keyAttribute: PK, keys: ids },
+        { table: this.revocationTable, keyAttribute: REVOCATION_PK, keys: guessedKeys },
+      ]),
     );
-    const rows = first.connections.map(toConnection);
-    const entries = first.revocations;
+    const rows = (first.get(this.connectionsTable) ?? []).map(toConnection);
+    const entries = byKey(first.get(this.revocationTable));
     const unread = rows.filter(
       (row) => !guessedKeys.length || !sameKeys(row, this.remembered.get(row.connectionId)),
     );
     for (const row of rows) this.remember(row);
     if (unread.length > 0) {
-      for (const [pk, record] of await this.entriesFor(unread)) entries.set(pk, record);
+      const more = complete(await this.entriesFor(unread));
+      for (const [pk, record] of byKey(more.get(this.revocationTable))) entries.set(pk, record);
     }
     return new Map(rows.map((row) => [row.connectionId, checked(row, entries)]));
   }
 
-  async all(): Promise<readonly CheckedConnection[]> {
+  /**
+   * Every open connection with its entries. One unreadable row or deny-list item, or keys DynamoDB still leaves
+   * unprocessed after the retries (e.g. responses over 16 MB), skip only those rows: they are counted in `skipped`
+   * and checked at their next frame or the next run.
+   */
+  async all(): Promise<SweepRead> {
     const input: ScanCommandInput = {
       TableName: this.connectionsTable,
-      FilterExpression: 'attribute_exists(tokenExp)', // rows, not room items
+      FilterExpression: 'attribute_exists(tokenExp)', // rows, not room or socket-count items
       ConsistentRead: true,
     };
     const rows: Connection[] = [];
+    let skipped = 0;
     do {
       const page = await this.documents.send(new ScanCommand(input));
-      rows.push(...(page.Items ?? []).map(toConnection));
+      for (const item of page.Items ?? []) {
+        const row = readable(() => toConnection(item));
+        if (row) rows.push(row);
+        else skipped++;
+      }
       input.ExclusiveStartKey = page.LastEvaluatedKey;
     } while (input.ExclusiveStartKey);
-    const entries = await this.entriesFor(rows);
-    return rows.map((row) => checked(row, entries));
+    const read = await this.entriesFor(rows);
+    const missing = new Set(read.unprocessed.get(this.revocationTable) ?? []);
+    const entries = byKey(read.items.get(this.revocationTable));
+    const result: CheckedConnection[] = [];
+    for (const row of rows) {
+      const one = keysOf(row).some((pk) => missing.has(pk))
+        ? undefined
+        : readable(() => checked(row, entries));
+      if (one) result.push(one);
+      else skipped++;
+    }
+    return { checked: result, skipped };
   }
 
-  private async entriesFor(rows: readonly Connection[]): Promise<Map<string, RevocationItem>> {
-    const keys = [...new Set(rows.flatMap(keysOf))];
-    const entries = new Map<string, RevocationItem>();
-    for (let i = 0; i < keys.length; i += BATCH_LIMIT) {
-      const { revocations } = await this.batchGet([], keys.slice(i, i + BATCH_LIMIT));
-      for (const [pk, record] of revocations) entries.set(pk, record);
-    }
-    return entries;
+  private entriesFor(rows: readonly Connection[]): Promise<BatchGetResult> {
+    return batchGetAll(this.documents, [
+      { table: this.revocationTable, keyAttribute: REVOCATION_PK, keys: rows.flatMap(keysOf) },
+    ]);
   }
+}
 
-  /** One BatchGetItem across both tables, both strongly consistent; an incomplete answer fails closed. */
-  private async batchGet(
-    connectionKeys: readonly Record<string, string>[],
-    revocationPks: readonly string[],
-  ): Promise<{ connections: Record<string, unknown>[]; revocations: Map<string, RevocationItem> }> {
-    const requests: Record<string, { Keys: Record<string, string>[]; ConsistentRead: true }> = {};
-    if (connectionKeys.length)
-      requests[this.connectionsTable] = { Keys: [...connectionKeys], ConsistentRead: true };
-    if (revocationPks.length) {
-      requests[this.revocationTable] = {
-        Keys: revocationPks.map((pk) => ({ [REVOCATION_PK]: pk })),
-        ConsistentRead: true,
-      };
-    }
-    const output = await this.documents.send(new BatchGetCommand({ RequestItems: requests }));
-    const unprocessed = Object.values(output.UnprocessedKeys ?? {}).some((k) => (k.Keys?.length ?? 0) > 0);
-    if (unprocessed) throw new Error('connection check incomplete'); // fail closed rather than guess
-    const revocations = new Map<string, RevocationItem>();
-    for (const item of output.Responses?.[this.revocationTable] ?? []) {
-      revocations.set(String(item[REVOCATION_PK]), item);
-    }
-    return { connections: output.Responses?.[this.connectionsTable] ?? [], revocations };
+/** The items of a read that must be complete (a decision rests on it): anything unprocessed fails closed. */
+function complete(read: BatchGetResult): ReadonlyMap<string, readonly Record<string, unknown>[]> {
+  if (read.unprocessed.size > 0) throw new Error('connection check incomplete'); // fail closed rather than guess
+  return read.items;
+}
+
+function byKey(items: readonly Record<string, unknown>[] | undefined): Map<string, RevocationItem> {
+  return new Map((items ?? []).map((item) => [String(item[REVOCATION_PK]), item]));
+}
+
+/** The value, or undefined when the data cannot be understood (the sweep skips it; decisions never do). */
+function readable<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
   }
 }
 

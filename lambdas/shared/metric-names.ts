@@ -23,7 +23,22 @@ export const MetricName = {
   VerifyCheckFailed: 'VerifyCheckFailed',
   /** Revocation canary: failed checks of one journey run (no extra dimension): the alarm reads this. */
   VerifyChecksFailed: 'VerifyChecksFailed',
+  /** The signaling server failed on something a client was owed (dimension Reason: SIGNALING_FAILURE_REASONS). */
+  SignalingFailures: 'SignalingFailures',
 } as const;
+
+/**
+ * Reasons of `SignalingFailures`: a frame answered with an error frame because the store failed
+ * (`ERR_STORE_UNAVAILABLE`) or the handler threw (`ERR_INTERNAL`); a frame that could not be posted for another
+ * reason than 410 Gone (`ERR_SEND_FAILED`); sockets the sweep could not read in one run (`ERR_SWEEP_SKIPPED`).
+ */
+export const SIGNALING_FAILURE_REASONS = [
+  'ERR_STORE_UNAVAILABLE',
+  'ERR_INTERNAL',
+  'ERR_SEND_FAILED',
+  'ERR_SWEEP_SKIPPED',
+] as const;
+export type SignalingFailureReason = (typeof SIGNALING_FAILURE_REASONS)[number];
 
 export const MetricDimension = {
   /** Powertools' own dimension; always METRIC_SERVICE. */

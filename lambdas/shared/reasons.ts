@@ -14,6 +14,7 @@ export const REASON_CODES = [
   'ERR_REFRESH_REUSE',
   'ERR_CSRF',
   'ERR_STEP_UP_REQUIRED',
+  'ERR_TOO_MANY_CONNECTIONS',
 ] as const;
 
 /** A stable machine-readable reason; callers switch on it. */
@@ -94,6 +95,11 @@ export const REASON_MEANINGS: Readonly<Record<ReasonCode, ReasonMeaning>> = {
     status: 401,
     bearerError: 'insufficient_user_authentication',
     message: 'this operation needs a more recent sign-in: sign in again and retry',
+  },
+  // Only `$connect` refuses with it (a handshake status, 429); never a REST answer.
+  ERR_TOO_MANY_CONNECTIONS: {
+    status: 403,
+    message: 'this user already has the most WebSocket connections allowed open: close one and retry',
   },
 };
 

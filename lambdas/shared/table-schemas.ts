@@ -51,6 +51,9 @@ export const ConnectionTableSchema = {
 /** Partition key of a room's member-set item; `#` never occurs in an API Gateway connection id. */
 export const roomKey = (room: string) => `room#${room}`;
 
+/** Partition key of a user's open-socket set (the per-user connection cap); holds no `sub`, so no index lists it. */
+export const userSocketsKey = (sub: string) => `sockets#${sub}`;
+
 /** Sign-in sessions: one item per session (refresh-token fingerprints, never tokens), listed per user via `bySub`. */
 export const SessionTableSchema = {
   partitionKey: 'sessionId',

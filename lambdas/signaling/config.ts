@@ -3,9 +3,9 @@
 import type { AuthorizerConfig } from '../authorizer/config';
 import { loadAuthorizerConfig } from '../authorizer/config';
 import type { Env } from '../shared/config';
-import { ConfigError, requireEnv } from '../shared/config';
+import { ConfigError, integerEnv, requireEnv } from '../shared/config';
 import { AuthorizerEnv } from '../authorizer/env';
-import { SignalingEnv } from './env';
+import { DEFAULT_MAX_CONNECTIONS_PER_USER, SignalingEnv } from './env';
 
 /** Where open sockets live and how to reach them: all a socket closer needs. */
 export interface ConnectionsConfig {
@@ -16,6 +16,8 @@ export interface ConnectionsConfig {
 /** The message handler also verifies tokens (`reauth`) and reads the deny-list, like the authorizer. */
 export interface SignalingConfig extends ConnectionsConfig {
   readonly auth: AuthorizerConfig;
+  /** Most sockets one user may have open at once. */
+  readonly maxConnectionsPerUser: number;
 }
 
 export function loadConnectionsConfig(env: Env): ConnectionsConfig {
@@ -27,7 +29,19 @@ export function loadConnectionsConfig(env: Env): ConnectionsConfig {
 }
 
 export function loadSignalingConfig(env: Env): SignalingConfig {
-  return { ...loadConnectionsConfig(env), auth: loadAuthorizerConfig(env) };
+  return {
+    ...loadConnectionsConfig(env),
+    auth: loadAuthorizerConfig(env),
+    maxConnectionsPerUser: integerEnv(
+      env,
+      SignalingEnv.maxConnectionsPerUser,
+      DEFAULT_MAX_CONNECTIONS_PER_USER,
+      {
+        min: 1,
+        max: 1000,
+      },
+    ),
+  };
 }
 
 /** The sweep reads the deny-list too: a revoked socket whose push-close failed is closed within a minute. */

@@ -41,7 +41,9 @@ export type FrameErrorCode =
   | 'ERR_ROOM_FULL'
   | 'ERR_ROOM_FORBIDDEN'
   | 'ERR_RATE_LIMITED'
-  | 'ERR_UNKNOWN_CONNECTION';
+  | 'ERR_UNKNOWN_CONNECTION'
+  /** The server failed on this frame for a reason other than the store (a bug): retry; it is logged and counted. */
+  | 'ERR_INTERNAL';
 
 /** Another member of the room: the id to address signals to and what the room policy lets others see. */
 export interface Peer {

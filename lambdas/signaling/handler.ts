@@ -1,94 +1,48 @@
-// WebSocket routes ($connect, $disconnect, join, signal, reauth, leave, $default): events in, core, effects out.
+// WebSocket routes ($connect, $disconnect, join, signal, reauth, leave, $default): real parts, built at cold start.
 
-import type {
-  APIGatewayProxyResult,
-  APIGatewayProxyWebsocketEventV2WithRequestContext,
-  APIGatewayEventWebsocketRequestContextV2,
-} from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { CognitoUserDirectory } from '../adapters/cognito-user-directory';
 import { buildAuthorizeDeps } from '../authorizer/deps';
-import { fromAuthorizerContext } from '../shared/claims';
-import { countColdStart, createObservability, recordDenied } from '../shared/observability';
+import { countColdStart, createObservability } from '../shared/observability';
 import { systemClock } from '../shared/ports';
-import { SUBPROTOCOL } from '../shared/websocket-routes';
 import { loadSignalingConfig } from './config';
 import { buildCheckedConnections, buildEffectPorts } from './deps';
-import { performEffects } from './effects';
 import { ConnectionRateLimiter, DEFAULT_RATE_LIMITS } from './rate-limiter';
 import { namedRoomPolicy } from './room-policy';
-import type { Effects, SignalingDeps } from './signaling';
-import { connectionOf, onDisconnect, onMessage } from './signaling';
+import type { WebSocketEvent } from './websocket-adapter';
+import { signalingHandler } from './websocket-adapter';
 
-/** A WebSocket proxy event; on `$connect` it carries the authorizer's context. */
-export type WebSocketEvent = APIGatewayProxyWebsocketEventV2WithRequestContext<
-  APIGatewayEventWebsocketRequestContextV2 & { readonly authorizer?: Record<string, unknown> | null }
->;
+export type { WebSocketEvent } from './websocket-adapter';
 
 const config = loadSignalingConfig(process.env);
 const obs = createObservability('signaling');
 const auth = buildAuthorizeDeps(config.auth);
 const ports = buildEffectPorts(config, obs);
-const connections = ports.connections;
 const checked = buildCheckedConnections(config, config.auth.revocationTable);
 const directory = new CognitoUserDirectory(config.auth.userPoolId);
 const limiter = new ConnectionRateLimiter(DEFAULT_RATE_LIMITS);
-const deps: SignalingDeps = {
-  connections,
-  checked,
-  revocations: auth.revocations,
-  verifier: auth.verifier,
-  clock: systemClock,
-  policy: namedRoomPolicy,
-  rateLimit: (connectionId, now) => limiter.take(connectionId, now),
-  requireSessionId: config.auth.requireSessionId,
-};
+const route = signalingHandler({
+  deps: {
+    connections: ports.connections,
+    checked,
+    revocations: auth.revocations,
+    verifier: auth.verifier,
+    clock: systemClock,
+    policy: namedRoomPolicy,
+    rateLimit: (connectionId, now) => limiter.take(connectionId, now),
+    requireSessionId: config.auth.requireSessionId,
+    scopeExemptClientIds: auth.scopeExemptClientIds ?? [],
+  },
+  ports,
+  maxConnectionsPerUser: config.maxConnectionsPerUser,
+  displayName,
+  remember: (connection) => checked.remember(connection), // this instance's first relay is then one read
+  forget: (connectionId) => limiter.forget(connectionId),
+});
 
 export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyResult> => {
   countColdStart(obs);
-  const { connectionId, eventType, routeKey } = event.requestContext;
-  switch (eventType) {
-    case 'CONNECT': {
-      const identity = fromAuthorizerContext(event.requestContext.authorizer);
-      // API Gateway never connects without the authorizer's Allow; a missing context is refused anyway (fail closed).
-      if (!identity) return { statusCode: 401, body: '' };
-      const connection = connectionOf(
-        identity,
-        connectionId,
-        systemClock.nowSeconds(),
-        await displayName(identity.username),
-      );
-      await connections.put(connection);
-      checked.remember(connection); // this instance's first relay for the socket is then one read
-      obs.logger.info('connected', {
-        event: 'ws_connect',
-        connectionId,
-        sub: identity.sub,
-        sessionId: identity.sessionId,
-      });
-      // Browsers drop a socket whose handshake selects no subprotocol they offered.
-      return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL }, body: '' };
-    }
-    case 'DISCONNECT':
-      limiter.forget(connectionId);
-      try {
-        await perform(await onDisconnect(connectionId, connections), routeKey);
-      } catch (error) {
-        // The socket is gone whatever we do: a store outage leaves its row, dropped at the next 410 Gone or by TTL.
-        const { name, message } = error instanceof Error ? error : new Error('non-error thrown');
-        obs.logger.error('disconnect failed', {
-          event: 'ws_disconnect_failed',
-          connectionId,
-          errorName: name,
-          errorMessage: message,
-        });
-        return { statusCode: 500, body: '' };
-      }
-      return { statusCode: 200, body: '' };
-    case 'MESSAGE':
-      // Never log the body: a reauth frame carries a token.
-      await perform(await onMessage(connectionId, event.body, deps), routeKey);
-      return { statusCode: 200, body: '' };
-  }
+  return route(event);
 };
 
 /** The email peers are shown; a directory fault only costs the label (the username is shown instead). */
@@ -102,16 +56,4 @@ async function displayName(username: string): Promise<string | undefined> {
     });
     return undefined;
   }
-}
-
-async function perform(effects: Effects, route: string): Promise<void> {
-  if (effects.denied) recordDenied(obs, { ...effects.denied, route: `ws:${route}` });
-  if (effects.roomRefused) {
-    obs.logger.warn('room refused', {
-      event: 'ws_room_forbidden',
-      route: `ws:${route}`,
-      ...effects.roomRefused,
-    });
-  }
-  await performEffects(effects, ports);
 }

@@ -58,6 +58,13 @@ export interface ConnectionStore {
   addMember(room: string, connectionId: string, maxMembers: number): Promise<RoomAdd>;
   /** Removes the connection from the room's member set; returns the members that remain. */
   removeMember(room: string, connectionId: string): Promise<readonly string[]>;
+  /**
+   * Counts the socket against its user's cap in one conditional write (a set of connection ids, so concurrent
+   * connects of one user can never pass `max` together); false when the user already has `max` sockets open.
+   */
+  claimUserSocket(sub: string, connectionId: string, max: number): Promise<boolean>;
+  /** Gives the socket's place back (at `$disconnect`, or when a 410 shows it gone). */
+  releaseUserSocket(sub: string, connectionId: string): Promise<void>;
   /** By index (eventually consistent): revocation push only, never for decisions. */
   listBySub(sub: string): Promise<readonly Connection[]>;
   listBySession(sessionId: string): Promise<readonly Connection[]>;
@@ -71,8 +78,14 @@ export interface ConnectionStore {
 export interface CheckedConnections {
   /** Ids that do not exist are absent from the result. */
   get(connectionIds: readonly string[]): Promise<ReadonlyMap<string, CheckedConnection>>;
-  /** Every open connection (the sweep). */
-  all(): Promise<readonly CheckedConnection[]>;
+  /** Every open connection (the sweep), except those that could not be read this time. */
+  all(): Promise<SweepRead>;
+}
+
+/** What the sweep could read: the checked connections, and how many it had to skip (unreadable or unprocessed). */
+export interface SweepRead {
+  readonly checked: readonly CheckedConnection[];
+  readonly skipped: number;
 }
 
 /** Pushes frames to, and closes, open sockets. Both return false when the socket is already gone (410). */

@@ -1,9 +1,11 @@
 // The signaling core: every frame checks both ends (expiry, deny-list, room policy) from one read; effects as data.
 
+import { authorizeToken } from '../authorizer/authorize';
 import type { Identity } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
 import type { ReasonCode, RevocationScope } from '../shared/reasons';
 import { revokingScope, tokenExpired } from '../shared/revocation-rules';
+import { CONNECT_POLICY } from '../shared/websocket-routes';
 import type { ClientFrame, FrameErrorCode, Peer, ServerFrame } from './frames';
 import { parseFrame } from './frames';
 import type { RateVerdict } from './rate-limiter';
@@ -31,11 +33,13 @@ export interface SignalingDeps {
   readonly rateLimit: (connectionId: string, nowSeconds: number) => RateVerdict;
   /** Refuse `reauth` tokens without `origin_jti`, as the authorizer does. */
   readonly requireSessionId: boolean;
+  /** App clients exempt from CONNECT_POLICY's scopes, as at `$connect` (the verification client). @default none */
+  readonly scopeExemptClientIds?: readonly string[];
   readonly limits?: SignalingLimits;
 }
 
 /** Why the server closed a socket (the `Cause` dimension of `SocketsClosed`). */
-export type CloseCause = 'expired' | 'revoked' | 'store-unavailable' | 'unknown-connection' | 'rate-limited';
+export type CloseCause = 'expired' | 'revoked' | 'unknown-connection' | 'rate-limited';
 
 /** One frame for one socket. */
 export interface Outbound {
@@ -64,6 +68,15 @@ export interface Effects {
   readonly denied?: Denial;
   /** A refused room join or relay, for the log (who and which room; never a token). */
   readonly roomRefused?: { readonly sub: string; readonly room: string };
+  /** The server failed on this frame (a store fault, a bug): the sender got an error frame; log and count it. */
+  readonly failed?: Failure;
+}
+
+/** A server-side failure on one frame, for the `ws_failure` line and the `SignalingFailures` metric. */
+export interface Failure {
+  readonly reason: 'ERR_STORE_UNAVAILABLE' | 'ERR_INTERNAL';
+  /** The error's name (e.g. `ValidationException`), never its data. */
+  readonly errorName: string;
 }
 
 const NONE: Effects = { outbound: [], close: [] };
@@ -125,23 +138,34 @@ export async function onMessage(
   }
   const parsed = parseFrame(body);
   const recipient = parsed.ok && parsed.frame.action === 'signal' ? parsed.frame.to : undefined;
-  let ends: ReadonlyMap<string, CheckedConnection>;
   try {
-    ends = await deps.checked.get(recipient ? [connectionId, recipient] : [connectionId]);
-  } catch {
-    // fail closed: without the records nothing can be checked, so nothing is relayed
-    const reason = 'ERR_STORE_UNAVAILABLE';
-    return {
-      ...closeWith(connectionId, reason, 'connection store unavailable', 'store-unavailable'),
-      denied: { reason },
-    };
+    const ends = await deps.checked.get(recipient ? [connectionId, recipient] : [connectionId]);
+    const self = ends.get(connectionId);
+    if (!self) return unknownConnection(connectionId);
+    const problem = tokenProblem(self, now);
+    if (problem) return deny(self.connection, problem.reason, problem.cause, problem.scope);
+    if (!parsed.ok) return reply(connectionId, error(parsed.code, parsed.message));
+    return await act(self.connection, parsed.frame, ends, deps, now);
+  } catch (fault) {
+    // Fail closed: nothing unchecked is relayed. The fault is the server's, not the sender's: its socket stays open
+    // and in its room (closing it would announce `peer-left` for a live socket); it is told and may retry.
+    return frameFailed(connectionId, 'ERR_STORE_UNAVAILABLE', fault);
   }
-  const self = ends.get(connectionId);
-  if (!self) return unknownConnection(connectionId);
-  const problem = tokenProblem(self, now);
-  if (problem) return deny(self.connection, problem.reason, problem.cause, problem.scope);
-  if (!parsed.ok) return reply(connectionId, error(parsed.code, parsed.message));
-  return act(self.connection, parsed.frame, ends, deps, now);
+}
+
+/**
+ * The answer to a frame the server failed on: one typed error frame to the sender, and the failure for the log and
+ * the `SignalingFailures{Reason}` metric. The adapter uses it too, with `ERR_INTERNAL`, for anything the core threw.
+ */
+export function frameFailed(connectionId: string, reason: Failure['reason'], fault: unknown): Effects {
+  const message =
+    reason === 'ERR_STORE_UNAVAILABLE'
+      ? 'the connection store is unavailable: nothing was relayed; retry'
+      : 'the server failed on this frame; retry';
+  return {
+    ...reply(connectionId, error(reason, message)),
+    failed: { reason, errorName: fault instanceof Error ? fault.name : typeof fault },
+  };
 }
 
 async function act(
@@ -227,29 +251,39 @@ async function join(conn: Connection, room: string, deps: SignalingDeps, now: nu
     frame: { type: 'joined', room, self: conn.connectionId, peers: peers.map((p) => peerOf(room, p, deps)) },
   };
   const self = peerOf(room, conn, deps);
-  const announced: Outbound[] = rejoin
-    ? []
-    : peers.map((p) => ({ to: p.connectionId, frame: { type: 'peer-joined', room, peer: self } }));
+  // Announced on a repeated join too: a client retrying a join that failed half-way heals the room this way.
+  const announced: Outbound[] = peers.map((p) => ({
+    to: p.connectionId,
+    frame: { type: 'peer-joined', room, peer: self },
+  }));
   return [left, { outbound: [joined, ...announced], close: [] }, ...gone.map(withoutDenial)].reduce(merge);
 }
 
+/**
+ * A fresh token for this socket, held to exactly what `$connect` asks (the same core, verifier, client ids and
+ * CONNECT_POLICY scopes, the deny-list) and to the socket's user. Revoked tokens are refused in either mode.
+ */
 async function reauth(conn: Connection, token: string, deps: SignalingDeps): Promise<Effects> {
-  const verified = await deps.verifier.verify(token);
-  if (!verified.ok) return refuse(conn, verified.reason, 'token refused');
-  const claims = verified.claims;
-  if (claims.sub !== conn.sub) return refuse(conn, 'ERR_FORBIDDEN', 'token belongs to another user');
-  if (deps.requireSessionId && !claims.originJti)
-    return refuse(conn, 'ERR_TOKEN_CLAIMS', 'token has no origin_jti');
-  let scope: RevocationScope | undefined;
-  try {
-    scope = revokingScope(claims, await deps.revocations.lookup(claims), deps.clock.nowSeconds());
-  } catch {
-    return refuse(conn, 'ERR_STORE_UNAVAILABLE', 'revocation store unavailable'); // fail closed
+  const decision = await authorizeToken(
+    token,
+    {
+      verifier: deps.verifier,
+      revocations: deps.revocations,
+      clock: deps.clock,
+      requireSessionId: deps.requireSessionId,
+      mode: 'enforce',
+      scopeExemptClientIds: deps.scopeExemptClientIds ?? [],
+    },
+    CONNECT_POLICY,
+  );
+  if (decision.effect === 'Deny') {
+    return refuse(conn, decision.reason, REFUSALS[decision.reason] ?? 'token refused', decision.scope);
   }
-  if (scope) return refuse(conn, 'ERR_TOKEN_REVOKED', 'token revoked', scope);
+  const claims = decision.identity;
+  if (claims.sub !== conn.sub) return refuse(conn, 'ERR_FORBIDDEN', 'token belongs to another user');
   const fresh = {
     jti: claims.jti,
-    ...(claims.originJti ? { sessionId: claims.originJti } : {}),
+    ...(claims.sessionId ? { sessionId: claims.sessionId } : {}),
     tokenExp: claims.exp,
     tokenIat: claims.iat,
     ...(claims.authTime !== undefined ? { authTime: claims.authTime } : {}),
@@ -270,20 +304,31 @@ async function reauth(conn: Connection, token: string, deps: SignalingDeps): Pro
 /** `$disconnect`: forget the connection and tell its room. */
 export async function onDisconnect(connectionId: string, connections: ConnectionStore): Promise<Effects> {
   const conn = await connections.delete(connectionId);
-  if (!conn?.room) return NONE;
-  return peerLeft(conn.room, connectionId, await connections.removeMember(conn.room, connectionId));
+  if (!conn) return NONE;
+  const left = conn.room
+    ? peerLeft(conn.room, connectionId, await connections.removeMember(conn.room, connectionId))
+    : NONE;
+  await connections.releaseUserSocket(conn.sub, connectionId);
+  return left;
 }
 
-/** The periodic sweep: every socket whose token expired or was revoked gets an error frame and is closed. */
-export async function sweep(checked: CheckedConnections, clock: Clock): Promise<Effects> {
+/**
+ * The periodic sweep: every socket whose token expired or was revoked gets an error frame and is closed. Rows it
+ * could not read this time are `skipped` (counted by the adapter), never a reason to abort the run.
+ */
+export async function sweep(
+  checked: CheckedConnections,
+  clock: Clock,
+): Promise<{ readonly effects: Effects; readonly skipped: number }> {
   const now = clock.nowSeconds();
   const closing: Effects[] = [];
-  for (const row of await checked.all()) {
+  const read = await checked.all();
+  for (const row of read.checked) {
     const problem = tokenProblem(row, now);
     if (problem)
       closing.push(withoutDenial(deny(row.connection, problem.reason, problem.cause, problem.scope)));
   }
-  return closing.reduce(merge, NONE);
+  return { effects: closing.reduce(merge, NONE), skipped: read.skipped };
 }
 
 /** Revocation push: a `revoked` frame to each affected socket, then close it. */
@@ -332,15 +377,17 @@ function reply(to: string, frame: ServerFrame): Effects {
   return { outbound: [{ to, frame }], close: [] };
 }
 
-/** Frames and closes in order; the first denial / refusal is kept. */
+/** Frames and closes in order; the first denial / refusal / failure is kept. */
 function merge(first: Effects, second: Effects): Effects {
   const denied = first.denied ?? second.denied;
   const roomRefused = first.roomRefused ?? second.roomRefused;
+  const failed = first.failed ?? second.failed;
   return {
     outbound: [...first.outbound, ...second.outbound],
     close: [...first.close, ...second.close],
     ...(denied ? { denied } : {}),
     ...(roomRefused ? { roomRefused } : {}),
+    ...(failed ? { failed } : {}),
   };
 }
 
@@ -386,6 +433,14 @@ function deny(conn: Connection, reason: ReasonCode, cause: CloseCause, scope?: R
     denied: { reason, ...(scope ? { scope } : {}), ...identityOfConnection(conn) },
   };
 }
+
+/** What a refused `reauth` is told, by reason. */
+const REFUSALS: Partial<Record<ReasonCode, string>> = {
+  ERR_TOKEN_CLAIMS: 'token refused: wrong issuer, client or claims (origin_jti required)',
+  ERR_FORBIDDEN: `token lacks the scope ${CONNECT_POLICY.scopes?.join(' ')} that opening a socket needs`,
+  ERR_TOKEN_REVOKED: 'token revoked',
+  ERR_STORE_UNAVAILABLE: 'revocation store unavailable',
+};
 
 /** A `reauth` that failed: error frame, the socket keeps its current (still valid) token. */
 function refuse(conn: Connection, reason: ReasonCode, message: string, scope?: RevocationScope): Effects {

@@ -16,6 +16,7 @@ import {
   METRIC_SERVICE,
   MetricDimension,
   MetricName,
+  SIGNALING_FAILURE_REASONS,
 } from '../../lambdas/shared/metric-names';
 import { REASON_CODES, REVOCATION_SCOPES, type ReasonCode } from '../../lambdas/shared/reasons';
 
@@ -47,8 +48,14 @@ export const REVOCATIONS_BY_ACTOR_QUERY = [
 /** Infrastructure outages: the guard fails closed, so every one of these is a denied legitimate user. */
 export const OUTAGE_REASONS: readonly ReasonCode[] = ['ERR_STORE_UNAVAILABLE', 'ERR_JWKS_UNAVAILABLE'];
 
-/** Challenges a working client meets and answers (RFC 9470 step-up: sign in again): not an attack signal. */
-export const EXPECTED_CHALLENGES: readonly ReasonCode[] = ['ERR_STEP_UP_REQUIRED'];
+/**
+ * Challenges and limits a working client meets and answers (RFC 9470 step-up: sign in again; the per-user socket
+ * cap: close a tab): not an attack signal.
+ */
+export const EXPECTED_CHALLENGES: readonly ReasonCode[] = [
+  'ERR_STEP_UP_REQUIRED',
+  'ERR_TOO_MANY_CONNECTIONS',
+];
 
 /** Client-caused reasons summed by the AuthDenied spike alarm (10: the most metrics one alarm may read). */
 export const SPIKE_REASONS: readonly ReasonCode[] = REASON_CODES.filter(
@@ -233,6 +240,12 @@ export class Monitoring extends Construct {
         customMetric(MetricName.RefreshReuseDetected, {}, PERIOD),
       ]),
       graph('SocketsClosed by cause', [search(MetricName.SocketsClosed, MetricDimension.Cause)]),
+      graph(
+        'SignalingFailures by reason',
+        SIGNALING_FAILURE_REASONS.map((reason) =>
+          customMetric(MetricName.SignalingFailures, { [MetricDimension.Reason]: reason }, PERIOD),
+        ),
+      ),
       graph(
         'Authorizers: errors, throttles',
         props.authorizers.flatMap((fn) => [

@@ -13,9 +13,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AuthorizerEnv } from '../../lambdas/authorizer/env';
-import { ConnectionIndex, ConnectionTableSchema, roomKey } from '../../lambdas/shared/table-schemas';
+import {
+  ConnectionIndex,
+  ConnectionTableSchema,
+  roomKey,
+  userSocketsKey,
+} from '../../lambdas/shared/table-schemas';
 import { ROUTE_SELECTION_EXPRESSION, SIGNALING_ACTIONS } from '../../lambdas/shared/websocket-routes';
-import { SignalingEnv } from '../../lambdas/signaling/env';
+import { DEFAULT_MAX_CONNECTIONS_PER_USER, SignalingEnv } from '../../lambdas/signaling/env';
 import { NodeFunction } from './node-function';
 import { createEncryptedTable } from './encrypted-table';
 
@@ -70,6 +75,8 @@ export interface SignalingApiProps {
   readonly stageName?: string;
   /** `$connect` requires an API key in `x-api-key` (OriginKey: only CloudFront sends it). @default false */
   readonly requireApiKey?: boolean;
+  /** Most sockets one user may have open at once. @default DEFAULT_MAX_CONNECTIONS_PER_USER (10) */
+  readonly maxConnectionsPerUser?: number;
 }
 
 export class SignalingApi extends Construct {
@@ -147,7 +154,13 @@ export class SignalingApi extends Construct {
       entry: SIGNALING_ENTRY,
       serviceName: 'signaling',
       description: 'Signaling routes: connect, join, signal, reauth, leave, disconnect',
-      environment: { ...props.authorizerEnvironment, ...connectionsEnvironment },
+      environment: {
+        ...props.authorizerEnvironment,
+        ...connectionsEnvironment,
+        [SignalingEnv.maxConnectionsPerUser]: String(
+          props.maxConnectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER,
+        ),
+      },
       logRetention,
     });
     this.sweepFunction = new NodeFunction(this, 'Sweep', {
@@ -214,13 +227,18 @@ export class SignalingApi extends Construct {
     if (grantee instanceof Construct) this.acknowledgeScopedWildcards(grantee);
   }
 
-  /** UpdateItem on room member-set items only (a gone socket leaves its room): never on connection rows. */
+  /**
+   * UpdateItem on room member-set and user socket-set items only (a gone socket leaves its room and gives its place
+   * back): never on connection rows.
+   */
   private grantRoomUpdates(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:UpdateItem'],
         resources: [this.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [roomKey('*')] } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [roomKey('*'), userSocketsKey('*')] },
+        },
       }),
     );
   }

@@ -1,6 +1,6 @@
 // The DynamoDB connections adapters against a real dynalite server (tables from the shared schemas).
 
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DynamoCheckedConnections,
   DynamoConnectionStore,
@@ -8,6 +8,7 @@ import {
 import { DynamoRevocationStore } from '../../lambdas/adapters/dynamo-revocation-store';
 import type { Connection } from '../../lambdas/signaling/ports';
 import type { LocalDynamo } from '../../local/dynamo';
+import { leaveKeysUnprocessed, refuseDuplicateKeys } from '../helpers/dynamo-wrappers';
 import { omit } from '../helpers/memory-connections';
 import { localDynamoClient, startTempDynamo } from '../helpers/temp-dynamo';
 
@@ -193,8 +194,115 @@ describe('DynamoCheckedConnections', () => {
     await store.put(row);
     await store.addMember('listed', row.connectionId, 8);
     await revoke('token', row);
-    const all = await checked.all();
+    const all = (await checked.all()).checked;
     expect(all.every((c) => !c.connection.connectionId.startsWith('room#'))).toBe(true);
     expect(all.find((c) => c.connection.connectionId === row.connectionId)?.revocations).toHaveLength(1);
+  });
+});
+
+describe('batch reads: several sockets of one user, unprocessed keys, large answers', () => {
+  /** A fresh client over the same dynalite, so each test's middleware stays its own. */
+  function wrapped() {
+    const client = localDynamoClient(dynamo.endpoint);
+    const docs = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    return { client, docs, checked: new DynamoCheckedConnections('Connections', 'Revocations', docs) };
+  }
+
+  it('reads two remembered sockets of one user in one BatchGetItem without repeating the user’s key', async () => {
+    const { client, docs, checked: reader } = wrapped();
+    const duplicates = refuseDuplicateKeys(client);
+    const tab1 = connection({ sub: 'one-user' });
+    const tab2 = connection({ sub: 'one-user' });
+    for (const row of [tab1, tab2]) {
+      await store.put(row);
+      reader.remember(row);
+    }
+    await revocations.put(
+      { scope: 'token', jti: tab2.jti },
+      {
+        scope: 'token',
+        sub: 'one-user',
+        revokedAt: NOW,
+        expiresAt: NOW + 3600,
+        reason: 'test',
+        actor: 'test',
+      },
+    );
+    const found = await reader.get([tab1.connectionId, tab2.connectionId, tab1.connectionId]);
+    expect(duplicates.found).toEqual([]);
+    expect(found.get(tab1.connectionId)?.revocations).toEqual([]);
+    expect(found.get(tab2.connectionId)?.revocations.map((r) => r.scope)).toEqual(['token']);
+    docs.destroy();
+  });
+
+  it('retries keys left unprocessed and returns every row', async () => {
+    const { client, docs, checked: reader } = wrapped();
+    const cut = leaveKeysUnprocessed(client, 1);
+    const rows = [connection(), connection(), connection()];
+    for (const row of rows) await store.put(row);
+    const found = await reader.get(rows.map((r) => r.connectionId));
+    expect(cut.cut).toBe(1);
+    expect([...found.keys()].sort()).toEqual(rows.map((r) => r.connectionId).sort());
+    docs.destroy();
+  });
+
+  it('fails closed when keys stay unprocessed after every retry', async () => {
+    const { client, docs, checked: reader } = wrapped();
+    leaveKeysUnprocessed(client, 1000);
+    const rows = Array.from({ length: 8 }, () => connection()); // more keys than calls: one key read per call
+    for (const row of rows) await store.put(row);
+    await expect(reader.get(rows.map((r) => r.connectionId))).rejects.toThrow('connection check incomplete');
+    docs.destroy();
+  });
+
+  it('the sweep retries unprocessed deny-list keys instead of aborting the run', async () => {
+    const { client, docs, checked: reader } = wrapped();
+    const cut = leaveKeysUnprocessed(client, 2);
+    const rows = [connection(), connection(), connection()];
+    for (const row of rows) await store.put(row);
+    const swept = await reader.all();
+    expect(cut.cut).toBeGreaterThan(0);
+    expect(swept.skipped).toBe(0);
+    for (const row of rows)
+      expect(swept.checked.map((c) => c.connection.connectionId)).toContain(row.connectionId);
+    docs.destroy();
+  });
+
+  it('the sweep skips only the rows whose items it cannot read, and counts them', async () => {
+    const { client, docs, checked: reader } = wrapped();
+    leaveKeysUnprocessed(client, 1000);
+    await documents.send(
+      new PutCommand({ TableName: 'Connections', Item: { connectionId: 'garbled=', tokenExp: 'soon' } }),
+    );
+    const swept = await reader.all();
+    expect(swept.skipped).toBeGreaterThan(0);
+    expect(swept.checked.length).toBeGreaterThan(0); // the first key of each call is still read
+    await documents.send(new DeleteCommand({ TableName: 'Connections', Key: { connectionId: 'garbled=' } }));
+    docs.destroy();
+  });
+});
+
+describe('per-user socket cap', () => {
+  it('admits exactly the cap when 12 sockets of one user claim at once', async () => {
+    const rows = Array.from({ length: 12 }, () => connection({ sub: 'capped-user' }));
+    for (const row of rows) await store.put(row);
+    const claims = await Promise.all(
+      rows.map((r) => store.claimUserSocket('capped-user', r.connectionId, 5)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(5);
+  });
+
+  it('gives a place back on release, and takes back places of sockets whose rows are gone', async () => {
+    const [a, b, c] = [connection({ sub: 'u2' }), connection({ sub: 'u2' }), connection({ sub: 'u2' })];
+    for (const row of [a, b, c]) await store.put(row);
+    expect(await store.claimUserSocket('u2', a.connectionId, 2)).toBe(true);
+    expect(await store.claimUserSocket('u2', b.connectionId, 2)).toBe(true);
+    expect(await store.claimUserSocket('u2', c.connectionId, 2)).toBe(false);
+    await store.releaseUserSocket('u2', a.connectionId);
+    expect(await store.claimUserSocket('u2', c.connectionId, 2)).toBe(true);
+    await store.delete(b.connectionId); // its `$disconnect` never released it
+    const d = connection({ sub: 'u2' });
+    await store.put(d);
+    expect(await store.claimUserSocket('u2', d.connectionId, 2)).toBe(true);
   });
 });

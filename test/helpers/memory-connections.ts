@@ -60,6 +60,15 @@ export class MemoryConnections implements ConnectionStore, CheckedConnections {
     members.delete(connectionId);
     return [...members];
   }
+  async claimUserSocket(sub: string, connectionId: string, max: number) {
+    const sockets = this.members(`sockets#${sub}`);
+    if (!sockets.has(connectionId) && sockets.size >= max) return false;
+    sockets.add(connectionId);
+    return true;
+  }
+  async releaseUserSocket(sub: string, connectionId: string) {
+    this.members(`sockets#${sub}`).delete(connectionId);
+  }
   async listBySub(sub: string) {
     return [...this.rows.values()].filter((c) => c.sub === sub);
   }
@@ -77,7 +86,7 @@ export class MemoryConnections implements ConnectionStore, CheckedConnections {
     return found;
   }
   async all() {
-    return [...(await this.get([...this.rows.keys()])).values()];
+    return { checked: [...(await this.get([...this.rows.keys()])).values()], skipped: 0 };
   }
 
   private members(room: string): Set<string> {

@@ -3,7 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiEnv } from '../../lambdas/api/env';
 import { AuthorizerEnv } from '../../lambdas/authorizer/env';
-import { METRIC_NAMESPACE, METRIC_SERVICE } from '../../lambdas/shared/metric-names';
+import {
+  METRIC_NAMESPACE,
+  METRIC_SERVICE,
+  SIGNALING_FAILURE_REASONS,
+} from '../../lambdas/shared/metric-names';
 import { REASON_CODES } from '../../lambdas/shared/reasons';
 import {
   DENIALS_BY_SOURCE_IP_QUERY,
@@ -170,9 +174,14 @@ describe('Monitoring', () => {
     expect(spike.Metrics!.filter((m) => m.MetricStat).every((m) => m.MetricStat!.Period === 60)).toBe(true);
   });
 
-  it('covers every reason code: ten in the spike, the two outages alarmed on their own, step-up expected', () => {
+  it('covers every reason code: ten in the spike, the two outages alarmed on their own, step-up and the socket cap expected', () => {
     expect(SPIKE_REASONS).toHaveLength(10);
-    const others = ['ERR_STORE_UNAVAILABLE', 'ERR_JWKS_UNAVAILABLE', 'ERR_STEP_UP_REQUIRED'];
+    const others = [
+      'ERR_STORE_UNAVAILABLE',
+      'ERR_JWKS_UNAVAILABLE',
+      'ERR_STEP_UP_REQUIRED',
+      'ERR_TOO_MANY_CONNECTIONS',
+    ];
     expect([...SPIKE_REASONS, ...others].sort()).toEqual([...REASON_CODES].sort());
   });
 
@@ -287,12 +296,15 @@ describe('Monitoring', () => {
       'WouldDeny (monitor mode) by reason',
       'TokensRevoked by scope',
       'SocketsClosed by cause',
+      'SignalingFailures by reason',
       'REST API: 4XX, 5XX',
       'DynamoDB throttle events',
     ]) {
       expect(body).toContain(title);
     }
     for (const reason of REASON_CODES) expect(body).toContain(reason);
+    for (const reason of SIGNALING_FAILURE_REASONS)
+      expect(body).toContain(`\\"SignalingFailures\\",\\"Reason\\",\\"${reason}\\"`);
   });
 
   it('saves the three Logs Insights queries with the exact README text over every function log group', () => {

@@ -6,7 +6,7 @@ import { testApp } from './test-app';
 
 const template = Template.fromStack(
   new GuardStack(testApp(), 'CognitoGuard', {
-    config: loadStageConfig({ throttleRateLimit: 7, throttleBurstLimit: 9 }),
+    config: loadStageConfig({ throttleRateLimit: 7, throttleBurstLimit: 9, maxConnectionsPerUser: 3 }),
   }),
 );
 
@@ -83,12 +83,12 @@ describe('SignalingApi', () => {
       expect.arrayContaining(['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchGetItem']),
     );
     expect(actions).not.toEqual(expect.arrayContaining(['dynamodb:PutItem']));
-    // UpdateItem only on room member-set items (a gone socket leaves its room).
+    // UpdateItem only on room member-set and socket-set items (a gone socket leaves its room, frees its place).
     const updates = statements.filter((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
     expect(updates).toEqual([
       expect.objectContaining({
         Action: 'dynamodb:UpdateItem',
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['room#*'] } },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['room#*', 'sockets#*'] } },
       }),
     ]);
   });
@@ -130,6 +130,7 @@ describe('SignalingApi', () => {
           CONNECTIONS_ENDPOINT: Match.anyValue(),
           CONNECTIONS_TABLE_NAME: Match.anyValue(),
           REQUIRE_SESSION_ID: 'true',
+          MAX_CONNECTIONS_PER_USER: '3', // the stage's maxConnectionsPerUser
         }),
       },
     });

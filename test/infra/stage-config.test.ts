@@ -26,6 +26,7 @@ describe('loadStageConfig', () => {
       enforcementMode: 'enforce',
       authDeniedAlarmThreshold: 100,
       authDeniedAlarmPeriodMinutes: 5,
+      maxConnectionsPerUser: 10,
     });
     expect(config.alarmEmail).toBeUndefined();
     // No fixed managed-login prefix: prefixes are unique per region across accounts, so the stack derives one.
@@ -91,6 +92,7 @@ describe('loadStageConfig', () => {
     ['an alarm email without a domain', { alarmEmail: 'oncall' }, /alarmEmail/],
     ['a zero AuthDenied threshold', { authDeniedAlarmThreshold: 0 }, /authDeniedAlarmThreshold/],
     ['an alarm period above an hour', { authDeniedAlarmPeriodMinutes: 61 }, /authDeniedAlarmPeriodMinutes/],
+    ['a socket cap of zero', { maxConnectionsPerUser: 0 }, /maxConnectionsPerUser/],
   ])('rejects %s', (_case, overrides, message) => {
     expect(() => loadStageConfig(overrides)).toThrow(StageConfigError);
     expect(() => loadStageConfig(overrides)).toThrow(message);

@@ -117,20 +117,22 @@ describe('revocation store down (dynalite stopped)', () => {
       expect(logs.lines().filter((l) => l.event === 'auth_denied' && l.jti === jti)).toMatchObject([
         { reason: 'ERR_STORE_UNAVAILABLE', route: '$connect' },
       ]);
-      // An open socket whose record cannot be read is told why and closed; nothing is relayed.
+      // An open socket whose record cannot be read is told why; nothing is relayed. The fault is the server's: the
+      // socket stays open and in its room, and its room is not told it left.
       alice.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'during outage' } });
       expect(await alice.next('error')).toMatchObject({ reason: 'ERR_STORE_UNAVAILABLE' });
-      await alice.closed;
-      expect(bob.frames.filter((f) => f.type === 'signal')).toEqual([]);
+      expect(alice.isOpen).toBe(true);
+      expect(bob.frames.filter((f) => f.type === 'signal' || f.type === 'peer-left')).toEqual([]);
+      expect(logs.lines().filter((l) => l.event === 'ws_failure')).toMatchObject([
+        { reason: 'ERR_STORE_UNAVAILABLE', route: 'ws:signal' },
+      ]);
     } finally {
       await stack.services.dynamo.start(); // same port, same LevelDB directory
     }
 
     const back = await me(signedIn.accessToken);
     expect(back.status).toBe(200);
-    const aliceAgain = await socket(inRoom());
-    await aliceAgain.join(room);
-    aliceAgain.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'after outage' } });
+    alice.send({ action: 'signal', to: bobId, kind: 'offer', payload: { sdp: 'after outage' } }); // the same socket
     expect((await bob.next('signal')).payload).toEqual({ sdp: 'after outage' });
     expect(bob.frames.filter((f) => f.type === 'signal')).toEqual([]); // the outage frame was dropped, not queued
     const stillRevoked = await me(revoked);

@@ -1,6 +1,7 @@
 // The signaling core: token checks on every frame, room relay, reauth, leave/disconnect and the sweep (fakes, frozen time).
 
 import type { AccessClaims } from '../../lambdas/shared/claims';
+import { SIGNALING_SCOPE } from '../../lambdas/shared/oauth-scopes';
 import type { RevocationRecord, TokenVerifier, VerifyResult } from '../../lambdas/shared/ports';
 import type { Connection } from '../../lambdas/signaling/ports';
 import type { SignalingDeps } from '../../lambdas/signaling/signaling';
@@ -43,7 +44,7 @@ function claims(overrides: Partial<AccessClaims> = {}): AccessClaims {
     iat: NOW,
     exp: NOW + 900,
     groups: [],
-    scopes: [],
+    scopes: ['openid', SIGNALING_SCOPE],
     ...overrides,
   };
 }
@@ -139,8 +140,8 @@ describe('onMessage: every frame first checks the token', () => {
     expect(effects.denied).toMatchObject({ reason, jti: 'j-alice' });
   });
 
-  it('fails closed with an error frame and a close when the connection store is down', async () => {
-    const { deps } = setup([conn('alice'), conn('bob')], { storeDown: true });
+  it('fails closed on a store outage with an error frame, relaying nothing and keeping the sender open and in its room', async () => {
+    const { deps } = setup([conn('alice', { room: 'r1' }), conn('bob', { room: 'r1' })], { storeDown: true });
     const effects = await onMessage(
       'alice',
       send({ action: 'signal', to: 'bob', kind: 'offer', payload: { type: 'offer', sdp: 'v=0' } }),
@@ -150,10 +151,32 @@ describe('onMessage: every frame first checks the token', () => {
       outbound: [
         { to: 'alice', frame: expect.objectContaining({ type: 'error', reason: 'ERR_STORE_UNAVAILABLE' }) },
       ],
-      close: [{ connectionId: 'alice', cause: 'store-unavailable' }],
-      denied: { reason: 'ERR_STORE_UNAVAILABLE' },
+      close: [],
+      failed: { reason: 'ERR_STORE_UNAVAILABLE', errorName: 'Error' },
     });
   });
+
+  it.each(['setRoom', 'addMember', 'removeMember', 'updateToken'] as const)(
+    'answers a join, leave or reauth whose store write (%s) throws with an error frame, never silence',
+    async (method) => {
+      const { deps, connections } = setup([conn('alice', { sub: 'sub-alice', room: 'r2' })], {
+        tokens: { 'a.b.c': { ok: true, claims: claims() } },
+      });
+      connections[method] = async () => {
+        throw new Error('store down');
+      };
+      for (const frame of [
+        { action: 'join', room: 'r1' },
+        { action: 'leave' },
+        { action: 'reauth', token: 'a.b.c' },
+      ]) {
+        const effects = await onMessage('alice', send(frame), deps);
+        const toAlice = effects.outbound.filter((o) => o.to === 'alice');
+        expect(toAlice).toHaveLength(1);
+        expect(effects.close).toEqual([]);
+      }
+    },
+  );
 
   it('ignores a revocation entry that has expired', async () => {
     const { deps } = setup([conn('alice')], { records: [revokedRecord('token', { expiresAt: NOW - 1 })] });
@@ -475,6 +498,12 @@ describe('onMessage: reauth', () => {
     ],
     ['a revoked token', { ok: true, claims: claims() }, [revokedRecord('session')], 'ERR_TOKEN_REVOKED'],
     [
+      'a token narrowed to openid email (the $connect scope policy)',
+      { ok: true, claims: claims({ scopes: ['openid', 'email'] }) },
+      [],
+      'ERR_FORBIDDEN',
+    ],
+    [
       'a token whose sign-in predates the user watermark',
       { ok: true, claims: claims({ iat: NOW, authTime: NOW - 100 }) },
       [revokedRecord('user', { notBefore: NOW - 10 })],
@@ -521,7 +550,7 @@ describe('disconnect, sweep and revocation push', () => {
       ],
       { revokedRows: { revoked: [revokedRecord('token', { sub: 'sub-revoked' })] } },
     );
-    const effects = await sweep(connections, clock);
+    const { effects } = await sweep(connections, clock);
     expect(effects.close).toEqual([
       { connectionId: 'old', cause: 'expired' },
       { connectionId: 'edge', cause: 'expired' },
