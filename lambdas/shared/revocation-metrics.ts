@@ -1,10 +1,11 @@
-// RevocationListener that makes every revocation visible: one `revoked` log line and one `TokensRevoked{Scope}` metric.
+// RevocationListener that makes every revocation visible: one `revoked` log line, `TokensRevoked{Scope}`, folds counted.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { MetricDimension, MetricName } from './metric-names';
 import type { Observability } from './observability';
 import type { RevocationKey, RevocationRecord } from './ports';
 import type { RevocationListener } from './revocation-service';
+import { FOLD_REASON } from './revocation-service';
 
 /** Pass to `new RevocationService(writer, clock, config, [new RevocationRecorder(obs), ...])` in every revoking function. */
 export class RevocationRecorder implements RevocationListener {
@@ -27,5 +28,8 @@ export class RevocationRecorder implements RevocationListener {
       .singleMetric()
       .addDimension(MetricDimension.Scope, record.scope)
       .addMetric(MetricName.TokensRevoked, MetricUnit.Count, 1);
+    if (record.reason === FOLD_REASON) {
+      this.obs.metrics.singleMetric().addMetric(MetricName.DenyListFolded, MetricUnit.Count, 1);
+    }
   }
 }

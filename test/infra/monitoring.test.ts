@@ -181,6 +181,16 @@ describe('Monitoring', () => {
     });
   });
 
+  it.each(['RevocationWritesFailed', 'DenyListFolded'])('alarms on any %s', (name) => {
+    expect(alarm(name)).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: name,
+      Dimensions: [service],
+      Threshold: 1,
+      Period: 60,
+    });
+  });
+
   it('alarms on any error of the REST authorizer (it denies with a Deny policy, never by throwing), and on its throttles', () => {
     const functionRef = refOf(stack.restApi.authorizerFunction.function);
     expect(alarm('AuthorizerErrors')).toMatchObject({
