@@ -36,9 +36,12 @@ export class RevocationStore extends Construct {
     this.key.grant(grantee, 'kms:Decrypt');
   }
 
-  /** Write access for the revocation service: put entries (idempotent overwrite) and read them back. */
+  /**
+   * Write access for the revocation service: update one entry of a user's item at a time (never a whole-item put),
+   * and read the item back after a failed condition.
+   */
   public grantRevoke(grantee: iam.IGrantable): void {
-    this.grants.actions(grantee, 'dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
+    this.grants.actions(grantee, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
     this.key.grant(grantee, 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 }

@@ -1,5 +1,8 @@
 // The DynamoDB deny-list adapter against a real dynalite server: revoke then check, for every scope.
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startCountingEndpoint } from '../../bench/lib/counting-endpoint';
 import { authorizeToken } from '../../lambdas/authorizer/authorize';
@@ -14,6 +17,7 @@ import type { AccessClaims } from '../../lambdas/shared/claims';
 import type { RevocationRecord } from '../../lambdas/shared/ports';
 import { RevocationService } from '../../lambdas/shared/revocation-service';
 import type { LocalDynamo } from '../../local/dynamo';
+import { startDynamo } from '../../local/dynamo';
 import { localDynamoClient, startTempDynamo } from '../helpers/temp-dynamo';
 
 const NOW = Math.floor(Date.now() / 1000);
@@ -405,6 +409,28 @@ describe('DynamoRevocationStore', () => {
     expect(await decide({ ...byVersioned, originJti: 'new', jti: 'y' })).toMatchObject({ scope: 'session' });
     expect(await decide(byOldUser)).toMatchObject({ effect: 'Deny', scope: 'user' });
     expect(await decide({ ...byOldUser, jti: 'new', iat: NOW + 5 })).toMatchObject({ scope: 'token' });
+  });
+
+  it('moves older layouts into the current one when the offline store boots on an upgraded data dir', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cg-upgrade-'));
+    const options = { dir, host: '127.0.0.1', port: 0, envName: 'DYNAMO_PORT' };
+    const claims = fresh();
+    let local = await startDynamo(options);
+    try {
+      await documents(local.endpoint).send(
+        new PutCommand({
+          TableName: 'Revocations',
+          Item: { pk: `jti#${claims.jti}`, scope: 'token', sub: claims.sub, expiresAt: claims.exp, revokedAt: NOW },
+        }),
+      );
+      await local.stop();
+      local = await startDynamo(options);
+      const store = new DynamoRevocationStore('Revocations', documents(local.endpoint));
+      expect(await store.lookup(claims)).toMatchObject([{ scope: 'token', sub: claims.sub }]);
+    } finally {
+      await local.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails closed with ERR_STORE_UNAVAILABLE when the store is unreachable', async () => {

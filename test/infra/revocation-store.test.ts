@@ -36,11 +36,11 @@ describe('RevocationStore', () => {
     ]);
   });
 
-  it('grantRevoke allows putting and reading entries and encrypting, but denies updates and deletes', () => {
+  it('grantRevoke allows updating and reading entries and encrypting, but denies whole-item puts and deletes', () => {
     expect(statementsGranted((store, role) => store.grantRevoke(role))).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: 'table',
       },
       { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: 'key' },
