@@ -216,7 +216,8 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
     }
     assumed.mapExists = Item !== undefined && hasMap(Item);
     const ttl = input.ExpressionAttributeValues?.[':ttl'] as number;
-    assumed.raiseTtl = typeof Item?.[TTL] !== 'number' || (Item[TTL] as number) < ttl;
+    const stored: unknown = Item?.[TTL];
+    assumed.raiseTtl = typeof stored !== 'number' || stored < ttl;
     return undefined;
   }
 

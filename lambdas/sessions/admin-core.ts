@@ -67,8 +67,8 @@ export async function revokeUser(
   if (!result.denyListed) {
     return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event, revocationNotStored: true });
   }
-  const { denyListed: _stored, ...body } = result;
-  return ok({ sub, ...body }, { event });
+  const { globalSignOut, notBefore, sessionsRevoked } = result;
+  return ok({ sub, globalSignOut, notBefore, sessionsRevoked }, { event });
 }
 
 /** POST /admin/sessions/{sessionId}/revoke: session# + its latest jti + the record; unknown sessions change nothing. */
