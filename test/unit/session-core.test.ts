@@ -2,6 +2,7 @@
 
 import { listSessions, revokeSession, revokeUser } from '../../lambdas/sessions/admin-core';
 import { logout, logoutAll, refresh } from '../../lambdas/sessions/auth-core';
+import { revokeOwnSession } from '../../lambdas/sessions/own-sessions';
 import type { SessionRequest } from '../../lambdas/sessions/request';
 import type { SessionRecord } from '../../lambdas/sessions/ports';
 import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
@@ -406,7 +407,10 @@ describe('logoutAll', () => {
 });
 
 describe('a deny-list write that fails (faults injected into the store)', () => {
-  const NOT_STORED = { error: 'ERR_REVOCATION_NOT_STORED', message: expect.stringContaining('session is ended') };
+  const NOT_STORED = {
+    error: 'ERR_REVOCATION_NOT_STORED',
+    message: expect.stringContaining('session is ended'),
+  };
 
   it('fails logout with ERR_REVOCATION_NOT_STORED but still ends the record, revokes at Cognito and clears the cookie', async () => {
     const w = fakeWorld();
@@ -428,10 +432,12 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
 
   it('still detects reuse with 401: the record ended, Cognito revoked, the failed write counted', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session({
-      refreshFingerprint: refreshFingerprint('rt-2'),
-      rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 60 }],
-    }));
+    await w.sessions.create(
+      session({
+        refreshFingerprint: refreshFingerprint('rt-2'),
+        rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 60 }],
+      }),
+    );
     w.denyList.failWrites = true;
     expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
       status: 401,
@@ -443,9 +449,24 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
     expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
     expect(w.calls.revoked).toEqual(['rt-1']);
     // the thief's next try: refused without reaching Cognito's token endpoint
-    const thief = await refresh(refreshRequest({ cookies: [refreshCookieHeader('origin-1', 'rt-2')] }), w.deps);
+    const thief = await refresh(
+      refreshRequest({ cookies: [refreshCookieHeader('origin-1', 'rt-2')] }),
+      w.deps,
+    );
     expect(thief).toMatchObject({ status: 401, body: NO_SESSION });
     expect(w.calls.refreshed).toEqual([]);
+  });
+
+  it("fails ending one's other device with ERR_REVOCATION_NOT_STORED after ending its record", async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session({ sessionId: 'origin-2' }));
+    w.denyList.failWrites = true;
+    expect(await revokeOwnSession(alice, 'origin-2', { cookies: [] }, w.deps)).toMatchObject({
+      status: 503,
+      body: NOT_STORED,
+      revocationNotStored: true,
+    });
+    expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
   });
 
   it('fails an admin session revocation with ERR_REVOCATION_NOT_STORED after ending the record', async () => {
@@ -463,16 +484,19 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
   it.each([
     ['logout-all', (w: FakeWorld) => logoutAll(alice, w.deps)],
     ['an admin user revocation', (w: FakeWorld) => revokeUser(admin, ALICE, w.deps)],
-  ])('fails %s with ERR_REVOCATION_NOT_STORED after signing out globally and ending every record', async (_case, act) => {
-    const w = fakeWorld();
-    await w.sessions.create(session());
-    await w.sessions.create(session({ sessionId: 'origin-2' }));
-    w.denyList.failWrites = true;
-    expect(await act(w)).toMatchObject({ status: 503, body: NOT_STORED, revocationNotStored: true });
-    expect(w.calls.signedOut).toEqual([ALICE]);
-    expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
-    expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
-  });
+  ])(
+    'fails %s with ERR_REVOCATION_NOT_STORED after signing out globally and ending every record',
+    async (_case, act) => {
+      const w = fakeWorld();
+      await w.sessions.create(session());
+      await w.sessions.create(session({ sessionId: 'origin-2' }));
+      w.denyList.failWrites = true;
+      expect(await act(w)).toMatchObject({ status: 503, body: NOT_STORED, revocationNotStored: true });
+      expect(w.calls.signedOut).toEqual([ALICE]);
+      expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
+      expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
+    },
+  );
 });
 
 describe('admin', () => {
