@@ -13,6 +13,7 @@ import type { AccessClaims } from '../shared/claims';
 import {
   droppable,
   type EntryMap,
+  FOLD_MARGIN_SECONDS,
   ITEM_BUDGET_BYTES,
   itemSizeBytes,
   legacyRecord,
@@ -34,11 +35,6 @@ export { PRUNE_GRACE_SECONDS, recordsFor };
 
 const PK = RevocationTableSchema.partitionKey;
 const TTL = RevocationTableSchema.ttlAttribute;
-/**
- * Every write of an entry converges within a few attempts: a condition here fails only when a monotone fact changed
- * (the map now exists, the TTL or the watermark moved forward), never because another entry was added.
- */
-const MAX_WRITE_ATTEMPTS = 6;
 /** Entries removed per tidy-up write: keeps each expression far below DynamoDB's 4 KB expression limit. */
 const PRUNE_CHUNK = 25;
 
@@ -51,12 +47,26 @@ export function createDocumentClient(): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** What the writer assumed about the item when it chose an expression; a failed condition corrects it. */
-interface Assumed {
-  mapExists: boolean;
-  /** Our TTL is later than the stored one (or there is none): set it. Otherwise leave it. */
-  raiseTtl: boolean;
-}
+/**
+ * The four states a user item can be in for one write: its map exists or not, our TTL is later than its TTL or not.
+ * Exactly one holds at any moment and each fact only moves one way (a map once created stays; a TTL only grows), so
+ * trying the four conditional writes in turn reaches the right one within a few attempts, with no read and no
+ * dependence on what other writers add.
+ */
+const SHAPES = [
+  { mapExists: true, raiseTtl: true },
+  { mapExists: true, raiseTtl: false },
+  { mapExists: false, raiseTtl: true },
+  { mapExists: false, raiseTtl: false },
+] as const;
+
+type Shape = (typeof SHAPES)[number];
+
+/**
+ * The order the shapes are tried in: the usual ones first; a failed create usually means a concurrent writer created
+ * the map, so the map shapes come again before the last one. Covers every shape twice.
+ */
+const SHAPE_ORDER = [0, 1, 2, 0, 1, 3, 2, 3] as const;
 
 export class DynamoRevocationStore implements RevocationReader, RevocationWriter {
   constructor(
@@ -99,7 +109,10 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
         : await this.setEntry(pk, record.sub, key.scope === 'token' ? 'tokens' : 'sessions', key, entry);
     if (written === 'superseded') return written;
     const left = await this.tidy(pk, written, record.revokedAt);
-    return itemSizeBytes(left) > ITEM_BUDGET_BYTES ? 'over-budget' : 'stored';
+    if (itemSizeBytes(left) <= ITEM_BUDGET_BYTES) return 'stored';
+    // A fold now would stand no later than one made this second: it is done (or under way), do not repeat it.
+    const standing = toUserItem(left).user?.notBefore ?? 0;
+    return standing >= record.revokedAt + FOLD_MARGIN_SECONDS + 1 ? 'stored' : 'over-budget';
   }
 
   /** `SET tokens.<jti>` or `sessions.<id>`: independent of every other entry, so no writer waits for another. */
@@ -111,114 +124,89 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
     entry: StoredEntry,
   ): Promise<Record<string, unknown>> {
     const id = key.scope === 'token' ? key.jti : key.scope === 'session' ? key.sessionId : key.sub;
-    const assumed: Assumed = { mapExists: true, raiseTtl: true };
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const target = assumed.mapExists ? '#m.#id' : '#m';
-      const value = assumed.mapExists ? entry : { [id]: entry };
-      const written = await this.update(
-        {
-          Key: { [PK]: pk },
-          UpdateExpression: `SET ${target} = :entry, #sub = :sub${assumed.raiseTtl ? ', #ttl = :ttl' : ''} ADD #version :one`,
-          ConditionExpression: [
-            assumed.mapExists ? 'attribute_exists(#m)' : 'attribute_not_exists(#m)',
-            ttlCondition(assumed),
-          ].join(' AND '),
-          ExpressionAttributeNames: {
-            '#m': map,
-            ...(assumed.mapExists ? { '#id': id } : {}),
-            '#sub': 'sub',
-            '#ttl': TTL,
-            '#version': 'version',
-          },
-          ExpressionAttributeValues: {
-            ':entry': value,
-            ':sub': sub,
-            ':ttl': entry.expiresAt + PRUNE_GRACE_SECONDS,
-            ':one': 1,
-          },
+    const other: EntryMap = map === 'tokens' ? 'sessions' : 'tokens';
+    for (const index of SHAPE_ORDER) {
+      const shape: Shape = SHAPES[index];
+      // Creating one map creates the other too (if absent): the user's next writes find both.
+      const target = shape.mapExists ? '#m.#id = :entry' : '#m = :entry, #o = if_not_exists(#o, :empty)';
+      const written = await this.update({
+        Key: { [PK]: pk },
+        UpdateExpression: `SET ${target}, #sub = :sub${shape.raiseTtl ? ', #ttl = :ttl' : ''} ADD #version :one`,
+        ConditionExpression: [
+          shape.mapExists ? 'attribute_exists(#m)' : 'attribute_not_exists(#m)',
+          ttlCondition(shape),
+        ].join(' AND '),
+        ExpressionAttributeNames: {
+          '#m': map,
+          ...(shape.mapExists ? { '#id': id } : { '#o': other }),
+          '#sub': 'sub',
+          '#ttl': TTL,
+          '#version': 'version',
         },
-        pk,
-        assumed,
-        (item) => item[map] !== undefined,
-      );
-      if (written && written !== 'superseded') return written; // no watermark condition here: never superseded
+        ExpressionAttributeValues: {
+          ':entry': shape.mapExists ? entry : { [id]: entry },
+          ...(shape.mapExists ? {} : { ':empty': {} }),
+          ':sub': sub,
+          ':ttl': entry.expiresAt + PRUNE_GRACE_SECONDS,
+          ':one': 1,
+        },
+      });
+      if (written) return written;
     }
     throw new Error('revocation not stored: the item kept changing'); // never silently: the caller fails closed
   }
 
-  /** `SET user` only if no watermark at least as late stands (in this layout or the older top-level one). */
+  /**
+   * `SET user` only if no watermark at least as late stands (in this layout or the older top-level one). Failing
+   * both TTL shapes means the watermark condition failed: a later one stands, and that never changes back.
+   */
   private async raiseWatermark(
     pk: string,
     sub: string,
     entry: StoredEntry,
   ): Promise<Record<string, unknown> | 'superseded'> {
-    const assumed: Assumed = { mapExists: true, raiseTtl: true };
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const written = await this.update(
-        {
-          Key: { [PK]: pk },
-          UpdateExpression: `SET #user = :entry, #sub = :sub${assumed.raiseTtl ? ', #ttl = :ttl' : ''} ADD #version :one`,
-          ConditionExpression: [
-            '(attribute_not_exists(#user) OR #user.#nb < :nb)',
-            '(attribute_not_exists(#nb) OR #nb < :nb)',
-            ttlCondition(assumed),
-          ].join(' AND '),
-          ExpressionAttributeNames: {
-            '#user': 'user',
-            '#nb': 'notBefore',
-            '#sub': 'sub',
-            '#ttl': TTL,
-            '#version': 'version',
-          },
-          ExpressionAttributeValues: {
-            ':entry': entry,
-            ':nb': entry.notBefore,
-            ':sub': sub,
-            ':ttl': entry.expiresAt + PRUNE_GRACE_SECONDS,
-            ':one': 1,
-          },
+    for (const shape of SHAPES.filter((s) => s.mapExists)) {
+      const written = await this.update({
+        Key: { [PK]: pk },
+        UpdateExpression: `SET #user = :entry, #sub = :sub${shape.raiseTtl ? ', #ttl = :ttl' : ''} ADD #version :one`,
+        ConditionExpression: [
+          '(attribute_not_exists(#user) OR #user.#nb < :nb)',
+          '(attribute_not_exists(#nb) OR #nb < :nb)',
+          ttlCondition(shape),
+        ].join(' AND '),
+        ExpressionAttributeNames: {
+          '#user': 'user',
+          '#nb': 'notBefore',
+          '#sub': 'sub',
+          '#ttl': TTL,
+          '#version': 'version',
         },
-        pk,
-        assumed,
-        () => true,
-      );
-      if (written === 'superseded') return written;
+        ExpressionAttributeValues: {
+          ':entry': entry,
+          ':nb': entry.notBefore,
+          ':sub': sub,
+          ':ttl': entry.expiresAt + PRUNE_GRACE_SECONDS,
+          ':one': 1,
+        },
+      });
       if (written) return written;
     }
-    throw new Error('revocation not stored: the item kept changing');
+    return 'superseded';
   }
 
-  /**
-   * One conditional UpdateItem returning the item after it. On a failed condition, reads the item (consistently)
-   * to learn which monotone fact was wrong, corrects `assumed` and answers undefined (try again), or `superseded`.
-   */
+  /** One conditional UpdateItem: the item after it, or undefined when its condition did not hold. */
   private async update(
     input: Omit<UpdateCommandInput, 'TableName'>,
-    pk: string,
-    assumed: Assumed,
-    hasMap: (item: Record<string, unknown>) => boolean,
-  ): Promise<Record<string, unknown> | 'superseded' | undefined> {
+  ): Promise<Record<string, unknown> | undefined> {
     try {
       const output = await this.documents.send(
         new UpdateCommand({ TableName: this.tableName, ...input, ReturnValues: 'ALL_NEW' }),
       );
       return output.Attributes ?? {};
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
     }
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: { [PK]: pk }, ConsistentRead: true }),
-    );
-    const nb = input.ExpressionAttributeValues?.[':nb'] as number | undefined;
-    if (nb !== undefined && Item) {
-      const standing = toUserItem(Item).user?.notBefore;
-      if (standing !== undefined && standing >= nb) return 'superseded';
-    }
-    assumed.mapExists = Item !== undefined && hasMap(Item);
-    const ttl = input.ExpressionAttributeValues?.[':ttl'] as number;
-    const stored: unknown = Item?.[TTL];
-    assumed.raiseTtl = typeof stored !== 'number' || stored < ttl;
-    return undefined;
   }
 
   /**
@@ -230,6 +218,8 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
     item: Record<string, unknown>,
     now: number,
   ): Promise<Record<string, unknown>> {
+    // Below half the budget a tidy-up is not worth its write; the reader ignores expired entries anyway.
+    if (itemSizeBytes(item) <= ITEM_BUDGET_BYTES / 2) return item;
     const drops = droppable(toUserItem(item), now);
     if (drops.length === 0) return item;
     let left = item;
@@ -270,8 +260,8 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
 }
 
 /** Keeps the item's TTL at the latest expiry it holds: raise it, or write only where it is already later. */
-function ttlCondition(assumed: Assumed): string {
-  return assumed.raiseTtl ? '(attribute_not_exists(#ttl) OR #ttl < :ttl)' : '#ttl >= :ttl';
+function ttlCondition(shape: Shape): string {
+  return shape.raiseTtl ? '(attribute_not_exists(#ttl) OR #ttl <= :ttl)' : '#ttl > :ttl';
 }
 
 /** The deny-list partition key that may revoke a token: its user's item (it holds the token and session entries). */

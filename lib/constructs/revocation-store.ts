@@ -77,7 +77,7 @@ export class RevocationStore extends Construct {
 
   /**
    * Write access for the revocation service: update one entry of a user's item at a time (never a whole-item put),
-   * and read the item back after a failed condition.
+   * and read items (refresh checks the deny-list too).
    */
   public grantRevoke(grantee: iam.IGrantable): void {
     this.grants.actions(grantee, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
