@@ -7,7 +7,7 @@ import type { RevocationRecord } from './ports';
  * The size a user's item may reach before the next write folds it (raises the user watermark, which covers the
  * entries it then drops). A strongly consistent read costs one unit per 4 KB, so staying under this keeps every
  * check at 1 read unit and the item two orders of magnitude below DynamoDB's 400 KB item limit
- * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items).
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-items).
  */
 export const ITEM_BUDGET_BYTES = 3072;
 
@@ -119,7 +119,8 @@ function valueSize(value: unknown): number {
   if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace('.', '').length / 2) + 1;
   if (typeof value === 'boolean' || value === null || value === undefined) return 1;
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + valueSize(v) + 1, 0);
-  if (value instanceof Set) return [...(value as Set<unknown>)].reduce((sum: number, v) => sum + valueSize(v), 0);
+  if (value instanceof Set)
+    return [...(value as Set<unknown>)].reduce((sum: number, v) => sum + valueSize(v), 0);
   return 3 + Object.entries(value).reduce((sum, [k, v]) => sum + utf8(k) + valueSize(v) + 1, 0);
 }
 
