@@ -235,9 +235,10 @@ export async function logout(identity: Identity, request: SessionRequest, deps: 
   const by = { actor: identity.sub, reason: 'logout' };
   const ended = session ? await endSession(deps, session, by) : undefined;
   const writes: Promise<unknown>[] = [];
-  if (!identity.sessionId || !session || session.sessionIdSource !== 'origin_jti') {
-    // This token is not covered by a session entry: its own jti.
-    writes.push(deps.revocations.revokeToken({ jti: identity.jti, sub: identity.sub, exp: identity.exp }, by));
+  if (!coveredByEndSession(identity, session, deps.clock.nowSeconds())) {
+    writes.push(
+      deps.revocations.revokeToken({ jti: identity.jti, sub: identity.sub, exp: identity.exp }, by),
+    );
   }
   if (identity.sessionId && !session) {
     // No record to end: the session entry must last as long as a refresh token of that session could.
@@ -270,6 +271,13 @@ export async function logout(identity: Identity, request: SessionRequest, deps: 
     });
   }
   return ok({ logoutUrl: deps.config.logoutUrl }, extra);
+}
+
+/** Whether ending `session` already denies this token: its session entry (origin_jti), or its latest jti entry. */
+function coveredByEndSession(identity: Identity, session: SessionRecord | undefined, now: number): boolean {
+  if (!session) return false;
+  if (session.sessionIdSource === 'origin_jti') return identity.sessionId === session.sessionId;
+  return session.latestJti === identity.jti && session.latestJtiExpiresAt > now;
 }
 
 /** POST /auth/logout-all: global sign-out, every session record revoked, user watermark. */
