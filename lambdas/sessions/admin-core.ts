@@ -65,7 +65,7 @@ export async function revokeUser(
   if (result.globalSignOut === 'user-not-found') return fail(404, SessionErrorCode.notFound, 'no such user');
   const event = { event: 'admin_revoke_user', sub, actor: admin.sub, globalSignOut: result.globalSignOut };
   if (!result.denyListed) {
-    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event, revocationNotStored: true });
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event });
   }
   const { globalSignOut, notBefore, sessionsRevoked } = result;
   return ok({ sub, globalSignOut, notBefore, sessionsRevoked }, { event });
@@ -83,7 +83,7 @@ export async function revokeSession(
   const ended = await endSession(deps, session, { actor: `admin:${admin.sub}`, reason: 'admin' });
   const event = { event: 'admin_revoke_session', sub: session.sub, sessionId, actor: admin.sub };
   if (!ended.denyListed) {
-    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event, revocationNotStored: true });
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event });
   }
   if (!ended.recordEnded) throw new Error('session record not marked revoked'); // the store is down: 503
   return ok({ sessionId, sub: session.sub, status: 'revoked' }, { event });

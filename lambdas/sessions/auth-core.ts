@@ -65,10 +65,7 @@ export async function refresh(request: SessionRequest, deps: AuthDeps): Promise<
  * Every refusal of a presented cookie answers the same 401 (unknown, revoked, expired, reused, unreadable): an
  * unauthenticated caller learns nothing about a session; the reason goes to the `auth_denied` log line only.
  */
-function noSession(
-  denial: Denial,
-  extra: Pick<Outcome, 'reuseDetected' | 'revocationNotStored' | 'event'> = {},
-): Outcome {
+function noSession(denial: Denial, extra: Pick<Outcome, 'reuseDetected' | 'event'> = {}): Outcome {
   return fail(401, 'ERR_TOKEN_REVOKED', 'no valid session: sign in again', {
     cookies: [clearedCookie(REFRESH_COOKIE)],
     denial,
@@ -94,7 +91,6 @@ async function reuse(deps: AuthDeps, session: SessionRecord, presented: string):
     { reason: 'ERR_REFRESH_REUSE', sub, sessionId, token: presented },
     {
       reuseDetected: true,
-      ...(ended.denyListed ? {} : { revocationNotStored: true }),
       event: {
         event: 'session_reuse_revoked',
         sub,
@@ -265,10 +261,7 @@ export async function logout(identity: Identity, request: SessionRequest, deps: 
     },
   };
   if (!denyListed) {
-    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, {
-      ...extra,
-      revocationNotStored: true,
-    });
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, extra);
   }
   return ok({ logoutUrl: deps.config.logoutUrl }, extra);
 }
@@ -294,10 +287,7 @@ export async function logoutAll(identity: Identity, deps: AuthDeps): Promise<Out
     },
   };
   if (!result.denyListed) {
-    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, {
-      ...extra,
-      revocationNotStored: true,
-    });
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, extra);
   }
   return ok({ logoutUrl: deps.config.logoutUrl, sessionsRevoked: result.sessionsRevoked }, extra);
 }

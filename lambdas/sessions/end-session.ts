@@ -50,7 +50,9 @@ export async function endSession(
     writes.push(deps.revocations.revokeSession({ sessionId, sub, tokensValidFor }, by));
   }
   if (session.sessionIdSource !== 'origin_jti' && session.latestJtiExpiresAt > now) {
-    writes.push(deps.revocations.revokeToken({ jti: session.latestJti, sub, exp: session.latestJtiExpiresAt }, by));
+    writes.push(
+      deps.revocations.revokeToken({ jti: session.latestJti, sub, exp: session.latestJtiExpiresAt }, by),
+    );
   }
   const settled = await Promise.allSettled(writes);
   return { recordEnded, denyListed: settled.every((result) => result.status === 'fulfilled') };

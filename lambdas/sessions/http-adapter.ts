@@ -63,9 +63,6 @@ export function respond(
   if (outcome.reuseDetected) {
     obs.metrics.singleMetric().addMetric(MetricName.RefreshReuseDetected, MetricUnit.Count, 1);
   }
-  if (outcome.revocationNotStored) {
-    obs.metrics.singleMetric().addMetric(MetricName.RevocationWritesFailed, MetricUnit.Count, 1);
-  }
   if (outcome.event) obs.logger.info(outcome.event.event, { ...outcome.event });
   return json(outcome.status, outcome.body, { headers, cookies: outcome.cookies ?? [] });
 }

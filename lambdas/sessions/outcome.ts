@@ -40,8 +40,6 @@ export interface Outcome {
   readonly event?: SessionEvent;
   /** A rotated-away refresh token came back: the metric and the alarm. */
   readonly reuseDetected?: boolean;
-  /** A deny-list write failed (the session was still ended): the `RevocationWritesFailed` metric and its alarm. */
-  readonly revocationNotStored?: boolean;
 }
 
 /** A JSON success. */

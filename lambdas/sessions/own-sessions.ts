@@ -64,10 +64,7 @@ export async function revokeOwnSession(
   const ended = await endSession(deps, session, { actor: identity.sub, reason: 'user-revoke' });
   const event = { event: 'session_revoked_by_user', sub: identity.sub, sessionId };
   if (!ended.denyListed) {
-    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, {
-      event,
-      revocationNotStored: true,
-    });
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event });
   }
   if (!ended.recordEnded) throw new Error('session record not marked revoked'); // the store is down: 503
   return ok({ sessionId, status: 'revoked' }, { event });

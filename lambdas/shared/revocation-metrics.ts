@@ -1,4 +1,4 @@
-// RevocationListener that makes every revocation visible: one `revoked` log line, `TokensRevoked{Scope}`, folds counted.
+// RevocationListener that makes every revocation visible: `revoked` log line, `TokensRevoked{Scope}`, folds, failures.
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { MetricDimension, MetricName } from './metric-names';
@@ -31,5 +31,22 @@ export class RevocationRecorder implements RevocationListener {
     if (record.reason === FOLD_REASON) {
       this.obs.metrics.singleMetric().addMetric(MetricName.DenyListFolded, MetricUnit.Count, 1);
     }
+  }
+
+  /** A revocation that could not be stored: one `revocation_not_stored` line and `RevocationWritesFailed` (alarmed). */
+  async notStored(key: RevocationKey, record: RevocationRecord, error: unknown): Promise<void> {
+    const { name, message } = error instanceof Error ? error : new Error('non-error thrown');
+    this.obs.logger.error('revocation not stored', {
+      event: 'revocation_not_stored',
+      scope: record.scope,
+      actor: record.actor,
+      reason: record.reason,
+      sub: record.sub,
+      ...(key.scope === 'token' ? { jti: key.jti } : {}),
+      ...(key.scope === 'session' ? { sessionId: key.sessionId } : {}),
+      errorName: name,
+      errorMessage: message,
+    });
+    this.obs.metrics.singleMetric().addMetric(MetricName.RevocationWritesFailed, MetricUnit.Count, 1);
   }
 }

@@ -1,7 +1,7 @@
 // The revocation service: every way a session ends (logout, logout-all, admin, refresh reuse, Cognito changes) writes here.
 
 import { FOLD_MARGIN_SECONDS } from './deny-list-item';
-import type { Clock, RevocationKey, RevocationRecord, RevocationWriter } from './ports';
+import type { Clock, PutOutcome, RevocationKey, RevocationRecord, RevocationWriter } from './ports';
 
 export interface RevocationServiceConfig {
   /**
@@ -34,6 +34,8 @@ export class RevocationNotStoredError extends Error {
  */
 export interface RevocationListener {
   revoked(key: RevocationKey, record: RevocationRecord): Promise<void>;
+  /** Told when the write of a revocation failed (the caller then gets the error): count it, alarm. */
+  notStored?(key: RevocationKey, record: RevocationRecord, error: unknown): Promise<void>;
 }
 
 export interface Actor {
@@ -102,7 +104,14 @@ export class RevocationService {
       actor: by.actor,
       ...fields,
     };
-    const outcome = await this.writer.put(key, record);
+    let outcome: PutOutcome;
+    try {
+      outcome = await this.writer.put(key, record);
+    } catch (error) {
+      for (const listener of this.listeners)
+        await listener.notStored?.(key, record, error).catch(() => undefined);
+      throw error;
+    }
     if (outcome === 'superseded') return record; // an equal or later watermark already closed and announced it
     for (const listener of this.listeners) await listener.revoked(key, record);
     if (outcome === 'over-budget' && key.scope !== 'user') {

@@ -75,6 +75,27 @@ describe('RevocationService', () => {
     expect(heard.map((record) => record.reason)).toEqual(['logout', FOLD_REASON]);
   });
 
+  it('tells every listener when a write fails (counted, alarmed), then fails the caller', async () => {
+    const failed: Array<[RevocationKey, string]> = [];
+    const svc = new RevocationService(
+      { put: async () => Promise.reject(new Error('Item size has exceeded the maximum allowed size')) },
+      { nowSeconds: () => NOW },
+      { refreshTokenValiditySeconds: WEEK },
+      [
+        {
+          revoked: async () => undefined,
+          notStored: async (key, _record, error) => void failed.push([key, (error as Error).message]),
+        },
+      ],
+    );
+    await expect(svc.revokeSession({ sessionId: 's1', sub: 'user-1' }, by)).rejects.toThrow(
+      'maximum allowed size',
+    );
+    expect(failed).toEqual([
+      [{ scope: 'session', sessionId: 's1' }, 'Item size has exceeded the maximum allowed size'],
+    ]);
+  });
+
   it('keeps the stored revocation when the fold fails (the next write folds)', async () => {
     const svc = new RevocationService(
       {

@@ -421,7 +421,6 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
       status: 503,
       body: NOT_STORED,
       cookies: CLEARED,
-      revocationNotStored: true,
     });
     expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
     expect(w.calls.revoked).toEqual(['rt-1']);
@@ -443,8 +442,8 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
       status: 401,
       body: NO_SESSION,
       reuseDetected: true,
-      revocationNotStored: true,
       denial: { reason: 'ERR_REFRESH_REUSE' },
+      event: { denyListed: false, recordEnded: true, cognitoRevoked: true },
     });
     expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
     expect(w.calls.revoked).toEqual(['rt-1']);
@@ -464,7 +463,6 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
     expect(await revokeOwnSession(alice, 'origin-2', { cookies: [] }, w.deps)).toMatchObject({
       status: 503,
       body: NOT_STORED,
-      revocationNotStored: true,
     });
     expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
   });
@@ -476,7 +474,6 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
     expect(await revokeSession(admin, 'origin-1', w.deps)).toMatchObject({
       status: 503,
       body: NOT_STORED,
-      revocationNotStored: true,
     });
     expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
   });
@@ -491,7 +488,7 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
       await w.sessions.create(session());
       await w.sessions.create(session({ sessionId: 'origin-2' }));
       w.denyList.failWrites = true;
-      expect(await act(w)).toMatchObject({ status: 503, body: NOT_STORED, revocationNotStored: true });
+      expect(await act(w)).toMatchObject({ status: 503, body: NOT_STORED });
       expect(w.calls.signedOut).toEqual([ALICE]);
       expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
       expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
