@@ -48,10 +48,10 @@ export function createDocumentClient(): DynamoDBDocumentClient {
 }
 
 /**
- * The four states a user item can be in for one write: its map exists or not, our TTL is later than its TTL or not.
- * Exactly one holds at any moment and each fact only moves one way (a map once created stays; a TTL only grows), so
- * trying the four conditional writes in turn reaches the right one within a few attempts, with no read and no
- * dependence on what other writers add.
+ * The four states a user item can be in for one write: its map exists or not; its TTL is absent or at most ours (so
+ * this write raises it), or later. Exactly one holds at any moment and each fact only moves one way (a map once
+ * created stays; a TTL only grows), so trying the four conditional writes in turn lands within a few attempts, with
+ * no read and no dependence on what other writers add.
  */
 const SHAPES = [
   { mapExists: true, raiseTtl: true },
@@ -211,7 +211,7 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
 
   /**
    * Best effort: removes entries that expired long ago or that the watermark covers, each only if it is still the
-   * entry that was read (a concurrent rewrite of the same id wins). Answers the item as it is left.
+   * entry that was read (a concurrent rewrite of the same id wins). Answers the item as it is left, as far as known.
    */
   private async tidy(
     pk: string,
@@ -251,8 +251,9 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
           }),
         );
         left = output.Attributes ?? left;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error; // an outage is the caller's failure
+      } catch {
+        // Best effort, whatever the error: the entry is stored; a changed entry, a throttle or an outage only leaves
+        // the item larger until the next write tidies it (or folds it).
       }
     }
     return left;
