@@ -233,6 +233,7 @@ export class GuardStack extends Stack {
         this.signaling.signalingFunction,
         this.signaling.sweepFunction,
         this.events.handler,
+        this.revocations.migrator,
       ],
       restStage: this.restApi.api.deploymentStage,
       tables: {

@@ -25,6 +25,8 @@ export class RevocationStore extends Construct {
   public readonly key: kms.IKey;
   /** The migration of older layouts; readers depend on it (see `readAfterMigration`). */
   public readonly migration: CustomResource;
+  /** The function the migration runs (its log group is queried with the others). */
+  public readonly migrator: NodeFunction;
   private readonly grants: dynamodb.TableGrants;
 
   constructor(scope: Construct, id: string, props: RevocationStoreProps = {}) {
@@ -39,14 +41,14 @@ export class RevocationStore extends Construct {
     this.table = table;
     this.grants = table.grants;
 
-    const migrator = new NodeFunction(this, 'Migrator', {
+    const migrator = (this.migrator = new NodeFunction(this, 'Migrator', {
       entry: MIGRATION_ENTRY,
       serviceName: 'deny-list-migrator',
       description:
         'Moves older deny-list layouts into the current one before the readers update (custom resource)',
       timeout: Duration.minutes(10),
       logRetention: props.logRetention,
-    });
+    }));
     this.grants.actions(
       migrator,
       'dynamodb:Scan',
