@@ -41,14 +41,15 @@ export class RevocationStore extends Construct {
     this.table = table;
     this.grants = table.grants;
 
-    const migrator = (this.migrator = new NodeFunction(this, 'Migrator', {
+    this.migrator = new NodeFunction(this, 'Migrator', {
       entry: MIGRATION_ENTRY,
       serviceName: 'deny-list-migrator',
       description:
         'Moves older deny-list layouts into the current one before the readers update (custom resource)',
       timeout: Duration.minutes(10),
       logRetention: props.logRetention,
-    }));
+    });
+    const migrator = this.migrator;
     this.grants.actions(
       migrator,
       'dynamodb:Scan',
