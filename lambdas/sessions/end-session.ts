@@ -58,9 +58,13 @@ export async function endSession(
   return { recordEnded, denyListed: settled.every((result) => result.status === 'fulfilled') };
 }
 
-/** How long the session's access tokens live: what its latest mint recorded (exp minus the time of that mint). */
-function accessTokenLifetime(session: SessionRecord): number {
-  return Math.max(session.latestJtiExpiresAt - session.refreshedAt, 0);
+/**
+ * How long the session's access tokens live: what its latest mint recorded (exp minus the time of that mint), or
+ * undefined when the record cannot say (then the entry lives as long as a refresh token could: revoke more).
+ */
+function accessTokenLifetime(session: SessionRecord): number | undefined {
+  const lifetime = session.latestJtiExpiresAt - session.refreshedAt;
+  return Number.isFinite(lifetime) && lifetime > 0 ? lifetime : undefined;
 }
 
 export interface EndUserResult {

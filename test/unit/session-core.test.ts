@@ -367,6 +367,13 @@ describe('logout', () => {
     expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-7', 'session#origin-1']);
   });
 
+  it('deny-lists the session for a refresh lifetime when its record cannot tell its tokens’ lifetime', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session({ refreshedAt: Number.NaN }));
+    await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
+    expect(w.denyList.entries.get('session#origin-1')?.expiresAt).toBe(NOW + WEEK);
+  });
+
   it('still ends the session when Cognito RevokeToken fails: record and deny-list written, reported in the event', async () => {
     const w = fakeWorld();
     await w.sessions.create(session());
