@@ -10,10 +10,12 @@ import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID 
 import { startCountingEndpoint, type CountingEndpoint } from './lib/counting-endpoint';
 import { median, round } from './lib/stats';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
+import { SIGNALING_SCOPE } from '../lambdas/shared/oauth-scopes';
 import { SignalingEnv } from '../lambdas/signaling/env';
 import { localAwsEnv } from '../local/aws-env';
 
 const BENCH_IP = '198.51.100.7';
+const ALLOWED_ORIGIN = 'http://localhost:3000';
 
 export interface RoundTripRow {
   readonly request: string;
@@ -58,7 +60,7 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
       [AuthorizerEnv.revocationTable]: 'Revocations',
       [SignalingEnv.connectionsTable]: 'Connections',
       [SignalingEnv.connectionsEndpoint]: `${endpoint.url}/local`,
-      [AuthorizerEnv.allowedOrigins]: 'http://localhost:3000',
+      [AuthorizerEnv.allowedOrigins]: ALLOWED_ORIGIN,
       [AuthorizerEnv.jwksUri]: endpoint.jwksUri,
       [AuthorizerEnv.requireSessionId]: 'true',
     });
@@ -79,6 +81,7 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
           sub,
           origin_jti: `session-${jti}`,
           'cognito:groups': ['room-bench'], // admits to signaling room `bench`
+          scope: `openid ${SIGNALING_SCOPE}`, // $connect requires it (CONNECT_POLICY): else a Deny without a read
           iat: now,
           exp: now + 3600,
         }),
@@ -98,6 +101,7 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
       },
     );
     await outcome(authorizer(meEvent(`Bearer ${token('warm-up')}`, BENCH_IP))); // JWKS fetched once, connections open
+    await outcome(connectAuthorizer(connectEvent(token('warm-up-socket')))); // its own bundle, its own JWKS cache
 
     const rows: RoundTripRow[] = [];
     rows.push(
@@ -228,8 +232,9 @@ function connectEvent(token: string): APIGatewayRequestAuthorizerEvent {
     resource: '$connect',
     path: '',
     httpMethod: 'GET',
-    headers: { 'Sec-WebSocket-Protocol': protocols },
-    multiValueHeaders: { 'Sec-WebSocket-Protocol': [protocols] },
+    // An allowed Origin: without it the authorizer refuses before any read (ERR_ORIGIN), which measures nothing.
+    headers: { 'Sec-WebSocket-Protocol': protocols, Origin: ALLOWED_ORIGIN },
+    multiValueHeaders: { 'Sec-WebSocket-Protocol': [protocols], Origin: [ALLOWED_ORIGIN] },
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { measureColdStart, type ColdStartResult } from './cold-start';
 import { costModel, type CostModelResult } from './cost-model';
 import type { DecisionCostResult } from './decision-cost';
+import type { HeavyUserResult } from './heavy-user';
 import { runPart, startStackProcess } from './lib/child';
 import { describeMachine, loadAverage1m } from './lib/machine';
 import { formatTable, verdict } from './lib/table';
@@ -23,6 +24,8 @@ export const GOALS = {
   authorizerBundleKb: 400,
   allowedAfterLogout: 0,
   socketCloseMs: 2000,
+  readUnitsHeavyUser: 1,
+  failedRevocationWrites: 0,
 } as const;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -48,6 +51,10 @@ async function main(): Promise<void> {
 
   log('2/6 round trips (child process, dynalite behind a counting proxy)');
   const roundTrips = await runPart<RoundTripResult>('round-trips', [coldStart.outDir]);
+  load.push(loadAverage1m());
+
+  log('7 heavy user (child process: 1,000 sign-outs of one user, then 100 at once, dynalite counted)');
+  const heavyUser = await runPart<HeavyUserResult>('heavy-user');
   load.push(loadAverage1m());
 
   log('6/6 sign-in cost (child process: offline stack, handlers and DynamoDB counted)');
@@ -85,6 +92,11 @@ async function main(): Promise<void> {
     socketCloseMs: revocation.socketCloseMs
       ? revocation.socketCloseMs.max <= GOALS.socketCloseMs && revocation.socketsNotClosed === 0
       : undefined,
+    readUnitsHeavyUser: heavyUser.rows.every(
+      (r) => r.readUnitsPerCheck <= GOALS.readUnitsHeavyUser && r.notRefused === 0,
+    ),
+    failedRevocationWrites:
+      heavyUser.concurrent.failed === GOALS.failedRevocationWrites && heavyUser.concurrent.notRefused === 0,
   };
   const results = {
     machine,
@@ -104,10 +116,11 @@ async function main(): Promise<void> {
     throughput,
     signInCost: signIn,
     costModel: cost,
+    heavyUser,
   };
   await writeFile(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(
-    `${report(results.machine, load, decision, roundTrips, coldStart, revocation, throughput, goals)}\n\n${costReport(cost)}\n`,
+    `${report(results.machine, load, decision, roundTrips, coldStart, revocation, throughput, goals)}\n\n${costReport(cost)}\n\n${heavyUserReport(heavyUser, goals)}\n`,
   );
   log(`done in ${results.durationSeconds} s; figures in bench/results.json`);
 }
@@ -231,3 +244,36 @@ main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });
+
+/** Section 7: what a heavy user costs (issue 23). */
+export function heavyUserReport(heavy: HeavyUserResult, goals: Record<string, boolean | undefined>): string {
+  const c = heavy.concurrent;
+  return [
+    `7. Heavy user: 1,000 sign-outs of one user (item budget ${heavy.itemBudgetBytes} B; DynamoDB's item limit is 400 KB)`,
+    formatTable(
+      [
+        'scenario',
+        'read units/check',
+        'goal',
+        'largest item B',
+        'final item B',
+        'write units/sign-out',
+        'UpdateItem/sign-out',
+        'folds',
+        'not refused',
+      ],
+      heavy.rows.map((r) => [
+        r.scenario,
+        r.readUnitsPerCheck,
+        r.goal,
+        r.largestItemBytes,
+        r.finalItemBytes,
+        r.writeUnitsPerSignOut,
+        r.writeCallsPerSignOut,
+        r.folds,
+        r.notRefused,
+      ]),
+    ),
+    `read units ${verdict(goals.readUnitsHeavyUser)}; ${c.writers} concurrent sign-outs of that user x ${c.rounds}: one revocation write p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms, max ${c.maxMs} ms; failed ${c.failed}, not refused ${c.notRefused} ${verdict(goals.failedRevocationWrites)}; ${c.writeUnitsPerSignOut} write units/sign-out`,
+  ].join('\n');
+}

@@ -85,7 +85,10 @@ export class GuardStack extends Stack {
       selfSignUp: config.selfSignUp,
       removalPolicy,
     });
-    this.revocations = new RevocationStore(this, 'Revocations', { removalPolicy });
+    this.revocations = new RevocationStore(this, 'Revocations', {
+      removalPolicy,
+      logRetention: config.logRetentionDays,
+    });
     this.sessions = new SessionStore(this, 'Sessions', { removalPolicy });
 
     if (config.verification || config.canary) {
@@ -195,6 +198,15 @@ export class GuardStack extends Stack {
     }
     // The admin panel finds users by email.
     this.identity.userPool.grant(admin, 'cognito-idp:ListUsers');
+    this.revocations.readAfterMigration(
+      this.restApi.authorizerFunction,
+      this.signaling.connectAuthorizerFunction,
+      this.signaling.signalingFunction,
+      this.signaling.sweepFunction,
+      auth,
+      admin,
+      this.events.handler,
+    );
 
     if (config.refuseDirectApiCalls) {
       this.originKey = new OriginKey(this, 'OriginKey', {
@@ -225,6 +237,7 @@ export class GuardStack extends Stack {
         this.signaling.signalingFunction,
         this.signaling.sweepFunction,
         this.events.handler,
+        this.revocations.migrator,
       ],
       restStage: this.restApi.api.deploymentStage,
       tables: {

@@ -12,9 +12,11 @@ import type {
   CreateTableCommandInput,
   KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { Level } from 'level';
-import type { TableSchema } from '../lambdas/shared/table-schemas';
+import { migrateLegacyRevocations } from '../lambdas/adapters/dynamo-revocation-store';
+import type { TableName, TableSchema } from '../lambdas/shared/table-schemas';
 import { TABLE_SCHEMAS } from '../lambdas/shared/table-schemas';
 import { DataDirInUseError } from './errors';
 import type { ListenTarget } from './listen';
@@ -50,6 +52,13 @@ export async function startDynamo(options: LocalDynamoOptions): Promise<LocalDyn
     for (const [name, schema] of Object.entries(TABLE_SCHEMAS)) {
       await ensureTable(client, name, schema);
     }
+    // As a deployment does before its functions update: older deny-list layouts move into the current one.
+    const revocationTable: TableName = 'Revocations';
+    await migrateLegacyRevocations(
+      revocationTable,
+      DynamoDBDocumentClient.from(client),
+      Math.floor(Date.now() / 1000),
+    );
     client.destroy();
   } catch (error) {
     await stop();

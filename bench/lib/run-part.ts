@@ -1,6 +1,7 @@
 // Child-process entry of one bench part: `run-part.ts <part> <out.json> [args...]`, result written as JSON to <out>.
 import { writeFile } from 'node:fs/promises';
 import { measureDecisionCost } from '../decision-cost';
+import { measureHeavyUser } from '../heavy-user';
 import { countRoundTrips } from '../round-trips';
 import { measureSignInCost } from '../sign-in-cost';
 
@@ -8,6 +9,7 @@ const PARTS: Record<string, (args: string[]) => Promise<unknown>> = {
   'decision-cost': ([bundle]) => measureDecisionCost(bundle),
   'round-trips': ([bundles]) => countRoundTrips(bundles),
   'sign-in-cost': () => measureSignInCost(),
+  'heavy-user': () => measureHeavyUser(),
 };
 
 async function main(): Promise<void> {

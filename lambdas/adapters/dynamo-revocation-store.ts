@@ -1,8 +1,27 @@
 // RevocationReader/Writer over DynamoDB: one item per user, one consistent GetItem per check; never token bytes.
 
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  ScanCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { AccessClaims } from '../shared/claims';
+import {
+  droppable,
+  type EntryMap,
+  FOLD_MARGIN_SECONDS,
+  ITEM_BUDGET_BYTES,
+  itemSizeBytes,
+  legacyRecord,
+  PRUNE_GRACE_SECONDS,
+  recordsFor,
+  type StoredEntry,
+  toUserItem,
+} from '../shared/deny-list-item';
 import type {
   PutOutcome,
   RevocationKey,
@@ -12,37 +31,12 @@ import type {
 } from '../shared/ports';
 import { RevocationTableSchema, revocationKey } from '../shared/table-schemas';
 
+export { PRUNE_GRACE_SECONDS, recordsFor };
+
 const PK = RevocationTableSchema.partitionKey;
 const TTL = RevocationTableSchema.ttlAttribute;
-
-/**
- * An entry is dropped by a later write only once it expired this long before that write's clock, so a reader whose
- * clock lags the writer's still sees every entry it would apply (the rules ignore expired entries anyway).
- */
-export const PRUNE_GRACE_SECONDS = 300;
-/** Concurrent writers to one user item retry on a lost race; past this many tries the write fails (and says so). */
-const MAX_WRITE_ATTEMPTS = 25;
-
-/** The stored fields of one entry; scope and sub come from where it sits in the item. */
-interface StoredEntry {
-  readonly revokedAt: number;
-  readonly expiresAt: number;
-  readonly notBefore?: number;
-  readonly reason: string;
-  readonly actor: string;
-}
-
-/**
- * A user's deny-list item: the watermark and the live token and session revocations, pruned as they expire, so
- * one strongly consistent read of a few hundred bytes (1 read unit) answers every check. `version` orders writers.
- */
-interface UserItem {
-  readonly sub: string;
-  readonly version: number;
-  readonly user?: StoredEntry;
-  readonly tokens: Readonly<Record<string, StoredEntry>>;
-  readonly sessions: Readonly<Record<string, StoredEntry>>;
-}
+/** Entries removed per tidy-up write: keeps each expression far below DynamoDB's 4 KB expression limit. */
+const PRUNE_CHUNK = 25;
 
 /** A DynamoDB document client with short timeouts: an unreachable store must fail closed quickly. */
 export function createDocumentClient(): DynamoDBDocumentClient {
@@ -52,6 +46,27 @@ export function createDocumentClient(): DynamoDBDocumentClient {
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
+
+/**
+ * The four states a user item can be in for one write: its map exists or not; its TTL is absent or at most ours (so
+ * this write raises it), or later. Exactly one holds at any moment and each fact only moves one way (a map once
+ * created stays; a TTL only grows), so trying the four conditional writes in turn lands within a few attempts, with
+ * no read and no dependence on what other writers add.
+ */
+const SHAPES = [
+  { mapExists: true, raiseTtl: true },
+  { mapExists: true, raiseTtl: false },
+  { mapExists: false, raiseTtl: true },
+  { mapExists: false, raiseTtl: false },
+] as const;
+
+type Shape = (typeof SHAPES)[number];
+
+/**
+ * The order the shapes are tried in: the usual ones first; a failed create usually means a concurrent writer created
+ * the map, so the map shapes come again before the last one. Covers every shape twice.
+ */
+const SHAPE_ORDER = [0, 1, 2, 0, 1, 3, 2, 3] as const;
 
 export class DynamoRevocationStore implements RevocationReader, RevocationWriter {
   constructor(
@@ -74,35 +89,180 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
   }
 
   /**
-   * Adds one entry to its user's item: read, merge (pruning long-expired entries), write back on the condition that
-   * nobody wrote in between, and retry if somebody did, so concurrent revocations never lose each other.
+   * Adds one entry with an UpdateItem that sets that entry alone, so concurrent revocations of one user never
+   * contend; a watermark moves only forward (by condition). Then drops expired and covered entries, best effort.
+   * `over-budget` tells the caller to fold the item (raise the watermark).
    */
   async put(key: RevocationKey, record: RevocationRecord): Promise<PutOutcome> {
     if (!record.sub) throw new Error('a revocation without its user cannot be stored'); // fail closed
     const pk = revocationKey.user(record.sub);
-    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+    const entry: StoredEntry = {
+      revokedAt: record.revokedAt,
+      expiresAt: record.expiresAt,
+      ...(record.notBefore === undefined ? {} : { notBefore: record.notBefore }),
+      reason: record.reason,
+      actor: record.actor,
+    };
+    const written =
+      key.scope === 'user'
+        ? await this.raiseWatermark(pk, record.sub, entry)
+        : await this.setEntry(pk, record.sub, key.scope === 'token' ? 'tokens' : 'sessions', key, entry);
+    if (written === 'superseded') return written;
+    const left = await this.tidy(pk, written, record.revokedAt);
+    if (itemSizeBytes(left) <= ITEM_BUDGET_BYTES) return 'stored';
+    // A fold now would stand no later than one made this second: it is done (or under way), do not repeat it.
+    const standing = toUserItem(left).user?.notBefore ?? 0;
+    return standing >= record.revokedAt + FOLD_MARGIN_SECONDS + 1 ? 'stored' : 'over-budget';
+  }
+
+  /** `SET tokens.<jti>` or `sessions.<id>`: independent of every other entry, so no writer waits for another. */
+  private async setEntry(
+    pk: string,
+    sub: string,
+    map: EntryMap,
+    key: RevocationKey,
+    entry: StoredEntry,
+  ): Promise<Record<string, unknown>> {
+    const id = key.scope === 'token' ? key.jti : key.scope === 'session' ? key.sessionId : key.sub;
+    const other: EntryMap = map === 'tokens' ? 'sessions' : 'tokens';
+    for (const index of SHAPE_ORDER) {
+      const shape: Shape = SHAPES[index];
+      // Creating one map creates the other too (if absent): the user's next writes find both.
+      const target = shape.mapExists ? '#m.#id = :entry' : '#m = :entry, #o = if_not_exists(#o, :empty)';
+      const written = await this.update({
+        Key: { [PK]: pk },
+        UpdateExpression: `SET ${target}, #sub = :sub${shape.raiseTtl ? ', #ttl = :ttl' : ''} ADD #version :one`,
+        ConditionExpression: [
+          shape.mapExists ? 'attribute_exists(#m)' : 'attribute_not_exists(#m)',
+          ttlCondition(shape),
+        ].join(' AND '),
+        ExpressionAttributeNames: {
+          '#m': map,
+          ...(shape.mapExists ? { '#id': id } : { '#o': other }),
+          '#sub': 'sub',
+          '#ttl': TTL,
+          '#version': 'version',
+        },
+        ExpressionAttributeValues: {
+          ':entry': shape.mapExists ? entry : { [id]: entry },
+          ...(shape.mapExists ? {} : { ':empty': {} }),
+          ':sub': sub,
+          ':ttl': entry.expiresAt + PRUNE_GRACE_SECONDS,
+          ':one': 1,
+        },
+      });
+      if (written) return written;
+    }
+    throw new Error('revocation not stored: the item kept changing'); // never silently: the caller fails closed
+  }
+
+  /**
+   * `SET user` only if no watermark at least as late stands (in this layout or the older top-level one). Failing
+   * both TTL shapes means the watermark condition failed: a later one stands, and that never changes back.
+   */
+  private async raiseWatermark(
+    pk: string,
+    sub: string,
+    entry: StoredEntry,
+  ): Promise<Record<string, unknown> | 'superseded'> {
+    for (const shape of SHAPES.filter((s) => s.mapExists)) {
+      const written = await this.update({
+        Key: { [PK]: pk },
+        UpdateExpression: `SET #user = :entry, #sub = :sub${shape.raiseTtl ? ', #ttl = :ttl' : ''} ADD #version :one`,
+        ConditionExpression: [
+          '(attribute_not_exists(#user) OR #user.#nb < :nb)',
+          '(attribute_not_exists(#nb) OR #nb < :nb)',
+          ttlCondition(shape),
+        ].join(' AND '),
+        ExpressionAttributeNames: {
+          '#user': 'user',
+          '#nb': 'notBefore',
+          '#sub': 'sub',
+          '#ttl': TTL,
+          '#version': 'version',
+        },
+        ExpressionAttributeValues: {
+          ':entry': entry,
+          ':nb': entry.notBefore,
+          ':sub': sub,
+          ':ttl': entry.expiresAt + PRUNE_GRACE_SECONDS,
+          ':one': 1,
+        },
+      });
+      if (written) return written;
+    }
+    return 'superseded';
+  }
+
+  /** One conditional UpdateItem: the item after it, or undefined when its condition did not hold. */
+  private async update(
+    input: Omit<UpdateCommandInput, 'TableName'>,
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
       const output = await this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: { [PK]: pk }, ConsistentRead: true }),
+        new UpdateCommand({ TableName: this.tableName, ...input, ReturnValues: 'ALL_NEW' }),
       );
-      const current = output.Item ? toUserItem(output.Item) : undefined;
-      const next = merge(current, key, record);
-      if (next === 'superseded') return next;
+      return output.Attributes ?? {};
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Best effort: removes entries that expired long ago or that the watermark covers, each only if it is still the
+   * entry that was read (a concurrent rewrite of the same id wins). Answers the item as it is left, as far as known.
+   */
+  private async tidy(
+    pk: string,
+    item: Record<string, unknown>,
+    now: number,
+  ): Promise<Record<string, unknown>> {
+    // Below half the budget a tidy-up is not worth its write; the reader ignores expired entries anyway.
+    if (itemSizeBytes(item) <= ITEM_BUDGET_BYTES / 2) return item;
+    const drops = droppable(toUserItem(item), now);
+    if (drops.length === 0) return item;
+    let left = item;
+    for (let i = 0; i < drops.length; i += PRUNE_CHUNK) {
+      const chunk = drops.slice(i, i + PRUNE_CHUNK);
+      const names: Record<string, string> = { '#r': 'revokedAt', '#e': 'expiresAt', '#version': 'version' };
+      const values: Record<string, unknown> = { ':one': 1 };
+      const paths: string[] = [];
+      const conditions: string[] = [];
+      chunk.forEach(({ map, id, entry }, n) => {
+        names[`#${map}`] = map;
+        names[`#k${n}`] = id;
+        values[`:r${n}`] = entry.revokedAt;
+        values[`:e${n}`] = entry.expiresAt;
+        const path = `#${map}.#k${n}`;
+        paths.push(path);
+        conditions.push(`(attribute_not_exists(${path}) OR (${path}.#r = :r${n} AND ${path}.#e = :e${n}))`);
+      });
       try {
-        await this.documents.send(
-          new PutCommand({
+        const output = await this.documents.send(
+          new UpdateCommand({
             TableName: this.tableName,
-            Item: { [PK]: pk, ...next, [TTL]: latestExpiry(next) },
-            ...writeCondition(current),
+            Key: { [PK]: pk },
+            UpdateExpression: `REMOVE ${paths.join(', ')} ADD #version :one`,
+            ConditionExpression: `attribute_exists(#sub) AND ${conditions.join(' AND ')}`,
+            ExpressionAttributeNames: { ...names, '#sub': 'sub' },
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
           }),
         );
-        return 'stored';
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt)); // lost a race: re-read
+        left = output.Attributes ?? left;
+      } catch {
+        // Best effort, whatever the error: the entry is stored; a changed entry, a throttle or an outage only leaves
+        // the item larger until the next write tidies it (or folds it).
       }
     }
-    throw new Error('revocation not stored: too many concurrent writers');
+    return left;
   }
+}
+
+/** Keeps the item's TTL at the latest expiry it holds: raise it, or write only where it is already later. */
+function ttlCondition(shape: Shape): string {
+  return shape.raiseTtl ? '(attribute_not_exists(#ttl) OR #ttl <= :ttl)' : '#ttl > :ttl';
 }
 
 /** The deny-list partition key that may revoke a token: its user's item (it holds the token and session entries). */
@@ -110,132 +270,46 @@ export function revocationKeysOf(claims: Pick<AccessClaims, 'sub'>): string[] {
   return [revocationKey.user(claims.sub)];
 }
 
+/** Partition-key prefixes of the one-item-per-entry layout that a later release stopped reading. */
+const LEGACY_PREFIXES = ['jti#', 'session#'] as const;
+
 /**
- * The entries of a user item that may revoke this token: its jti's, its session's and the user watermark. Throws on
- * data it does not understand (fail closed).
+ * Upgrade step, run before the new readers serve (deploy-time custom resource; `npm start` at boot): moves every live
+ * `jti#` / `session#` item of the one-item-per-entry layout into its user's item, then deletes it, so an upgraded
+ * table refuses every token it refused before. Idempotent; answers how many entries it moved.
  */
-export function recordsFor(
-  item: Record<string, unknown> | undefined,
-  claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>,
-): RevocationRecord[] {
-  if (!item) return [];
-  const user = toUserItem(item);
-  if (user.sub !== claims.sub) throw new Error('unreadable revocation item'); // another user's item: never guess
-  const records: RevocationRecord[] = [];
-  const token = user.tokens[claims.jti];
-  if (token) records.push({ scope: 'token', sub: user.sub, ...token });
-  const session = claims.originJti ? user.sessions[claims.originJti] : undefined;
-  if (session) records.push({ scope: 'session', sub: user.sub, ...session });
-  if (user.user) records.push({ scope: 'user', sub: user.sub, ...user.user });
-  return records;
-}
-
-/** The item after adding one entry, or `superseded` when an equal or later user watermark already stands. */
-function merge(
-  current: UserItem | undefined,
-  key: RevocationKey,
-  record: RevocationRecord,
-): UserItem | 'superseded' {
-  const entry: StoredEntry = {
-    revokedAt: record.revokedAt,
-    expiresAt: record.expiresAt,
-    ...(record.notBefore === undefined ? {} : { notBefore: record.notBefore }),
-    reason: record.reason,
-    actor: record.actor,
-  };
-  const pruneBefore = record.revokedAt - PRUNE_GRACE_SECONDS;
-  const base: UserItem = {
-    sub: record.sub,
-    version: (current?.version ?? 0) + 1,
-    ...(current?.user && current.user.expiresAt >= pruneBefore ? { user: current.user } : {}),
-    tokens: live(current?.tokens ?? {}, pruneBefore),
-    sessions: live(current?.sessions ?? {}, pruneBefore),
-  };
-  switch (key.scope) {
-    case 'token':
-      return { ...base, tokens: { ...base.tokens, [key.jti]: entry } };
-    case 'session':
-      return { ...base, sessions: { ...base.sessions, [key.sessionId]: entry } };
-    case 'user': {
-      // A watermark only moves forward: an event delivered late must not re-validate tokens a later one revoked.
-      const standing = current?.user?.notBefore;
-      if (standing !== undefined && record.notBefore !== undefined && standing >= record.notBefore) {
-        return 'superseded';
+export async function migrateLegacyRevocations(
+  tableName: string,
+  documents: DynamoDBDocumentClient,
+  nowSeconds: number,
+): Promise<number> {
+  const store = new DynamoRevocationStore(tableName, documents);
+  let moved = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({
+        TableName: tableName,
+        ConsistentRead: true,
+        FilterExpression: 'begins_with(#pk, :jti) OR begins_with(#pk, :session)',
+        ExpressionAttributeNames: { '#pk': PK },
+        ExpressionAttributeValues: { ':jti': LEGACY_PREFIXES[0], ':session': LEGACY_PREFIXES[1] },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const record = legacyRecord(item);
+      const pk = String(item[PK]);
+      if (record.expiresAt >= nowSeconds) {
+        const id = pk.slice(pk.indexOf('#') + 1);
+        const key: RevocationKey =
+          record.scope === 'token' ? { scope: 'token', jti: id } : { scope: 'session', sessionId: id };
+        await store.put(key, record);
+        moved += 1;
       }
-      return { ...base, user: entry };
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: { [PK]: pk } }));
     }
-  }
-}
-
-/** Nobody wrote since `current` was read: the same version, or still no item / still the pre-version layout. */
-function writeCondition(
-  current: UserItem | undefined,
-): Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
-  if (!current) {
-    return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
-  }
-  return current.version === 0
-    ? {
-        ConditionExpression: 'attribute_not_exists(#version)',
-        ExpressionAttributeNames: { '#version': 'version' },
-      }
-    : {
-        ConditionExpression: '#version = :version',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':version': current.version },
-      };
-}
-
-function live(
-  entries: Readonly<Record<string, StoredEntry>>,
-  pruneBefore: number,
-): Record<string, StoredEntry> {
-  return Object.fromEntries(Object.entries(entries).filter(([, e]) => e.expiresAt >= pruneBefore));
-}
-
-/** TTL of the whole item: the latest expiry of anything it holds (plus the grace), so no live entry is deleted. */
-function latestExpiry(item: UserItem): number {
-  const all = [item.user, ...Object.values(item.tokens), ...Object.values(item.sessions)];
-  return Math.max(...all.map((e) => e?.expiresAt ?? 0)) + PRUNE_GRACE_SECONDS;
-}
-
-function toUserItem(item: Record<string, unknown>): UserItem {
-  if (item.version === undefined && item.scope === 'user' && typeof item.sub === 'string') {
-    // A watermark stored before one item per user (version 0): still applies, and the next write upgrades it.
-    return { sub: item.sub, version: 0, user: toEntry(item), tokens: {}, sessions: {} };
-  }
-  if (typeof item.sub !== 'string' || typeof item.version !== 'number') {
-    throw new Error('unreadable revocation item'); // fail closed on data we do not understand
-  }
-  return {
-    sub: item.sub,
-    version: item.version,
-    ...(item.user === undefined ? {} : { user: toEntry(item.user) }),
-    tokens: toEntries(item.tokens),
-    sessions: toEntries(item.sessions),
-  };
-}
-
-function toEntries(value: unknown): Record<string, StoredEntry> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) throw new Error('unreadable revocation item');
-  return Object.fromEntries(Object.entries(value).map(([id, entry]) => [id, toEntry(entry)]));
-}
-
-function toEntry(value: unknown): StoredEntry {
-  const entry = value as Record<string, unknown> | null;
-  if (typeof entry !== 'object' || entry === null || typeof entry.expiresAt !== 'number') {
-    throw new Error('unreadable revocation item');
-  }
-  return {
-    revokedAt: Number(entry.revokedAt),
-    expiresAt: entry.expiresAt,
-    ...(typeof entry.notBefore === 'number' ? { notBefore: entry.notBefore } : {}),
-    reason: text(entry.reason),
-    actor: text(entry.actor),
-  };
-}
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value : '';
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return moved;
 }

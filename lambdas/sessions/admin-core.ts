@@ -1,6 +1,7 @@
 // The admin core: list a user's sessions, revoke a user everywhere, revoke one session (caller is in the admins group).
 
 import type { Identity } from '../shared/claims';
+import { ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE } from '../shared/reasons';
 import { isSessionId } from './cookie';
 import type { EndUserDeps } from './end-session';
 import { endSession, endUser } from './end-session';
@@ -62,10 +63,12 @@ export async function revokeUser(
   if (!sub || !SUB.test(sub)) return fail(400, SessionErrorCode.badRequest, 'invalid user id');
   const result = await endUser(deps, sub, { actor: `admin:${admin.sub}`, reason: 'admin' }, 'stop');
   if (result.globalSignOut === 'user-not-found') return fail(404, SessionErrorCode.notFound, 'no such user');
-  return ok(
-    { sub, ...result },
-    { event: { event: 'admin_revoke_user', sub, actor: admin.sub, globalSignOut: result.globalSignOut } },
-  );
+  const event = { event: 'admin_revoke_user', sub, actor: admin.sub, globalSignOut: result.globalSignOut };
+  if (!result.denyListed) {
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event });
+  }
+  const { globalSignOut, notBefore, sessionsRevoked } = result;
+  return ok({ sub, globalSignOut, notBefore, sessionsRevoked }, { event });
 }
 
 /** POST /admin/sessions/{sessionId}/revoke: session# + its latest jti + the record; unknown sessions change nothing. */
@@ -77,9 +80,11 @@ export async function revokeSession(
   if (!isSessionId(sessionId)) return fail(400, SessionErrorCode.badRequest, 'invalid session id');
   const session = await deps.sessions.get(sessionId);
   if (!session) return fail(404, SessionErrorCode.notFound, 'no such session');
-  await endSession(deps, session, { actor: `admin:${admin.sub}`, reason: 'admin' });
-  return ok(
-    { sessionId, sub: session.sub, status: 'revoked' },
-    { event: { event: 'admin_revoke_session', sub: session.sub, sessionId, actor: admin.sub } },
-  );
+  const ended = await endSession(deps, session, { actor: `admin:${admin.sub}`, reason: 'admin' });
+  const event = { event: 'admin_revoke_session', sub: session.sub, sessionId, actor: admin.sub };
+  if (!ended.denyListed) {
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event });
+  }
+  if (!ended.recordEnded) throw new Error('session record not marked revoked'); // the store is down: 503
+  return ok({ sessionId, sub: session.sub, status: 'revoked' }, { event });
 }

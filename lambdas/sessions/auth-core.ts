@@ -3,6 +3,7 @@
 import type { AccessClaims, Identity } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
 import type { ReasonCode } from '../shared/reasons';
+import { ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE } from '../shared/reasons';
 import { revokingScope } from '../shared/revocation-rules';
 import type { RefreshCookieValue } from './cookie';
 import { clearedCookie, openRefreshCookie, REFRESH_COOKIE, refreshCookie } from './cookie';
@@ -72,11 +73,15 @@ function noSession(denial: Denial, extra: Pick<Outcome, 'reuseDetected' | 'event
   });
 }
 
-/** Reuse (a rotated-away token after the grace period, or Cognito refusing the token we hold as current). */
+/**
+ * Reuse (a rotated-away token after the grace period, or Cognito refusing the token we hold as current). The record
+ * is ended first, so whatever the deny-list or Cognito answer, nobody refreshes this session again: a failed write
+ * is counted and alarmed, never answered with anything a thief could retry.
+ */
 async function reuse(deps: AuthDeps, session: SessionRecord, presented: string): Promise<Outcome> {
-  await endSession(deps, session, { actor: 'system', reason: 'refresh-reuse' });
-  // Then Cognito (the presented token's family). The session is already ended whatever Cognito answers, so an
-  // outage there must not hide the reuse (401, metric, alarm): it is reported in the event line instead.
+  const ended = await endSession(deps, session, { actor: 'system', reason: 'refresh-reuse' });
+  // Then Cognito (the presented token's family), regardless: an outage there must not hide the reuse (401, metric,
+  // alarm); it is reported in the event line instead.
   const cognitoRevoked = await deps.idp.revokeRefreshToken(presented).then(
     () => true,
     () => false,
@@ -84,7 +89,17 @@ async function reuse(deps: AuthDeps, session: SessionRecord, presented: string):
   const { sub, sessionId } = session;
   return noSession(
     { reason: 'ERR_REFRESH_REUSE', sub, sessionId, token: presented },
-    { reuseDetected: true, event: { event: 'session_reuse_revoked', sub, sessionId, cognitoRevoked } },
+    {
+      reuseDetected: true,
+      event: {
+        event: 'session_reuse_revoked',
+        sub,
+        sessionId,
+        cognitoRevoked,
+        recordEnded: ended.recordEnded,
+        denyListed: ended.denyListed,
+      },
+    },
   );
 }
 
@@ -204,42 +219,78 @@ function belongsTo(claims: AccessClaims, session: SessionRecord): boolean {
 }
 
 /**
- * POST /auth/logout: Cognito RevokeToken for the cookie's refresh token (first: if Cognito fails nothing changed and
- * the caller can retry), then this token's jti and this session on the deny-list, the record marked revoked.
+ * POST /auth/logout: the session record ended first, then the deny-list (the session entry covers every token of an
+ * origin_jti session; a token without one gets its jti), then Cognito RevokeToken of the cookie's refresh token
+ * whatever happened before. A failed deny-list write still clears the cookie and answers
+ * ERR_REVOCATION_NOT_STORED (503): the session is over, its current access token may live until it expires.
  */
 export async function logout(identity: Identity, request: SessionRequest, deps: AuthDeps): Promise<Outcome> {
   const cookie = await openRefreshCookie(deps.sealer, request.cookies);
   const sessionId = identity.sessionId ?? (cookie.kind === 'present' ? cookie.sessionId : undefined);
   const found = sessionId ? await deps.sessions.get(sessionId) : undefined;
   const session = found?.sub === identity.sub ? found : undefined; // never end someone else's session
-  if (session && cookie.kind === 'present' && cookie.sessionId === session.sessionId) {
-    await deps.idp.revokeRefreshToken(cookie.refreshToken);
-  }
   const by = { actor: identity.sub, reason: 'logout' };
-  await deps.revocations.revokeToken({ jti: identity.jti, sub: identity.sub, exp: identity.exp }, by);
-  if (session) await endSession(deps, session, by);
-  else if (identity.sessionId)
-    await deps.revocations.revokeSession({ sessionId: identity.sessionId, sub: identity.sub }, by);
-  return ok(
-    { logoutUrl: deps.config.logoutUrl },
-    {
-      cookies: [clearedCookie(REFRESH_COOKIE)],
-      event: { event: 'session_logout', sub: identity.sub, sessionId },
+  const ended = session ? await endSession(deps, session, by) : undefined;
+  const writes: Promise<unknown>[] = [];
+  if (!coveredByEndSession(identity, session, deps.clock.nowSeconds())) {
+    writes.push(
+      deps.revocations.revokeToken({ jti: identity.jti, sub: identity.sub, exp: identity.exp }, by),
+    );
+  }
+  if (identity.sessionId && !session) {
+    // No record to end: the session entry must last as long as a refresh token of that session could.
+    writes.push(deps.revocations.revokeSession({ sessionId: identity.sessionId, sub: identity.sub }, by));
+  }
+  const settled = await Promise.allSettled(writes);
+  const denyListed = (ended?.denyListed ?? true) && settled.every((result) => result.status === 'fulfilled');
+  const cognitoRevoked =
+    session && cookie.kind === 'present' && cookie.sessionId === session.sessionId
+      ? await deps.idp.revokeRefreshToken(cookie.refreshToken).then(
+          () => true,
+          () => false,
+        )
+      : undefined;
+  const extra = {
+    cookies: [clearedCookie(REFRESH_COOKIE)],
+    event: {
+      event: 'session_logout',
+      sub: identity.sub,
+      sessionId,
+      ...(cognitoRevoked === undefined ? {} : { cognitoRevoked }),
+      ...(ended ? { recordEnded: ended.recordEnded } : {}),
+      denyListed,
     },
-  );
+  };
+  if (!denyListed) {
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, extra);
+  }
+  return ok({ logoutUrl: deps.config.logoutUrl }, extra);
 }
 
-/** POST /auth/logout-all: global sign-out, user watermark, every session record revoked. */
+/** Whether ending `session` already denies this token: its session entry (origin_jti), or its latest jti entry. */
+function coveredByEndSession(identity: Identity, session: SessionRecord | undefined, now: number): boolean {
+  if (!session) return false;
+  if (session.sessionIdSource === 'origin_jti') return identity.sessionId === session.sessionId;
+  return session.latestJti === identity.jti && session.latestJtiExpiresAt > now;
+}
+
+/** POST /auth/logout-all: global sign-out, every session record revoked, user watermark. */
 export async function logoutAll(identity: Identity, deps: AuthDeps): Promise<Outcome> {
   // A deleted user's tokens still verify until they expire: write the watermark anyway.
   const result = await endUser(deps, identity.sub, { actor: identity.sub, reason: 'logout-all' }, 'continue');
-  return ok(
-    { logoutUrl: deps.config.logoutUrl, sessionsRevoked: result.sessionsRevoked },
-    {
-      cookies: [clearedCookie(REFRESH_COOKIE)],
-      event: { event: 'user_logout_all', sub: identity.sub, globalSignOut: result.globalSignOut },
+  const extra = {
+    cookies: [clearedCookie(REFRESH_COOKIE)],
+    event: {
+      event: 'user_logout_all',
+      sub: identity.sub,
+      globalSignOut: result.globalSignOut,
+      denyListed: result.denyListed,
     },
-  );
+  };
+  if (!result.denyListed) {
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, extra);
+  }
+  return ok({ logoutUrl: deps.config.logoutUrl, sessionsRevoked: result.sessionsRevoked }, extra);
 }
 
 /** The JSON body of a successful sign-in or refresh: tokens for the page's memory, never the refresh token. */

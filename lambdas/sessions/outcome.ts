@@ -1,5 +1,6 @@
 // What a session core answers: status, body, the Set-Cookie lines (sealed values), what to log (never a token).
 
+import { ERR_REVOCATION_NOT_STORED } from '../shared/reasons';
 import type { ReasonCode, RevocationScope } from '../shared/reasons';
 
 /** Error codes of the session routes beyond the shared reason codes. */
@@ -8,6 +9,7 @@ export const SessionErrorCode = {
   notFound: 'ERR_NOT_FOUND',
   conflict: 'ERR_CONFLICT',
   upstream: 'ERR_UPSTREAM',
+  revocationNotStored: ERR_REVOCATION_NOT_STORED,
 } as const;
 
 export type SessionErrorCode = (typeof SessionErrorCode)[keyof typeof SessionErrorCode];

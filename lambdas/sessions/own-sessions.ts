@@ -1,6 +1,7 @@
 // The signed-in user's own sessions: list them (device, IP, when created and last used) and end any one of them.
 
 import type { Identity } from '../shared/claims';
+import { ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE } from '../shared/reasons';
 import type { AuthDeps } from './auth-core';
 import { logout } from './auth-core';
 import { isSessionId } from './cookie';
@@ -65,9 +66,11 @@ export async function revokeOwnSession(
     return fail(404, SessionErrorCode.notFound, 'no such active session of yours');
   }
   if (sessionId === identity.sessionId) return logout(identity, request, deps);
-  await endSession(deps, session, { actor: identity.sub, reason: 'user-revoke' });
-  return ok(
-    { sessionId, status: 'revoked' },
-    { event: { event: 'session_revoked_by_user', sub: identity.sub, sessionId } },
-  );
+  const ended = await endSession(deps, session, { actor: identity.sub, reason: 'user-revoke' });
+  const event = { event: 'session_revoked_by_user', sub: identity.sub, sessionId };
+  if (!ended.denyListed) {
+    return fail(503, ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE, { event });
+  }
+  if (!ended.recordEnded) throw new Error('session record not marked revoked'); // the store is down: 503
+  return ok({ sessionId, status: 'revoked' }, { event });
 }

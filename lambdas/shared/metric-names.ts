@@ -17,6 +17,10 @@ export const MetricName = {
   SocketsClosed: 'SocketsClosed',
   /** A revocation was stored but its event could not be published after every retry. */
   RevocationEventsFailed: 'RevocationEventsFailed',
+  /** A user's deny-list item passed its size budget and was folded into a raised user watermark. */
+  DenyListFolded: 'DenyListFolded',
+  /** A revocation could not be written to the deny-list (the session was still ended): alarms at once. */
+  RevocationWritesFailed: 'RevocationWritesFailed',
   /** A Cognito change (CloudTrail, events in) turned into a revocation. */
   CognitoChangesRevoked: 'CognitoChangesRevoked',
   /** Revocation canary: 1 when a journey check failed, 0 when it passed (dimension Check). */

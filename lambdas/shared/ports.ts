@@ -30,8 +30,11 @@ export interface RevocationReader {
   lookup(claims: Pick<AccessClaims, 'jti' | 'originJti' | 'sub'>): Promise<readonly RevocationRecord[]>;
 }
 
-/** What a write did: `superseded` means a user watermark at least as late already stood, so nothing changed. */
-export type PutOutcome = 'stored' | 'superseded';
+/**
+ * What a write did: `superseded` means a user watermark at least as late already stood, so nothing changed;
+ * `over-budget` means stored, and the user's item is now past its size budget: fold it (raise the watermark).
+ */
+export type PutOutcome = 'stored' | 'superseded' | 'over-budget';
 
 /** Writes deny-list entries. A user watermark only ever moves forward (a late event must not lower it). */
 export interface RevocationWriter {

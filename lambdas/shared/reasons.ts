@@ -17,6 +17,17 @@ export const REASON_CODES = [
   'ERR_TOO_MANY_CONNECTIONS',
 ] as const;
 
+/**
+ * Not an authorizer denial, so not in REASON_CODES: a session route ended the session (its record revoked, Cognito
+ * RevokeToken called) but the deny-list write failed, so access tokens already issued may work until they expire.
+ * The session routes answer it with 503 and REVOCATION_NOT_STORED_MESSAGE; it is counted and alarms.
+ */
+export const ERR_REVOCATION_NOT_STORED = 'ERR_REVOCATION_NOT_STORED';
+
+/** The message of ERR_REVOCATION_NOT_STORED, for a page to show as is. */
+export const REVOCATION_NOT_STORED_MESSAGE =
+  'the session is ended and cannot be refreshed, but its access token could not be revoked: it may work until it expires (at most one access-token lifetime)';
+
 /** A stable machine-readable reason; callers switch on it. */
 export type ReasonCode = (typeof REASON_CODES)[number];
 

@@ -10,6 +10,12 @@ export const RevocationTableSchema = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/**
+ * The deny-list layout version. Changing the stored layout bumps it, which reruns the deploy-time migration
+ * (lib/constructs/revocation-store.ts) before any function of the new release reads the table.
+ */
+export const DENY_LIST_LAYOUT = '3';
+
 /** Partition keys of the deny-list: the user (`sub` claim); entries inside key on jti / origin_jti, never token bytes. */
 export const revocationKey = {
   user: (sub: string) => `user#${sub}`,

@@ -159,6 +159,18 @@ export class Monitoring extends Construct {
       1,
       'A rotated refresh token was replayed: session revoked',
     );
+    this.alarm(
+      'RevocationWritesFailed',
+      customMetric(MetricName.RevocationWritesFailed, {}, Duration.minutes(1)),
+      1,
+      'A revocation was not stored on the deny-list: the session was ended, its access tokens may work until exp',
+    );
+    this.alarm(
+      'DenyListFolded',
+      customMetric(MetricName.DenyListFolded, {}, Duration.minutes(1)),
+      1,
+      "A user's deny-list item passed its size budget: that user was revoked everywhere (fold)",
+    );
 
     for (const fn of props.authorizers) {
       const name = pascal(fn.serviceName);
@@ -238,6 +250,8 @@ export class Monitoring extends Construct {
           customMetric(MetricName.TokensRevoked, { [MetricDimension.Scope]: scope }, PERIOD),
         ),
         customMetric(MetricName.RefreshReuseDetected, {}, PERIOD),
+        customMetric(MetricName.RevocationWritesFailed, {}, PERIOD),
+        customMetric(MetricName.DenyListFolded, {}, PERIOD),
       ]),
       graph('SocketsClosed by cause', [search(MetricName.SocketsClosed, MetricDimension.Cause)]),
       graph(

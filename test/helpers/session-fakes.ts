@@ -94,8 +94,11 @@ export class MemorySessions implements SessionStore {
 /** Deny-list writer and reader in one, keyed like the DynamoDB table. */
 export class MemoryDenyList {
   readonly entries = new Map<string, RevocationRecord>();
+  /** Fault injection: every write throws (a full item, throttling, an outage), reads still work. */
+  failWrites = false;
 
   async put(key: RevocationKey, record: RevocationRecord): Promise<PutOutcome> {
+    if (this.failWrites) throw new Error('injected: revocation not stored');
     const current = this.entries.get(keyOf(key))?.notBefore;
     if (record.notBefore !== undefined && current !== undefined && current >= record.notBefore)
       return 'superseded';

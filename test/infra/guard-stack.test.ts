@@ -93,10 +93,10 @@ function roleStatements(template: Template, roleId: string): Statement[] {
 }
 
 /**
- * The authorizer, one function per route function, the signaling API's $connect authorizer, handler and sweep, and
- * the Cognito-changes (events in) handler.
+ * The authorizer, one function per route function, the signaling API's $connect authorizer, handler and sweep, the
+ * Cognito-changes (events in) handler, and the deny-list layout migrator (custom resource).
  */
-const FUNCTION_COUNT = 1 + Object.keys(ROUTE_FUNCTION_ENTRIES).length + 3 + 1;
+const FUNCTION_COUNT = 1 + Object.keys(ROUTE_FUNCTION_ENTRIES).length + 3 + 1 + 1;
 /** REST and WebSocket stage access logs, and the log of CDK's page-copy function (BucketDeployment). */
 const ACCESS_LOG_GROUPS = 3;
 

@@ -133,8 +133,9 @@ describe('Monitoring', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
       (r) => r.Properties as AlarmProps,
     );
-    // spike, 2 outages, reuse, 2 x (errors, throttles), 5XX, 3 tables; events: dead letters, unpublished
-    expect(alarms).toHaveLength(14);
+    // spike, 2 outages, reuse, revocation writes failed, folds, 2 x (errors, throttles), 5XX, 3 tables; events: dead
+    // letters, unpublished
+    expect(alarms).toHaveLength(16);
     for (const props of alarms) {
       expect(props).toMatchObject({
         AlarmActions: [topicRef],
@@ -210,6 +211,16 @@ describe('Monitoring', () => {
     expect(alarm('RefreshReuseDetected')).toMatchObject({
       Namespace: METRIC_NAMESPACE,
       MetricName: 'RefreshReuseDetected',
+      Dimensions: [service],
+      Threshold: 1,
+      Period: 60,
+    });
+  });
+
+  it.each(['RevocationWritesFailed', 'DenyListFolded'])('alarms on any %s', (name) => {
+    expect(alarm(name)).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: name,
       Dimensions: [service],
       Threshold: 1,
       Period: 60,

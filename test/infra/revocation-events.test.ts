@@ -111,7 +111,7 @@ describe('revocation events', () => {
     expect(rolePolicyPairs(id(stack.events.handler.role as never))).toEqual(
       [
         // RevocationService: the user watermark (and its KMS key).
-        ...['dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem'].map((a) =>
+        ...['dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem'].map((a) =>
           pair(a, arn(revocations)),
         ),
         ...['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'].map((a) =>

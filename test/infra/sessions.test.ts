@@ -146,7 +146,7 @@ describe('sessions', () => {
       const kms = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'];
       expect(grantPairs(dataStatements(service))).toEqual(
         [
-          ...['dynamodb:PutItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem'].map((a) =>
+          ...['dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem'].map((a) =>
             pair(a, arn(revocationTable)),
           ),
           ...kms.map((a) => pair(a, arn(revocationKey))),

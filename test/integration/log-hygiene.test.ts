@@ -179,10 +179,11 @@ describe('auth_denied lines', () => {
     const mark = logs.lines().length;
 
     expect((await alice.call('POST', '/auth/logout')).status).toBe(200);
-    expect(auditLines('revoked', mark)).toContainEqual(
-      expect.objectContaining({ actor: sub, reason: 'logout', scope: 'token', sub }),
-    );
-    expect(logs.text()).toMatch(/"Scope":"token"[^\n]*"TokensRevoked":1/);
+    // One session entry: it covers this token and every other token of the session (origin_jti).
+    expect(auditLines('revoked', mark)).toEqual([
+      expect.objectContaining({ actor: sub, reason: 'logout', scope: 'session', sub }),
+    ]);
+    expect(logs.text()).toMatch(/"Scope":"session"[^\n]*"TokensRevoked":1/);
     await expectDenial('ERR_TOKEN_REVOKED', 401, () =>
       alice.call('GET', '/me', { authorization: `Bearer ${token}` }),
     );

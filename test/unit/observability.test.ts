@@ -2,6 +2,7 @@
 
 import { countColdStart, createObservability, recordDenied } from '../../lambdas/shared/observability';
 import { RevocationRecorder } from '../../lambdas/shared/revocation-metrics';
+import { FOLD_REASON } from '../../lambdas/shared/revocation-service';
 import { captureLogs, type CapturedLogs } from '../helpers/capture-logs';
 
 interface Emf {
@@ -98,5 +99,39 @@ describe('RevocationRecorder', () => {
     const [blob] = emf();
     expect(blob._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'Scope']]);
     expect(blob).toMatchObject({ Scope: scope, TokensRevoked: 1 });
+  });
+
+  it('logs one revocation_not_stored line (no token) and one RevocationWritesFailed when a write fails', async () => {
+    const recorder = new RevocationRecorder(createObservability('auth'));
+
+    await recorder.notStored(
+      { scope: 'session', sessionId: 'session-1' },
+      { ...record, scope: 'session' },
+      new Error('throttled'),
+    );
+
+    expect(logs.lines().filter((line) => line.event === 'revocation_not_stored')).toEqual([
+      expect.objectContaining({
+        scope: 'session',
+        sessionId: 'session-1',
+        sub: 'user-1',
+        errorMessage: 'throttled',
+      }),
+    ]);
+    expect(emf()).toEqual([expect.objectContaining({ RevocationWritesFailed: 1 })]);
+  });
+
+  it('counts a fold as DenyListFolded besides TokensRevoked{Scope=user}', async () => {
+    const recorder = new RevocationRecorder(createObservability('auth'));
+
+    await recorder.revoked(
+      { scope: 'user', sub: 'user-1' },
+      { ...record, scope: 'user', reason: FOLD_REASON },
+    );
+
+    expect(emf()).toEqual([
+      expect.objectContaining({ Scope: 'user', TokensRevoked: 1 }),
+      expect.objectContaining({ DenyListFolded: 1 }),
+    ]);
   });
 });

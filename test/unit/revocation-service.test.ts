@@ -1,7 +1,8 @@
 // The revocation service: what each kind of revocation writes, with a fake writer and a frozen clock.
 
 import type { RevocationKey, RevocationRecord } from '../../lambdas/shared/ports';
-import { RevocationService } from '../../lambdas/shared/revocation-service';
+import { FOLD_MARGIN_SECONDS } from '../../lambdas/shared/deny-list-item';
+import { CLOCK_SKEW_SECONDS, FOLD_REASON, RevocationService } from '../../lambdas/shared/revocation-service';
 
 const NOW = 1_800_000_000;
 const WEEK = 7 * 24 * 3600;
@@ -40,7 +41,78 @@ describe('RevocationService', () => {
     expect(heard).toEqual([{ scope: 'token', jti: 'j1' }]);
   });
 
-  it('revokes a session for as long as its refresh token could live', async () => {
+  it('revokes an ended session only as long as the tokens it already minted, plus clock skew', async () => {
+    const { svc, written } = service();
+    await svc.revokeSession({ sessionId: 's1', sub: 'user-1', tokensValidFor: 900 }, by);
+    expect(written[0][1].expiresAt).toBe(NOW + 900 + CLOCK_SKEW_SECONDS);
+    // never longer than a refresh token could live
+    await svc.revokeSession({ sessionId: 's2', sub: 'user-1', tokensValidFor: 2 * WEEK }, by);
+    expect(written[1][1].expiresAt).toBe(NOW + WEEK);
+  });
+
+  it('folds an item past its budget: a watermark 61 s ahead, announced with its own reason', async () => {
+    const written: Array<[RevocationKey, RevocationRecord]> = [];
+    const heard: RevocationRecord[] = [];
+    const svc = new RevocationService(
+      {
+        put: async (key, record) => {
+          written.push([key, record]);
+          return key.scope === 'user' ? 'stored' : 'over-budget';
+        },
+      },
+      { nowSeconds: () => NOW },
+      { refreshTokenValiditySeconds: WEEK },
+      [{ revoked: async (_key, record) => void heard.push(record) }],
+    );
+    await svc.revokeSession({ sessionId: 's1', sub: 'user-1', tokensValidFor: 900 }, by);
+    expect(written.map(([key]) => key.scope)).toEqual(['session', 'user']);
+    expect(written[1][1]).toMatchObject({
+      notBefore: NOW + FOLD_MARGIN_SECONDS + 1,
+      expiresAt: NOW + FOLD_MARGIN_SECONDS + 1 + WEEK,
+      reason: FOLD_REASON,
+      actor: 'system',
+    });
+    expect(heard.map((record) => record.reason)).toEqual(['logout', FOLD_REASON]);
+  });
+
+  it('tells every listener when a write fails (counted, alarmed), then fails the caller', async () => {
+    const failed: Array<[RevocationKey, string]> = [];
+    const svc = new RevocationService(
+      { put: async () => Promise.reject(new Error('Item size has exceeded the maximum allowed size')) },
+      { nowSeconds: () => NOW },
+      { refreshTokenValiditySeconds: WEEK },
+      [
+        {
+          revoked: async () => undefined,
+          notStored: async (key, _record, error) => void failed.push([key, (error as Error).message]),
+        },
+      ],
+    );
+    await expect(svc.revokeSession({ sessionId: 's1', sub: 'user-1' }, by)).rejects.toThrow(
+      'maximum allowed size',
+    );
+    expect(failed).toEqual([
+      [{ scope: 'session', sessionId: 's1' }, 'Item size has exceeded the maximum allowed size'],
+    ]);
+  });
+
+  it('keeps the stored revocation when the fold fails (the next write folds)', async () => {
+    const svc = new RevocationService(
+      {
+        put: async (key) => {
+          if (key.scope === 'user') throw new Error('throttled');
+          return 'over-budget';
+        },
+      },
+      { nowSeconds: () => NOW },
+      { refreshTokenValiditySeconds: WEEK },
+    );
+    await expect(svc.revokeToken({ jti: 'j1', sub: 'user-1', exp: NOW + 500 }, by)).resolves.toMatchObject({
+      scope: 'token',
+    });
+  });
+
+  it('revokes a session for as long as its refresh token could live when its record may still mint tokens', async () => {
     const { svc, written } = service();
     await svc.revokeSession({ sessionId: 's1', sub: 'user-1' }, { actor: 'system', reason: 'refresh-reuse' });
     expect(written[0]).toEqual([

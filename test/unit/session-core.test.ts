@@ -2,6 +2,7 @@
 
 import { listSessions, revokeSession, revokeUser } from '../../lambdas/sessions/admin-core';
 import { logout, logoutAll, refresh } from '../../lambdas/sessions/auth-core';
+import { revokeOwnSession } from '../../lambdas/sessions/own-sessions';
 import type { SessionRequest } from '../../lambdas/sessions/request';
 import type { SessionRecord } from '../../lambdas/sessions/ports';
 import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
@@ -140,11 +141,14 @@ describe('refresh', () => {
     });
     expect(w.calls.refreshed).toEqual([]);
     expect(w.calls.revoked).toEqual(['rt-1']);
+    // The session entry covers every token of the session, the latest one included; it outlives the tokens
+    // already minted (access lifetime 900 s from the record, plus clock skew) since no new one can be minted.
     expect(w.denyList.entries.get('session#origin-1')).toMatchObject({
       actor: 'system',
       reason: 'refresh-reuse',
+      expiresAt: NOW + 900 + 300,
     });
-    expect(w.denyList.has('jti#jti-0')).toBe(true);
+    expect([...w.denyList.entries.keys()]).toEqual(['session#origin-1']);
     expect(w.sessions.items.get('origin-1')).toMatchObject({
       status: 'revoked',
       revokedReason: 'refresh-reuse',
@@ -327,7 +331,7 @@ describe('refresh', () => {
 });
 
 describe('logout', () => {
-  it('revokes the cookie refresh token at Cognito, deny-lists jti + session, marks the record, clears the cookie', async () => {
+  it('marks the record, deny-lists the session for its access tokens’ lifetime, revokes at Cognito, clears the cookie', async () => {
     const w = fakeWorld();
     await w.sessions.create(session());
     const outcome = await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
@@ -337,7 +341,8 @@ describe('logout', () => {
       cookies: CLEARED,
     });
     expect(w.calls.revoked).toEqual(['rt-1']);
-    expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-0', 'jti#jti-7', 'session#origin-1']);
+    expect([...w.denyList.entries.keys()]).toEqual(['session#origin-1']); // covers jti-7 and jti-0 alike
+    expect(w.denyList.entries.get('session#origin-1')?.expiresAt).toBe(NOW + 900 + 300);
     expect(w.sessions.items.get('origin-1')).toMatchObject({
       status: 'revoked',
       revokedBy: ALICE,
@@ -374,15 +379,21 @@ describe('logout', () => {
     expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-7', 'session#origin-1']);
   });
 
-  it('changes nothing when Cognito RevokeToken fails (the caller can retry)', async () => {
+  it('deny-lists the session for a refresh lifetime when its record cannot tell its tokens’ lifetime', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session({ refreshedAt: Number.NaN }));
+    await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
+    expect(w.denyList.entries.get('session#origin-1')?.expiresAt).toBe(NOW + WEEK);
+  });
+
+  it('still ends the session when Cognito RevokeToken fails: record and deny-list written, reported in the event', async () => {
     const w = fakeWorld();
     await w.sessions.create(session());
     w.deps.idp.revokeRefreshToken = async () => Promise.reject(new Error('Cognito down'));
-    await expect(
-      logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps),
-    ).rejects.toThrow('Cognito down');
-    expect(w.denyList.entries.size).toBe(0);
-    expect(w.sessions.items.get('origin-1')?.status).toBe('active');
+    const outcome = await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
+    expect(outcome).toMatchObject({ status: 200, cookies: CLEARED, event: { cognitoRevoked: false } });
+    expect(w.denyList.has('session#origin-1')).toBe(true);
+    expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
   });
 });
 
@@ -412,6 +423,96 @@ describe('logoutAll', () => {
     });
     expect(w.denyList.has(`user#${ALICE}`)).toBe(true);
   });
+});
+
+describe('a deny-list write that fails (faults injected into the store)', () => {
+  const NOT_STORED = {
+    error: 'ERR_REVOCATION_NOT_STORED',
+    message: expect.stringContaining('session is ended'),
+  };
+
+  it('fails logout with ERR_REVOCATION_NOT_STORED but still ends the record, revokes at Cognito and clears the cookie', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session());
+    w.denyList.failWrites = true;
+    const outcome = await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
+    expect(outcome).toMatchObject({
+      status: 503,
+      body: NOT_STORED,
+      cookies: CLEARED,
+    });
+    expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
+    expect(w.calls.revoked).toEqual(['rt-1']);
+    // and the ended session refuses the cookie, whatever the deny-list holds
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({ status: 401, body: NO_SESSION });
+    expect(w.calls.refreshed).toEqual([]);
+  });
+
+  it('still detects reuse with 401: the record ended, Cognito revoked, the failed write counted', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(
+      session({
+        refreshFingerprint: refreshFingerprint('rt-2'),
+        rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 60 }],
+      }),
+    );
+    w.denyList.failWrites = true;
+    expect(await refresh(refreshRequest(), w.deps)).toMatchObject({
+      status: 401,
+      body: NO_SESSION,
+      reuseDetected: true,
+      denial: { reason: 'ERR_REFRESH_REUSE' },
+      event: { denyListed: false, recordEnded: true, cognitoRevoked: true },
+    });
+    expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
+    expect(w.calls.revoked).toEqual(['rt-1']);
+    // the thief's next try: refused without reaching Cognito's token endpoint
+    const thief = await refresh(
+      refreshRequest({ cookies: [refreshCookieHeader('origin-1', 'rt-2')] }),
+      w.deps,
+    );
+    expect(thief).toMatchObject({ status: 401, body: NO_SESSION });
+    expect(w.calls.refreshed).toEqual([]);
+  });
+
+  it("fails ending one's other device with ERR_REVOCATION_NOT_STORED after ending its record", async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session({ sessionId: 'origin-2' }));
+    w.denyList.failWrites = true;
+    expect(await revokeOwnSession(alice, 'origin-2', { cookies: [] }, w.deps)).toMatchObject({
+      status: 503,
+      body: NOT_STORED,
+    });
+    expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
+  });
+
+  it('fails an admin session revocation with ERR_REVOCATION_NOT_STORED after ending the record', async () => {
+    const w = fakeWorld();
+    await w.sessions.create(session());
+    w.denyList.failWrites = true;
+    expect(await revokeSession(admin, 'origin-1', w.deps)).toMatchObject({
+      status: 503,
+      body: NOT_STORED,
+    });
+    expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
+  });
+
+  it.each([
+    ['logout-all', (w: FakeWorld) => logoutAll(alice, w.deps)],
+    ['an admin user revocation', (w: FakeWorld) => revokeUser(admin, ALICE, w.deps)],
+  ])(
+    'fails %s with ERR_REVOCATION_NOT_STORED after signing out globally and ending every record',
+    async (_case, act) => {
+      const w = fakeWorld();
+      await w.sessions.create(session());
+      await w.sessions.create(session({ sessionId: 'origin-2' }));
+      w.denyList.failWrites = true;
+      expect(await act(w)).toMatchObject({ status: 503, body: NOT_STORED });
+      expect(w.calls.signedOut).toEqual([ALICE]);
+      expect(w.sessions.items.get('origin-1')?.status).toBe('revoked');
+      expect(w.sessions.items.get('origin-2')?.status).toBe('revoked');
+    },
+  );
 });
 
 describe('admin', () => {
@@ -446,11 +547,11 @@ describe('admin', () => {
     });
   });
 
-  it('revokes one session: session#, its latest jti, the record', async () => {
+  it('revokes one session: the record, then session# (which covers its latest jti)', async () => {
     const w = fakeWorld();
     await w.sessions.create(session());
     expect(await revokeSession(admin, 'origin-1', w.deps)).toMatchObject({ status: 200 });
-    expect([...w.denyList.entries.keys()].sort()).toEqual(['jti#jti-0', 'session#origin-1']);
+    expect([...w.denyList.entries.keys()]).toEqual(['session#origin-1']);
     expect(w.sessions.items.get('origin-1')).toMatchObject({
       status: 'revoked',
       revokedBy: 'admin:admin-sub',
