@@ -25,8 +25,9 @@ let dynamo: LocalDynamo;
 let counter = 0;
 
 function documents(endpoint: string): DynamoDBDocumentClient {
+  // dynalite serialises writes to one item: 100 racing writers need more than production's 1.5 s on a loaded machine
   const client = localDynamoClient(endpoint, {
-    requestHandler: { connectionTimeout: 300, requestTimeout: 1000 },
+    requestHandler: { connectionTimeout: 300, requestTimeout: 10_000 },
   });
   return DynamoDBDocumentClient.from(client);
 }
