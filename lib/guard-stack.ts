@@ -85,6 +85,8 @@ export class GuardStack extends Stack {
       selfSignUp: config.selfSignUp,
       removalPolicy,
     });
+    // Device binding (DPoP): access tokens get `cnf.jkt` from a V2_0 pre token generation trigger.
+    if (config.dpop !== 'off') this.identity.enableDeviceBinding(config.logRetentionDays);
     this.revocations = new RevocationStore(this, 'Revocations', { removalPolicy });
     this.sessions = new SessionStore(this, 'Sessions', { removalPolicy });
 

@@ -5,6 +5,7 @@ import type { Services } from 'cognito-local/lib/services';
 import type { Context } from 'cognito-local/lib/services/context';
 import type { DataStoreFactory } from 'cognito-local/lib/services/dataStore/factory';
 import { ClientSettings } from './client-settings';
+import { getTokensFromRefreshToken } from './get-tokens';
 import { NonceCodeStore } from './nonce-codes';
 import { RefreshFamilies } from './refresh-families';
 import { twinRouter } from './targets';
@@ -42,8 +43,10 @@ export async function createCognitoTwin(
   const clients = new ClientSettings(store, ctx);
   const codes = new NonceCodeStore();
   const token = tokenEndpoint({ services, codes, families, clients, ctx });
+  const router = twinRouter(inner, { services, families, clients });
+  const getTokens = getTokensFromRefreshToken({ services, codes, families, clients });
   return {
-    router: twinRouter(inner, { services, families, clients }),
+    router: (target) => (target === 'GetTokensFromRefreshToken' ? getTokens : router(target)),
     attachOAuth2(app) {
       app.get('/oauth2/authorize', (req, _res, next) => {
         codes.remember(req.query.client_id, req.query.state, req.query.nonce);

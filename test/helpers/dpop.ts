@@ -1,7 +1,7 @@
 // Test device keys and DPoP proofs (RFC 9449), made with jose: the page's key in Node, and crafted bad proofs.
 
 import { randomUUID } from 'node:crypto';
-import type { CryptoKey, JWK, JWTHeaderParameters } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { accessTokenHash } from '../../lambdas/shared/dpop';
 
@@ -51,7 +51,7 @@ export async function proofFor(key: DeviceKey, options: ProofOptions): Promise<s
       alg: 'ES256',
       jwk: key.publicJwk,
       ...options.header,
-    } as JWTHeaderParameters)
+    })
     .sign(key.privateKey);
 }
 
