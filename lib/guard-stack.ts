@@ -152,6 +152,7 @@ export class GuardStack extends Stack {
       [AuthEnv.logoutRedirectUri]: logoutUrls[0],
       [AuthEnv.rotationGraceSeconds]: String(config.refreshRotationGraceSeconds),
       [AuthEnv.requireSessionId]: 'true',
+      [AuthEnv.dpopMode]: config.dpop,
       [AuthEnv.redirectUri]: callbackUrls[0],
       // The secrets' ARNs, never their values: the auth function reads them from Secrets Manager when needed.
       [AuthEnv.clientSecretId]: this.identity.clientSecret.secretArn,

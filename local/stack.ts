@@ -369,6 +369,9 @@ function setRuntimeEnv(
     [EventsEnv.eventsFile]: join(dataDir, 'events.jsonl'),
     [EventsEnv.issuer]: `https://cognito-idp.${outputs.region}.amazonaws.com/${outputs.userPoolId}`,
     [AuthEnv.rotationGraceSeconds]: String(rotationGraceSeconds),
+    // Device binding on (the twin runs the pre token trigger): sessions a proof started are bound; `monitor` keeps
+    // sign-ins without a proof working (scripts, tests); DPOP_MODE=enforce requires one.
+    [AuthEnv.dpopMode]: process.env[AuthEnv.dpopMode] ?? 'monitor',
     [AuthEnv.redirectUri]: outputs.redirectUri,
     // Names of secrets in the offline Secrets Manager, never their values.
     [AuthEnv.clientSecretId]: LOCAL_SECRETS.clientSecret,

@@ -21,16 +21,18 @@ export class MemoryReplayGuard implements ProofReplayGuard {
     const key = `${jkt}|${jti}`;
     const until = this.seen.get(key);
     if (until !== undefined && until >= now) return false;
-    if (this.seen.size >= this.capacity) this.prune(now);
+    this.prune(now);
     this.seen.set(key, expiresAtSeconds);
     return true;
   }
 
+  /**
+   * From the oldest: drop expired entries, and live ones while still full. Windows have one length, so insertion
+   * order is nearly expiry order: stopping at the first live entry keeps each insert amortized O(1).
+   */
   private prune(now: number): void {
-    for (const [key, until] of this.seen) if (until < now) this.seen.delete(key);
-    // Still full: drop the oldest (a Map iterates in insertion order).
-    for (const key of this.seen.keys()) {
-      if (this.seen.size < this.capacity) break;
+    for (const [key, until] of this.seen) {
+      if (until >= now && this.seen.size < this.capacity) break;
       this.seen.delete(key);
     }
   }

@@ -3,8 +3,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetTokensFromRefreshTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DEMO_USERS } from '../../local/seed';
+import { CognitoBoundTokens } from '../../lambdas/adapters/cognito-bound-tokens';
+import { UpstreamError } from '../../lambdas/sessions/ports';
 import type { Twin } from '../helpers/cognito-twin';
-import { startTwin } from '../helpers/cognito-twin';
+import { fixedSecret, startTwin } from '../helpers/cognito-twin';
 import { newDeviceKey } from '../helpers/dpop';
 import { decodePayload } from '../helpers/mint-token';
 import { signIn } from '../helpers/sign-in';
@@ -75,5 +77,34 @@ describe('GetTokensFromRefreshToken with ClientMetadata', () => {
 
   it('rejects an unknown refresh token (NotAuthorizedException)', async () => {
     await expect(getTokens('bm90LWEtdG9rZW4')).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+  });
+});
+
+describe('CognitoBoundTokens (the auth function adapter) against the twin', () => {
+  const adapter = (secret = twin.client.clientSecret) =>
+    new CognitoBoundTokens({ clientId: twin.client.clientId, clientSecret: fixedSecret(secret) }, twin.sdk);
+
+  it('returns rotated tokens whose access token carries cnf.jkt', async () => {
+    const { jkt } = await newDeviceKey();
+    const { refreshToken } = await signedIn();
+    const grant = await adapter().refresh(refreshToken, jkt);
+    if (!grant.ok) throw new Error(grant.error);
+    expect(decodePayload(grant.tokens.accessToken).cnf).toEqual({ jkt });
+    expect(grant.tokens.refreshToken).toBeDefined();
+    expect(grant.tokens.expiresIn).toBeGreaterThan(0);
+  });
+
+  it('answers invalid_grant for a reused token (RefreshTokenReuseException), a value and not an outage', async () => {
+    const { jkt } = await newDeviceKey();
+    const { refreshToken } = await signedIn();
+    await adapter().refresh(refreshToken, jkt);
+    await sleep((GRACE_SECONDS + 1) * 1000 + 100);
+    expect(await adapter().refresh(refreshToken, jkt)).toEqual({ ok: false, error: 'invalid_grant' });
+  });
+
+  it('fails as an outage, not as reuse, when the client secret is refused', async () => {
+    const { jkt } = await newDeviceKey();
+    const { refreshToken } = await signedIn();
+    await expect(adapter('wrong').refresh(refreshToken, jkt)).rejects.toBeInstanceOf(UpstreamError);
   });
 });
