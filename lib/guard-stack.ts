@@ -104,6 +104,8 @@ export class GuardStack extends Stack {
       [AuthorizerEnv.revocationTable]: this.revocations.table.tableName,
       [AuthorizerEnv.requireSessionId]: 'true',
       [AuthorizerEnv.enforcementMode]: config.enforcementMode,
+      [AuthorizerEnv.dpopMode]: config.dpop,
+      [AuthorizerEnv.appUrl]: appUrl,
       ...(this.verification
         ? { [AuthorizerEnv.verificationClientId]: this.verification.client.userPoolClientId }
         : {}),

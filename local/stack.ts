@@ -372,6 +372,7 @@ function setRuntimeEnv(
     // Device binding on (the twin runs the pre token trigger): sessions a proof started are bound; `monitor` keeps
     // sign-ins without a proof working (scripts, tests); DPOP_MODE=enforce requires one.
     [AuthEnv.dpopMode]: process.env[AuthEnv.dpopMode] ?? 'monitor',
+    [AuthorizerEnv.appUrl]: outputs.appUrl,
     [AuthEnv.redirectUri]: outputs.redirectUri,
     // Names of secrets in the offline Secrets Manager, never their values.
     [AuthEnv.clientSecretId]: LOCAL_SECRETS.clientSecret,

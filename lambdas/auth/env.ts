@@ -32,5 +32,5 @@ export const AuthEnv = {
   /** The app client's refresh-token rotation grace period in seconds. @default 10 */
   rotationGraceSeconds: 'REFRESH_ROTATION_GRACE_SECONDS',
   /** Device binding (DPoP): `off` (default), `monitor` or `enforce` (the stage option `dpop`). */
-  dpopMode: 'DPOP_MODE',
+  dpopMode: AuthorizerEnv.dpopMode,
 } as const;

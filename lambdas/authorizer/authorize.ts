@@ -27,6 +27,17 @@ export interface AuthorizeDeps {
   readonly scopeExemptClientIds?: readonly string[];
 }
 
+/** A request's device-binding refusal (lambdas/authorizer/dpop-binding.ts). */
+export interface ProofRefusal {
+  readonly reason: ReasonCode;
+  readonly wwwAuthenticate: string;
+  /** Stage `dpop: 'monitor'`: allowed, reported as `wouldDeny`. */
+  readonly monitorOnly: boolean;
+}
+
+/** The device-binding check of one request, run once the token verified (before the deny-list read). */
+export type ProofCheck = (claims: AccessClaims) => Promise<ProofRefusal | undefined>;
+
 export type EnforcementMode = 'enforce' | 'monitor';
 export const ENFORCEMENT_MODES: readonly EnforcementMode[] = ['enforce', 'monitor'];
 
@@ -35,7 +46,7 @@ export type Decision =
       readonly effect: 'Allow';
       readonly identity: Identity;
       /** Monitor mode only: the deny this request would have received under `enforce`. */
-      readonly wouldDeny?: { readonly reason: 'ERR_TOKEN_REVOKED'; readonly scope: RevocationScope };
+      readonly wouldDeny?: { readonly reason: ReasonCode; readonly scope?: RevocationScope };
     }
   | {
       readonly effect: 'Deny';
@@ -57,6 +68,7 @@ export async function authorizeToken(
   token: string | undefined,
   deps: AuthorizeDeps,
   policy?: RoutePolicy,
+  proof?: ProofCheck,
 ): Promise<Decision> {
   if (!token) return { effect: 'Deny', reason: 'ERR_TOKEN_MISSING' };
   const verified = await deps.verifier.verify(token); // signature first: garbage never reaches the store
@@ -72,6 +84,10 @@ export async function authorizeToken(
     const { reason, wwwAuthenticate } = refusal;
     return { effect: 'Deny', reason, claims, wwwAuthenticate };
   }
+  const unproven = proof ? await proof(claims) : undefined;
+  if (unproven && !unproven.monitorOnly) {
+    return { effect: 'Deny', reason: unproven.reason, claims, wwwAuthenticate: unproven.wwwAuthenticate };
+  }
   let scope: RevocationScope | undefined;
   try {
     const records = await deps.revocations.lookup(claims); // one round trip
@@ -79,7 +95,10 @@ export async function authorizeToken(
   } catch {
     return { effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE', claims }; // fail closed
   }
-  if (!scope) return { effect: 'Allow', identity: identityOf(claims) };
+  if (!scope) {
+    const wouldDeny = unproven ? { wouldDeny: { reason: unproven.reason } } : {};
+    return { effect: 'Allow', identity: identityOf(claims), ...wouldDeny };
+  }
   if (deps.mode === 'monitor') {
     return {
       effect: 'Allow',
