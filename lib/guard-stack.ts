@@ -104,8 +104,9 @@ export class GuardStack extends Stack {
       [AuthorizerEnv.revocationTable]: this.revocations.table.tableName,
       [AuthorizerEnv.requireSessionId]: 'true',
       [AuthorizerEnv.enforcementMode]: config.enforcementMode,
-      [AuthorizerEnv.dpopMode]: config.dpop,
-      [AuthorizerEnv.appUrl]: appUrl,
+      ...(config.dpop !== 'off'
+        ? { [AuthorizerEnv.dpopMode]: config.dpop, [AuthorizerEnv.appUrl]: appUrl }
+        : {}),
       ...(this.verification
         ? { [AuthorizerEnv.verificationClientId]: this.verification.client.userPoolClientId }
         : {}),
@@ -154,7 +155,7 @@ export class GuardStack extends Stack {
       [AuthEnv.logoutRedirectUri]: logoutUrls[0],
       [AuthEnv.rotationGraceSeconds]: String(config.refreshRotationGraceSeconds),
       [AuthEnv.requireSessionId]: 'true',
-      [AuthEnv.dpopMode]: config.dpop,
+      ...(config.dpop !== 'off' ? { [AuthEnv.dpopMode]: config.dpop } : {}),
       [AuthEnv.redirectUri]: callbackUrls[0],
       // The secrets' ARNs, never their values: the auth function reads them from Secrets Manager when needed.
       [AuthEnv.clientSecretId]: this.identity.clientSecret.secretArn,

@@ -32,6 +32,19 @@ describe('device binding (stage option dpop)', () => {
     });
   });
 
+  it('gives the authorizers the mode and the public AppUrl, and the auth function the mode', () => {
+    const functions = Object.values(template({ dpop: 'enforce' }).findResources('AWS::Lambda::Function'));
+    const envs = functions.map(
+      (fn) =>
+        (fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ??
+        {},
+    );
+    const withMode = envs.filter((env) => env.DPOP_MODE === 'enforce');
+    // REST authorizer, $connect authorizer, auth function.
+    expect(withMode.length).toBeGreaterThanOrEqual(3);
+    expect(withMode.filter((env) => env.APP_URL !== undefined).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('attaches no trigger by default (off)', () => {
     const pools = template({}).findResources('AWS::Cognito::UserPool');
     for (const pool of Object.values(pools)) {
