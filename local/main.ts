@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { EnvValueError, OfflineStartError } from './errors';
 import { prettyPrintOutput } from './pretty-logs';
 import type { OfflineStack, StackPorts } from './stack';
+import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { startOfflineStack } from './stack';
 
 /** Defaults that avoid DynamoDB Local's 8000 and the usual dev-server ports; 3000 is the page's origin. */
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     if (process.ppid !== parent) shutdown('the process that started the stack exited');
   }, PARENT_CHECK_MS).unref();
 
+  // Device binding on (docs/device-binding.md): the page signs every call with its key. DPOP_MODE=monitor|off to relax.
+  process.env[AuthorizerEnv.dpopMode] ??= 'enforce';
   const stack = await startOfflineStack({ dataDir: DATA_DIR, ports });
   running.stack = stack;
   if (stopping) return; // a signal arrived while starting: shutdown() stops what started

@@ -369,8 +369,9 @@ function setRuntimeEnv(
     [EventsEnv.eventsFile]: join(dataDir, 'events.jsonl'),
     [EventsEnv.issuer]: `https://cognito-idp.${outputs.region}.amazonaws.com/${outputs.userPoolId}`,
     [AuthEnv.rotationGraceSeconds]: String(rotationGraceSeconds),
-    // Device binding on (the twin runs the pre token trigger): sessions a proof started are bound; `monitor` keeps
-    // sign-ins without a proof working (scripts, tests); DPOP_MODE=enforce requires one.
+    // Device binding (the twin always runs the pre token trigger): sessions a proof started are bound. `monitor`
+    // (the default here: tests and scripts sign in without a key) keeps sign-ins without a proof working;
+    // `npm start` sets DPOP_MODE=enforce (local/main.ts).
     [AuthEnv.dpopMode]: process.env[AuthEnv.dpopMode] ?? 'monitor',
     [AuthorizerEnv.appUrl]: outputs.appUrl,
     [AuthEnv.redirectUri]: outputs.redirectUri,

@@ -3,6 +3,7 @@
 import { ApiError, callApi, describeReason } from './api.js';
 import { Auth } from './auth.js';
 import { SignalingSocket } from './signaling.js';
+import { deviceBindingLabel, socketProof } from './device-binding-view.js';
 
 const $ = (id) => document.getElementById(id);
 /** A group room `<name>` (needs group room-<name>) or your private room `user:<sub>`. */
@@ -69,6 +70,7 @@ function renderIdentity() {
   $('id-sub').textContent = me.sub;
   $('id-groups').textContent = me.groups.length ? me.groups.join(', ') : 'none';
   $('id-session').textContent = me.sessionId ?? 'none in this token (no origin_jti)';
+  $('id-device').textContent = deviceBindingLabel(state.auth.accessToken);
   $('id-expiry').textContent = `(at ${new Date(me.expiresAt * 1000).toLocaleTimeString()})`;
   addKnownSub(me.sub, 'you');
   tick();
@@ -220,9 +222,10 @@ async function signOut(everywhere) {
 
 // ---------- signaling ----------
 
-function connect() {
+async function connect() {
   const token = state.auth.accessToken;
-  const socket = new SignalingSocket(state.config.wsUrl, token);
+  const proof = await socketProof(state.config.wsUrl, token).catch(() => undefined);
+  const socket = new SignalingSocket(state.config.wsUrl, token, proof);
   let opened = false;
   state.socket = socket;
   setSocketState('connecting', 'Connecting…');
