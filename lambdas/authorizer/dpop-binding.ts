@@ -40,6 +40,8 @@ export interface RestProofRequest {
   readonly method: string;
   /** The path below the API prefix (`/me`), as the stage sees it. */
   readonly path: string;
+  /** The route declares `dpop: 'required'`: unbound tokens are refused too. */
+  readonly required?: boolean;
 }
 
 /** One request's binding inputs, whatever carried them. */
@@ -50,6 +52,7 @@ interface ProofRequest {
   readonly proof: string | undefined | null;
   readonly method: string;
   readonly url: string;
+  readonly required?: boolean;
 }
 
 const DPOP_PREFIX = 'dpop.';
@@ -80,9 +83,10 @@ export function websocketProofCheck(policy: DpopPolicy, protocols: string, token
  * bound tokens (no downgrade either way). `monitor` reports what `enforce` refuses.
  */
 export function restProofCheck(policy: DpopPolicy, request: RestProofRequest): ProofCheck {
-  const { credential, proof, method, path } = request;
+  const { credential, proof, method, path, required } = request;
   const url = `${policy.appUrl}${EDGE_PATHS.api}${path}`;
-  return proofCheck(policy, { scheme: credential.scheme, token: credential.token ?? '', proof, method, url });
+  const token = credential.token ?? '';
+  return proofCheck(policy, { scheme: credential.scheme, token, proof, method, url, required });
 }
 
 function proofCheck(policy: DpopPolicy, request: ProofRequest): ProofCheck {
@@ -103,7 +107,10 @@ async function refusalReason(
   request: ProofRequest,
   claims: AccessClaims,
 ): Promise<DpopReasonCode | 'ERR_STORE_UNAVAILABLE' | undefined> {
-  if (!claims.jkt) return request.scheme === 'DPoP' ? 'ERR_DPOP_SCHEME' : undefined;
+  if (!claims.jkt) {
+    if (request.scheme === 'DPoP') return 'ERR_DPOP_SCHEME';
+    return request.required ? 'ERR_DPOP_REQUIRED' : undefined;
+  }
   if (request.scheme === 'Bearer') return 'ERR_DPOP_SCHEME';
   if (request.proof === null) return 'ERR_DPOP_MALFORMED';
   const { method, url, token } = request;

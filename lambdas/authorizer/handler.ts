@@ -1,6 +1,7 @@
 // REST API Lambda authorizer (REQUEST): the only file that knows the REST authorizer event and its method ARN.
 
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { findRoute } from '../shared/http';
 import { countColdStart, createObservability } from '../shared/observability';
 import type { Decision } from './authorize';
 import { authorizeToken, parseBearer } from './authorize';
@@ -30,6 +31,7 @@ export const handler = async (
         proof: singleHeader(event, 'dpop'),
         method: event.httpMethod,
         path: event.path,
+        required: findRoute(event)?.dpop === 'required',
       })
     : undefined;
   const decision: Decision = bearer.malformed

@@ -192,10 +192,10 @@ function refuse(reason: DpopReasonCode): DpopRefusal {
   return { ok: false, reason, error: dpopErrorOf(reason) };
 }
 
-/** The §7.1 error code of a reason: the nonce has its own; a bound token in the wrong scheme is `invalid_token`. */
+/** The §7.1 error code of a reason: the nonce has its own; a token in the wrong scheme or unbound is `invalid_token`. */
 export function dpopErrorOf(reason: DpopReasonCode): DpopError {
   if (reason === 'ERR_DPOP_NONCE') return 'use_dpop_nonce';
-  if (reason === 'ERR_DPOP_SCHEME') return 'invalid_token';
+  if (reason === 'ERR_DPOP_SCHEME' || reason === 'ERR_DPOP_REQUIRED') return 'invalid_token';
   return 'invalid_dpop_proof';
 }
 

@@ -33,6 +33,7 @@ export const DPOP_REASON_CODES = [
   'ERR_DPOP_REPLAY',
   'ERR_DPOP_NONCE',
   'ERR_DPOP_SCHEME',
+  'ERR_DPOP_REQUIRED',
 ] as const;
 
 /** A device-binding refusal. */
@@ -137,6 +138,10 @@ export const REASON_MEANINGS: Readonly<Record<ReasonCode, ReasonMeaning>> = {
   },
   ERR_DPOP_REPLAY: { status: 401, message: 'this DPoP proof was already used' },
   ERR_DPOP_NONCE: { status: 401, message: 'the DPoP proof must carry the nonce the server sent' },
+  ERR_DPOP_REQUIRED: {
+    status: 401,
+    message: 'this route needs a device-bound token: sign in from the page with its device key',
+  },
   ERR_DPOP_SCHEME: {
     status: 401,
     message: 'a device-bound token must be sent as Authorization DPoP with a proof, never as Bearer',

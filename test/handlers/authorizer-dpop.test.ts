@@ -140,6 +140,27 @@ describe('REST authorizer, dpop: enforce', () => {
     });
   });
 
+  it("denies an unbound token on a route that declares dpop: 'required', and allows a bound one there", async () => {
+    const admin = (authorization: string, proof?: string): APIGatewayRequestAuthorizerEvent => ({
+      ...event(authorization, proof),
+      resource: '/admin/users',
+      path: '/admin/users',
+      methodArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/admin/users',
+    });
+    const unbound = await decide(admin(`Bearer ${signRs256(key, accessTokenClaims())}`));
+    expect(unbound.context).toMatchObject({
+      reason: 'ERR_DPOP_REQUIRED',
+      wwwAuthenticate: expect.stringMatching(/error="invalid_token"/),
+    });
+    const token = bound();
+    const proof = await proofFor(device, {
+      method: 'GET',
+      url: `${APP_URL}/api/admin/users`,
+      accessToken: token,
+    });
+    expect((await decide(admin(`DPoP ${token}`, proof))).effect).toBe('Allow');
+  });
+
   it('denies an unbound token sent with the DPoP scheme', async () => {
     const token = signRs256(key, accessTokenClaims());
     const proof = await proofFor(device, { method: 'GET', url: ME, accessToken: token });
