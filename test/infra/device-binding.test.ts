@@ -1,5 +1,6 @@
 // Device binding in the template: the V2_0 pre token generation trigger exists only when the stage turns DPoP on.
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { GuardStack } from '../../lib/guard-stack';
 import { loadStageConfig, StageConfigError } from '../../lib/stage-config';
 import { testApp } from './test-app';
@@ -43,6 +44,15 @@ describe('device binding (stage option dpop)', () => {
     // REST authorizer, $connect authorizer, auth function.
     expect(withMode.length).toBeGreaterThanOrEqual(3);
     expect(withMode.filter((env) => env.APP_URL !== undefined).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reports no unacknowledged cdk-nag finding with binding enforced (the trigger function included)', () => {
+    const stack = new GuardStack(testApp(), 'CognitoGuard', { config: loadStageConfig({ dpop: 'enforce' }) });
+    const report = new AwsSolutionsChecks(stack.node.root).validateScope(stack);
+    const found = report.violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`),
+    );
+    expect(found).toEqual([]);
   });
 
   it('attaches no trigger by default (off)', () => {
