@@ -138,7 +138,9 @@ function proofRefused(
   reason: DpopReasonCode | 'ERR_STORE_UNAVAILABLE',
   cookies: readonly string[] = [],
 ): Outcome {
-  return fail(401, reason, meaningOf(reason)?.message ?? 'the DPoP proof was refused', {
+  // A replay-store outage is ours, not the client's: 503 (retry), as the other store failures answer.
+  const status = reason === 'ERR_STORE_UNAVAILABLE' ? 503 : 401;
+  return fail(status, reason, meaningOf(reason)?.message ?? 'the DPoP proof was refused', {
     cookies,
     denial: { reason },
   });

@@ -120,6 +120,15 @@ describe('startLogin with device binding', () => {
     expect(openedCookie(outcome.cookies?.[0])).toEqual(LOGIN);
   });
 
+  it('fails (503, retry) without binding anything when the proof replay store is down', async () => {
+    const w = world();
+    const binding = w.deps.binding!;
+    const down = { firstUse: () => Promise.reject(new Error('ECONNREFUSED')) };
+    const deps = { ...w.deps, binding: { ...binding, dpop: { ...binding.dpop, replay: down } } };
+    const outcome = await startLogin(request({ dpop: await proof('/auth/login') }), deps);
+    expect(outcome).toMatchObject({ status: 503, body: { error: 'ERR_STORE_UNAVAILABLE' }, cookies: [] });
+  });
+
   it('denies a login whose proof was made for another route, even in monitor mode', async () => {
     const outcome = await startLogin(request({ dpop: await proof('/auth/refresh') }), world('monitor').deps);
     expect(outcome).toMatchObject({ status: 401, body: { error: 'ERR_DPOP_REQUEST' } });
