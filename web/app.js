@@ -165,7 +165,10 @@ async function onAuthChange(event) {
   if (cause === 'signed-in' || cause === 'refreshed') {
     if (cause === 'refreshed' && state.socket?.isOpen) {
       // The socket lives on past the old token's expiry only if the server verifies the new one.
-      state.socket.send({ action: 'reauth', token: state.auth.accessToken });
+      const socket = state.socket;
+      const token = state.auth.accessToken;
+      const proof = await socketProof(state.config.wsUrl, token).catch(() => undefined);
+      if (socket.isOpen) socket.send({ action: 'reauth', token, ...(proof ? { proof } : {}) });
       log('out', 'Re-authorizing the socket with the refreshed token');
     }
     await loadMe().catch(reportError);

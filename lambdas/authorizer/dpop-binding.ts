@@ -4,7 +4,7 @@ import type { AccessClaims } from '../shared/claims';
 import type { DpopDeps, DpopMode } from '../shared/dpop';
 import { checkProof, dpopChallenge, dpopErrorOf } from '../shared/dpop';
 import { EDGE_PATHS } from '../shared/edge';
-import type { DpopReasonCode } from '../shared/reasons';
+import type { DpopReasonCode, ReasonCode } from '../shared/reasons';
 import type { ProofCheck } from './authorize';
 
 /** `Authorization: Bearer <token>` or `DPoP <token>` (RFC 9449 §7.1); anything else is malformed. */
@@ -87,6 +87,23 @@ export function restProofCheck(policy: DpopPolicy, request: RestProofRequest): P
   const url = `${policy.appUrl}${EDGE_PATHS.api}${path}`;
   const token = credential.token ?? '';
   return proofCheck(policy, { scheme: credential.scheme, token, proof, method, url, required });
+}
+
+/**
+ * The signaling `reauth` frame's rule: a bound token comes with a fresh proof by its key for the socket (htm GET,
+ * htu the public wss URL, ath of the new token), as at `$connect`. Only in `enforce`: monitor lets it through.
+ */
+export function reauthProofCheck(
+  policy: DpopPolicy,
+):
+  | ((claims: AccessClaims, token: string, proof: string | undefined) => Promise<ReasonCode | undefined>)
+  | undefined {
+  if (policy.mode !== 'enforce') return undefined;
+  const url = `${policy.appUrl.replace(/^http/, 'ws')}${EDGE_PATHS.ws}`;
+  return async (claims, token, proof) => {
+    const scheme = proof === undefined ? undefined : 'DPoP';
+    return (await proofCheck(policy, { scheme, token, proof, method: 'GET', url })(claims))?.reason;
+  };
 }
 
 function proofCheck(policy: DpopPolicy, request: ProofRequest): ProofCheck {

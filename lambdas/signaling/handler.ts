@@ -6,7 +6,8 @@ import type {
   APIGatewayEventWebsocketRequestContextV2,
 } from 'aws-lambda';
 import { CognitoUserDirectory } from '../adapters/cognito-user-directory';
-import { buildAuthorizeDeps } from '../authorizer/deps';
+import { buildAuthorizeDeps, buildDpopPolicy } from '../authorizer/deps';
+import { reauthProofCheck } from '../authorizer/dpop-binding';
 import { fromAuthorizerContext } from '../shared/claims';
 import { countColdStart, createObservability, recordDenied } from '../shared/observability';
 import { systemClock } from '../shared/ports';
@@ -41,7 +42,15 @@ const deps: SignalingDeps = {
   policy: namedRoomPolicy,
   rateLimit: (connectionId, now) => limiter.take(connectionId, now),
   requireSessionId: config.auth.requireSessionId,
+  ...reauthProofDeps(),
 };
+
+/** Device binding enforced: a bound token's `reauth` needs its proof. */
+function reauthProofDeps(): Pick<SignalingDeps, 'reauthProof'> {
+  const policy = buildDpopPolicy(config.auth);
+  const reauthProof = policy && reauthProofCheck(policy);
+  return reauthProof ? { reauthProof } : {};
+}
 
 export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyResult> => {
   countColdStart(obs);

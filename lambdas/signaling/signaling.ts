@@ -1,6 +1,6 @@
 // The signaling core: every frame checks both ends (expiry, deny-list, room policy) from one read; effects as data.
 
-import type { Identity } from '../shared/claims';
+import type { AccessClaims, Identity } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
 import type { ReasonCode, RevocationScope } from '../shared/reasons';
 import { revokingScope, tokenExpired } from '../shared/revocation-rules';
@@ -31,8 +31,17 @@ export interface SignalingDeps {
   readonly rateLimit: (connectionId: string, nowSeconds: number) => RateVerdict;
   /** Refuse `reauth` tokens without `origin_jti`, as the authorizer does. */
   readonly requireSessionId: boolean;
+  /** Device binding enforced: why a `reauth` token's proof is refused, or undefined (dpop-binding.ts). */
+  readonly reauthProof?: ReauthProofCheck;
   readonly limits?: SignalingLimits;
 }
+
+/** Device binding: why a `reauth` token's proof is refused (undefined: accepted). */
+export type ReauthProofCheck = (
+  claims: AccessClaims,
+  token: string,
+  proof: string | undefined,
+) => Promise<ReasonCode | undefined>;
 
 /** Why the server closed a socket (the `Cause` dimension of `SocketsClosed`). */
 export type CloseCause = 'expired' | 'revoked' | 'store-unavailable' | 'unknown-connection' | 'rate-limited';
@@ -157,7 +166,7 @@ async function act(
     case 'signal':
       return relay(conn, frame, frame.to === conn.connectionId ? undefined : ends.get(frame.to), deps, now);
     case 'reauth':
-      return reauth(conn, frame.token, deps);
+      return reauth(conn, frame.token, deps, frame.proof);
     case 'leave': {
       if (!conn.room) return reply(conn.connectionId, error('ERR_NOT_IN_ROOM', 'not in a room'));
       const left = await leaveRoom(conn, deps.connections);
@@ -233,11 +242,18 @@ async function join(conn: Connection, room: string, deps: SignalingDeps, now: nu
   return [left, { outbound: [joined, ...announced], close: [] }, ...gone.map(withoutDenial)].reduce(merge);
 }
 
-async function reauth(conn: Connection, token: string, deps: SignalingDeps): Promise<Effects> {
+async function reauth(
+  conn: Connection,
+  token: string,
+  deps: SignalingDeps,
+  proof?: string,
+): Promise<Effects> {
   const verified = await deps.verifier.verify(token);
   if (!verified.ok) return refuse(conn, verified.reason, 'token refused');
   const claims = verified.claims;
   if (claims.sub !== conn.sub) return refuse(conn, 'ERR_FORBIDDEN', 'token belongs to another user');
+  const unproven = deps.reauthProof ? await deps.reauthProof(claims, token, proof) : undefined;
+  if (unproven) return refuse(conn, unproven, 'device proof refused');
   if (deps.requireSessionId && !claims.originJti)
     return refuse(conn, 'ERR_TOKEN_CLAIMS', 'token has no origin_jti');
   let scope: RevocationScope | undefined;

@@ -59,13 +59,17 @@ test('keeps the private key non-extractable in IndexedDB', async () => {
   expect(facts).toEqual({ extractable: false, type: 'private', exported: 'InvalidAccessError' });
 });
 
-test('refreshes, calls the API and opens the socket with proofs', async () => {
+test('refreshes, calls the API, opens the socket and re-authorizes it with proofs', async () => {
   await alice.button('Refresh tokens now').click();
   await waitForText(alice.status, 'refreshed');
   expect(decodePayload(await alice.latestAccessToken()).cnf).toBeDefined();
   await alice.button('Call GET /me').click();
   await waitForText(alice.page.locator('#result'), '"sub"');
   await alice.connectAndJoin('user:' + (decodePayload(await alice.latestAccessToken()).sub as string));
+  // A refresh re-authorizes the open socket with the new bound token and a fresh proof.
+  await alice.button('Refresh tokens now').click();
+  await waitForText(alice.log, 'Socket re-authorized');
+  expect(await alice.log.textContent()).not.toContain('ERR_DPOP');
   expect(alice.problems).toEqual([]);
 });
 

@@ -82,5 +82,21 @@ describe('device binding enforced (offline stack)', () => {
     sockets.push(socket);
     expect(socket.isOpen).toBe(true);
     await expect(connectWs(wsUrl, token, origin)).rejects.toThrow('HTTP 401');
+
+    // reauth: the refreshed (bound) token needs a fresh proof for the socket, as at $connect.
+    await browser.refresh();
+    const fresh = browser.accessToken;
+    socket.send({ action: 'reauth', token: fresh });
+    expect(await socket.next('error')).toMatchObject({ type: 'error', reason: 'ERR_DPOP_MISSING' });
+    const other = await newDeviceKey();
+    socket.send({
+      action: 'reauth',
+      token: fresh,
+      proof: await proofFor(other, { method: 'GET', url: wsUrl, accessToken: fresh }),
+    });
+    expect(await socket.next('error')).toMatchObject({ type: 'error', reason: 'ERR_DPOP_KEY_MISMATCH' });
+    const reauthProof = await proofFor(browser.device!, { method: 'GET', url: wsUrl, accessToken: fresh });
+    socket.send({ action: 'reauth', token: fresh, proof: reauthProof });
+    expect(await socket.next('reauthed')).toMatchObject({ type: 'reauthed' });
   });
 });
