@@ -2,9 +2,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  // ESM-only packages (oauth4webapi; cognito-local's TOTP deps otplib, @scure, @noble): swc makes them CommonJS.
+  // ESM-only packages (oauth4webapi, jose; cognito-local's TOTP deps otplib, @scure, @noble): swc makes them CommonJS.
   transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest'] },
-  transformIgnorePatterns: ['/node_modules/(?!(oauth4webapi|otplib|@otplib|@scure|@noble)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(oauth4webapi|jose|otplib|@otplib|@scure|@noble)/)'],
   testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 120000,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoRevocationStore } from '../lambdas/adapters/dynamo-revocation-store';
 import { startDynamo } from '../local/dynamo';
+import { newDeviceKey, proofFor } from '../test/helpers/dpop';
 import { meEvent } from '../test/helpers/rest-authorizer';
 import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
 import { startCountingEndpoint, type CountingEndpoint } from './lib/counting-endpoint';
@@ -16,6 +17,7 @@ import { localAwsEnv } from '../local/aws-env';
 
 const BENCH_IP = '198.51.100.7';
 const ALLOWED_ORIGIN = 'http://localhost:3000';
+const APP_URL = 'https://app.example.com';
 
 export interface RoundTripRow {
   readonly request: string;
@@ -63,6 +65,9 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
       [AuthorizerEnv.allowedOrigins]: ALLOWED_ORIGIN,
       [AuthorizerEnv.jwksUri]: endpoint.jwksUri,
       [AuthorizerEnv.requireSessionId]: 'true',
+      // Device binding enforced: unbound Bearer tokens are unaffected, bound ones need their proof.
+      [AuthorizerEnv.dpopMode]: 'enforce',
+      [AuthorizerEnv.appUrl]: APP_URL,
     });
     /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS bundles, loaded after their env is set */
     const authorizer = (require(join(bundles, 'authorizer', 'index.js')) as { handler: Handler }).handler;
@@ -122,6 +127,34 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
     rows.push(
       await perRequest(endpoint, 'REST: revoked token', 1, () =>
         outcome(authorizer(meEvent(`Bearer ${revokedToken}`, BENCH_IP))),
+      ),
+    );
+    const device = await newDeviceKey();
+    const boundToken = signRs256(
+      key,
+      accessTokenClaims({
+        jti: 'bound',
+        origin_jti: 'session-bound',
+        cnf: { jkt: device.jkt },
+        iat: now,
+        exp: now + 3600,
+      }),
+    );
+    rows.push(
+      await perRequest(endpoint, 'REST: device-bound token with its proof (DPoP)', 1, async () => {
+        // A fresh proof per request, as the page makes it (the replay guard refuses a repeated one).
+        const proof = await proofFor(device, {
+          method: 'GET',
+          url: `${APP_URL}/api/me`,
+          accessToken: boundToken,
+        });
+        const event = meEvent(`DPoP ${boundToken}`, BENCH_IP);
+        return outcome(authorizer({ ...event, headers: { ...event.headers, DPoP: proof } }));
+      }),
+    );
+    rows.push(
+      await perRequest(endpoint, 'REST: device-bound token as Bearer', 0, () =>
+        outcome(authorizer(meEvent(`Bearer ${boundToken}`, BENCH_IP))),
       ),
     );
     rows.push(

@@ -85,6 +85,8 @@ export class GuardStack extends Stack {
       selfSignUp: config.selfSignUp,
       removalPolicy,
     });
+    // Device binding (DPoP): access tokens get `cnf.jkt` from a V2_0 pre token generation trigger.
+    if (config.dpop !== 'off') this.identity.enableDeviceBinding(config.logRetentionDays);
     this.revocations = new RevocationStore(this, 'Revocations', {
       removalPolicy,
       logRetention: config.logRetentionDays,
@@ -105,6 +107,9 @@ export class GuardStack extends Stack {
       [AuthorizerEnv.revocationTable]: this.revocations.table.tableName,
       [AuthorizerEnv.requireSessionId]: 'true',
       [AuthorizerEnv.enforcementMode]: config.enforcementMode,
+      ...(config.dpop !== 'off'
+        ? { [AuthorizerEnv.dpopMode]: config.dpop, [AuthorizerEnv.appUrl]: appUrl }
+        : {}),
       ...(this.verification
         ? { [AuthorizerEnv.verificationClientId]: this.verification.client.userPoolClientId }
         : {}),
@@ -154,6 +159,7 @@ export class GuardStack extends Stack {
       [AuthEnv.logoutRedirectUri]: logoutUrls[0],
       [AuthEnv.rotationGraceSeconds]: String(config.refreshRotationGraceSeconds),
       [AuthEnv.requireSessionId]: 'true',
+      ...(config.dpop !== 'off' ? { [AuthEnv.dpopMode]: config.dpop } : {}),
       [AuthEnv.redirectUri]: callbackUrls[0],
       // The secrets' ARNs, never their values: the auth function reads them from Secrets Manager when needed.
       [AuthEnv.clientSecretId]: this.identity.clientSecret.secretArn,

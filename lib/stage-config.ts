@@ -2,6 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../lambdas/authorizer/authorize';
+import { DPOP_MODES, type DpopMode } from '../lambdas/shared/dpop';
 import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import { DEFAULT_MAX_CONNECTIONS_PER_USER } from '../lambdas/signaling/env';
 import type { EdgeDomain } from './constructs/edge';
@@ -62,6 +63,11 @@ export interface StageConfig {
    * malformed, wrongly issued and expired tokens are denied in both modes. @default 'enforce'
    */
   readonly enforcementMode: EnforcementMode;
+  /**
+   * Device binding (DPoP, RFC 9449; docs/device-binding.md): `off` mints unbound tokens; `monitor` and `enforce`
+   * attach the pre token generation trigger (V2_0) that binds access tokens to the page's device key. @default 'off'
+   */
+  readonly dpop: DpopMode;
   /** Email address subscribed to the alarm topic (confirm the subscription mail). @default - no subscription */
   readonly alarmEmail?: string;
   /** Denials (client-caused reasons, summed) within one alarm period that page (1..1000000). @default 100 */
@@ -120,6 +126,7 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   selfSignUp: false,
   removalPolicy: 'retain',
   enforcementMode: 'enforce',
+  dpop: 'off',
   authDeniedAlarmThreshold: 100,
   authDeniedAlarmPeriodMinutes: 5,
   cognitoEventsTrail: 'create',
@@ -247,6 +254,7 @@ const checks: Record<keyof StageConfig, Check> = {
   selfSignUp: boolean,
   removalPolicy: oneOf(['retain', 'destroy']),
   enforcementMode: oneOf(ENFORCEMENT_MODES),
+  dpop: oneOf(DPOP_MODES),
   alarmEmail: optionalEmail,
   authDeniedAlarmThreshold: integer(1, 1_000_000),
   authDeniedAlarmPeriodMinutes: integer(1, 60),

@@ -5,6 +5,7 @@ import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy'
 import { EnvValueError, OfflineStartError } from './errors';
 import { logFormat, prettyPrintOutput } from './pretty-logs';
 import type { OfflineStack, StackPorts } from './stack';
+import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { startOfflineStack } from './stack';
 import type { StackLock } from './stack-lock';
 import { acquireStackLock } from './stack-lock';
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
     });
   }, DATA_DIR_CHECK_MS).unref();
 
+  // Device binding on (docs/device-binding.md): the page signs every call with its key. DPOP_MODE=monitor|off to relax.
+  process.env[AuthorizerEnv.dpopMode] ??= 'enforce';
   let stack: OfflineStack;
   try {
     stack = await startOfflineStack({ dataDir: DATA_DIR, ports, stepUpMaxAgeSeconds });

@@ -385,6 +385,11 @@ function setRuntimeEnv(
     [EventsEnv.eventsFile]: join(dataDir, 'events.jsonl'),
     [EventsEnv.issuer]: `https://cognito-idp.${outputs.region}.amazonaws.com/${outputs.userPoolId}`,
     [AuthEnv.rotationGraceSeconds]: String(rotationGraceSeconds),
+    // Device binding (the twin always runs the pre token trigger): sessions a proof started are bound. `monitor`
+    // (the default here: tests and scripts sign in without a key) keeps sign-ins without a proof working;
+    // `npm start` sets DPOP_MODE=enforce (local/main.ts).
+    [AuthEnv.dpopMode]: process.env[AuthEnv.dpopMode] ?? 'monitor',
+    [AuthorizerEnv.appUrl]: outputs.appUrl,
     [AuthEnv.redirectUri]: outputs.redirectUri,
     // Names of secrets in the offline Secrets Manager, never their values.
     [AuthEnv.clientSecretId]: LOCAL_SECRETS.clientSecret,

@@ -1,4 +1,5 @@
 // REST calls of the demo page and the one place that turns HTTP failures into sentences a person can act on.
+import { boundKeyOf, dpopProof } from './device-key.js';
 
 /** The header /auth/refresh requires (a cross-site form or image cannot set it). */
 export const CSRF_HEADER = 'X-CognitoGuard-CSRF';
@@ -15,12 +16,15 @@ export class ApiError extends Error {
 }
 
 /**
- * Calls the REST API. `token` sends `Authorization: Bearer`; `cookie` sends the refresh cookie (credentials) and the
- * CSRF header. Resolves with the parsed JSON body of a 2xx answer, rejects with ApiError otherwise.
+ * Calls the REST API. `token` sends `Authorization: Bearer`, or `DPoP` for a device-bound token; every call carries a
+ * `DPoP` proof by this browser's device key (web/device-key.js); `cookie` sends the refresh cookie (credentials) and
+ * the CSRF header. Resolves with the parsed JSON body of a 2xx answer, rejects with ApiError otherwise.
  */
 export async function callApi(apiUrl, path, { method = 'GET', token, body, cookie = false } = {}) {
   const headers = new Headers();
-  if (token) headers.set('Authorization', `Bearer ${token}`);
+  if (token) headers.set('Authorization', `${boundKeyOf(token) ? 'DPoP' : 'Bearer'} ${token}`);
+  const proof = await dpopProof(method, `${apiUrl}${path}`, token).catch(() => undefined);
+  if (proof) headers.set('DPoP', proof); // without WebCrypto/IndexedDB the call goes unbound; the server decides
   if (cookie) headers.set(CSRF_HEADER, '1');
   if (body !== undefined) headers.set('Content-Type', 'application/json');
   let response;
@@ -66,6 +70,10 @@ const REASONS = {
   ERR_ORIGIN: 'this page’s origin is not allowed',
   ERR_STORE_UNAVAILABLE: 'the revocation store is unavailable (requests fail closed)',
   ERR_JWKS_UNAVAILABLE: 'the signing keys cannot be fetched (requests fail closed)',
+  ERR_DPOP_MISSING: 'this session is bound to a device key and the request carried no proof',
+  ERR_DPOP_KEY_MISMATCH: 'the proof was signed by another device key than the session’s',
+  ERR_DPOP_STALE: 'the device proof is too old or from the future (check this computer’s clock)',
+  ERR_DPOP_SCHEME: 'a device-bound token must be sent with its proof',
 };
 
 /**

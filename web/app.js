@@ -12,7 +12,7 @@ import { resumeStepUp, takeStepUp } from './step-up.js';
 async function onAuthChange(event) {
   const { cause, message } = event.detail;
   if (cause === 'signed-in' || cause === 'refreshed') {
-    if (cause === 'refreshed') reauthorizeSocket();
+    if (cause === 'refreshed') await reauthorizeSocket();
     await loadMe().catch(reportError);
     await loadMySessions().catch(reportError);
     setStatus(cause === 'signed-in' ? 'Signed in.' : 'Tokens refreshed silently.', 'ok');

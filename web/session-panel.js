@@ -1,5 +1,6 @@
 // The session panel: the verified identity from GET /me, the token countdown, clearing the view, signing out.
 import { addKnownSub } from './admin-panel.js';
+import { deviceBindingLabel } from './device-binding-view.js';
 import { $, formatDuration, showResult } from './render.js';
 import { state } from './state.js';
 
@@ -18,6 +19,7 @@ function renderIdentity() {
   $('id-sub').textContent = me.sub;
   $('id-groups').textContent = me.groups.length ? me.groups.join(', ') : 'none';
   $('id-session').textContent = me.sessionId ?? 'none in this token (no origin_jti)';
+  $('id-device').textContent = deviceBindingLabel(state.auth.accessToken);
   $('id-expiry').textContent = `(at ${new Date(me.expiresAt * 1000).toLocaleTimeString()})`;
   $('id-auth-time').textContent =
     me.authTime == null ? 'unknown (no auth_time)' : new Date(me.authTime * 1000).toLocaleTimeString();

@@ -1,6 +1,7 @@
 // The signaling panel: connect the socket, join and leave rooms, the message log, and a WebRTC offer/answer demo.
 import { ApiError, callApi, describeReason, revocationCause } from './api.js';
 import { $, reportError, setStatus, shortId } from './render.js';
+import { socketProof } from './device-binding-view.js';
 import { SignalingSocket } from './signaling.js';
 import { render, run, state } from './state.js';
 
@@ -11,7 +12,7 @@ const SERVER_CLOSE_GRACE_MS = 3000;
 
 /** Wires the panel's controls. */
 export function initSignalingPanel() {
-  $('connect').addEventListener('click', connect);
+  $('connect').addEventListener('click', () => connect().catch(reportError));
   $('disconnect').addEventListener('click', () => state.socket?.close());
   $('join-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -33,9 +34,13 @@ export function initSignalingPanel() {
 }
 
 /** After a silent refresh: the socket lives on past the old token's expiry only if the server verifies the new one. */
-export function reauthorizeSocket() {
+export async function reauthorizeSocket() {
   if (!state.socket?.isOpen) return;
-  state.socket.send({ action: 'reauth', token: state.auth.accessToken });
+  const socket = state.socket;
+  const token = state.auth.accessToken;
+  const proof = await socketProof(state.config.wsUrl, token).catch(() => undefined); // device-bound tokens
+  if (!socket.isOpen) return;
+  socket.send({ action: 'reauth', token, ...(proof ? { proof } : {}) });
   log('out', 'Re-authorizing the socket with the refreshed token');
 }
 
@@ -91,9 +96,10 @@ function renderPeers() {
   render();
 }
 
-function connect() {
+async function connect() {
   const token = state.auth.accessToken;
-  const socket = new SignalingSocket(state.config.wsUrl, token);
+  const proof = await socketProof(state.config.wsUrl, token).catch(() => undefined); // device-bound tokens
+  const socket = new SignalingSocket(state.config.wsUrl, token, proof);
   let opened = false;
   state.socket = socket;
   setSocketState('connecting', 'Connecting…');

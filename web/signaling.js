@@ -14,9 +14,11 @@ export class SignalingSocket extends EventTarget {
   #lastProblem = null;
   #closedByUs = false;
 
-  constructor(url, accessToken) {
+  /** `proof`: a DPoP proof for the handshake (web/device-key.js socketProof), sent as a `dpop.<proof>` entry. */
+  constructor(url, accessToken, proof) {
     super();
-    this.#ws = new WebSocket(url, [SUBPROTOCOL, `bearer.${accessToken}`]);
+    const protocols = [SUBPROTOCOL, `bearer.${accessToken}`, ...(proof ? [`dpop.${proof}`] : [])];
+    this.#ws = new WebSocket(url, protocols);
     this.#ws.addEventListener('open', () => {
       this.#opened = true;
       this.dispatchEvent(new Event('open'));

@@ -7,6 +7,7 @@ import type { Jwks } from 'aws-jwt-verify/jwk';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { AccessClaims } from '../shared/claims';
 import { authTimeInFuture } from '../shared/claims';
+import { isThumbprint } from '../shared/dpop';
 import type { TokenVerifier, VerifyResult } from '../shared/ports';
 import type { ReasonCode } from '../shared/reasons';
 
@@ -121,6 +122,8 @@ function accessClaims(payload: Record<string, unknown>): AccessClaims | undefine
   if (auth_time !== undefined && typeof auth_time !== 'number') return undefined;
   if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g === 'string')))
     return undefined;
+  const jkt = confirmationKey(payload.cnf);
+  if (jkt === null) return undefined; // a binding we cannot read is not "unbound": fail closed
   return {
     sub,
     username: typeof username === 'string' ? username : sub,
@@ -132,5 +135,13 @@ function accessClaims(payload: Record<string, unknown>): AccessClaims | undefine
     exp,
     groups: groups ?? [],
     scopes: typeof scope === 'string' && scope ? scope.split(' ') : [],
+    ...(jkt ? { jkt } : {}),
   };
+}
+
+/** RFC 9449 §6.1 `cnf: { jkt }`: the thumbprint, undefined without `cnf`, null for any other shape. */
+function confirmationKey(cnf: unknown): string | undefined | null {
+  if (cnf === undefined) return undefined;
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as Record<string, unknown>).jkt : undefined;
+  return isThumbprint(jkt) ? jkt : null;
 }

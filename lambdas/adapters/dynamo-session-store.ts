@@ -168,5 +168,6 @@ function toRecord(item: Record<string, unknown>): SessionRecord {
     ...(typeof item.revokedReason === 'string' ? { revokedReason: item.revokedReason } : {}),
     ...(typeof item.userAgent === 'string' ? { userAgent: item.userAgent } : {}),
     ...(typeof item.ip === 'string' ? { ip: item.ip } : {}),
+    ...(typeof item.jkt === 'string' ? { jkt: item.jkt } : {}),
   };
 }

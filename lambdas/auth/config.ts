@@ -4,6 +4,7 @@ import type { Env } from '../shared/config';
 import { booleanEnv, ConfigError, integerEnv, optionalEnv, requireEnv } from '../shared/config';
 import type { SessionsConfig } from '../sessions/config';
 import { loadSessionsConfig } from '../sessions/config';
+import { DPOP_MODES, type DpopMode } from '../shared/dpop';
 import { WEB_CLIENT_SCOPES } from '../shared/oauth-scopes';
 import { AuthEnv } from './env';
 
@@ -23,6 +24,8 @@ export interface AuthConfig extends SessionsConfig {
   readonly redirectUri: string;
   /** What the authorize URL asks for. */
   readonly scopes: readonly string[];
+  /** Device binding of sessions (docs/device-binding.md). */
+  readonly dpopMode: DpopMode;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -49,7 +52,16 @@ export function loadAuthConfig(env: Env): AuthConfig {
     cookieKeySecretId: requireEnv(env, AuthEnv.cookieKeySecretId),
     redirectUri: requireEnv(env, AuthEnv.redirectUri),
     scopes: WEB_CLIENT_SCOPES,
+    dpopMode: dpopMode(env),
   };
+}
+
+function dpopMode(env: Env): DpopMode {
+  const value = optionalEnv(env, AuthEnv.dpopMode) ?? 'off';
+  if (!DPOP_MODES.includes(value as DpopMode)) {
+    throw new ConfigError(`${AuthEnv.dpopMode} must be one of ${DPOP_MODES.join(', ')}`);
+  }
+  return value as DpopMode;
 }
 
 /** https, or http on a loopback host when explicitly allowed (the offline emulator); the flag is refused elsewhere. */

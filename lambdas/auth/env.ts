@@ -31,4 +31,6 @@ export const AuthEnv = {
   redirectUri: 'REDIRECT_URI',
   /** The app client's refresh-token rotation grace period in seconds. @default 10 */
   rotationGraceSeconds: 'REFRESH_ROTATION_GRACE_SECONDS',
+  /** Device binding (DPoP): `off` (default), `monitor` or `enforce` (the stage option `dpop`). */
+  dpopMode: AuthorizerEnv.dpopMode,
 } as const;

@@ -4,11 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
+import { CognitoBoundTokens } from '../adapters/cognito-bound-tokens';
 import { AesGcmCookieSealer } from '../adapters/cookie-sealer';
+import { JoseDpopVerifier } from '../adapters/jose-dpop-verifier';
+import { MemoryReplayGuard } from '../adapters/memory-replay-guard';
 import { OAuthTokenEndpoint } from '../adapters/oauth-token-endpoint';
 import { createSecretsClient, SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { corsHeaders, errorResponse, findRoute, guard, header, refuse } from '../shared/http';
 import { countColdStart, createObservability } from '../shared/observability';
+import { systemClock } from '../shared/ports';
 import { RevocationRecorder } from '../shared/revocation-metrics';
 import type { AuthDeps } from '../sessions/auth-core';
 import { logout, logoutAll, refresh } from '../sessions/auth-core';
@@ -52,6 +56,19 @@ const deps: AuthDeps = {
   verifier: new CognitoTokenVerifier(config),
   newSessionId: randomUUID,
   config,
+  ...(config.dpopMode === 'off'
+    ? {}
+    : {
+        binding: {
+          mode: config.dpopMode,
+          dpop: {
+            verifier: new JoseDpopVerifier(),
+            clock: systemClock,
+            replay: new MemoryReplayGuard(systemClock),
+          },
+          tokens: new CognitoBoundTokens({ clientId: config.clientId, clientSecret }),
+        },
+      }),
 };
 
 /** The authorized routes of this function, once the guard passed. */

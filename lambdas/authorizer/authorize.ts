@@ -29,6 +29,17 @@ export interface AuthorizeDeps {
   readonly scopeExemptClientIds?: readonly string[];
 }
 
+/** A request's device-binding refusal (lambdas/authorizer/dpop-binding.ts). */
+export interface ProofRefusal {
+  readonly reason: ReasonCode;
+  readonly wwwAuthenticate: string;
+  /** Stage `dpop: 'monitor'`: allowed, reported as `wouldDeny`. */
+  readonly monitorOnly: boolean;
+}
+
+/** The device-binding check of one request, run once the token verified (before the deny-list read). */
+export type ProofCheck = (claims: AccessClaims) => Promise<ProofRefusal | undefined>;
+
 export type EnforcementMode = 'enforce' | 'monitor';
 export const ENFORCEMENT_MODES: readonly EnforcementMode[] = ['enforce', 'monitor'];
 
@@ -37,7 +48,7 @@ export type Decision =
       readonly effect: 'Allow';
       readonly identity: Identity;
       /** Monitor mode only: the deny this request would have received under `enforce`. */
-      readonly wouldDeny?: { readonly reason: 'ERR_TOKEN_REVOKED'; readonly scope: RevocationScope };
+      readonly wouldDeny?: { readonly reason: ReasonCode; readonly scope?: RevocationScope };
     }
   | {
       readonly effect: 'Deny';
@@ -61,6 +72,7 @@ export async function authorizeToken(
   token: string | undefined,
   deps: AuthorizeDeps,
   policy?: RoutePolicy,
+  proof?: ProofCheck,
 ): Promise<Decision> {
   if (!token) return { effect: 'Deny', reason: 'ERR_TOKEN_MISSING' };
   const verified = await deps.verifier.verify(token); // signature first: garbage never reaches the store
@@ -76,6 +88,10 @@ export async function authorizeToken(
     const { reason, wwwAuthenticate } = refusal;
     return { effect: 'Deny', reason, claims, wwwAuthenticate };
   }
+  const unproven = proof ? await proof(claims) : undefined;
+  if (unproven && !unproven.monitorOnly) {
+    return { effect: 'Deny', reason: unproven.reason, claims, wwwAuthenticate: unproven.wwwAuthenticate };
+  }
   let revoking;
   try {
     const records = await deps.revocations.lookup(claims); // one round trip
@@ -83,7 +99,10 @@ export async function authorizeToken(
   } catch {
     return { effect: 'Deny', reason: 'ERR_STORE_UNAVAILABLE', claims }; // fail closed
   }
-  if (!revoking) return { effect: 'Allow', identity: identityOf(claims) };
+  if (!revoking) {
+    const wouldDeny = unproven ? { wouldDeny: { reason: unproven.reason } } : {};
+    return { effect: 'Allow', identity: identityOf(claims), ...wouldDeny };
+  }
   const { scope } = revoking;
   if (deps.mode === 'monitor') {
     return {

@@ -15,6 +15,8 @@ export interface AuthorizerConfig {
   readonly jwksUri?: string;
   readonly requireSessionId: boolean;
   readonly mode: EnforcementMode;
+  /** Device binding: the stage mode and the public origin proofs are made for; absent when `off`. */
+  readonly dpop?: { readonly mode: 'monitor' | 'enforce'; readonly appUrl: string };
 }
 
 export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
@@ -28,7 +30,23 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
     ...(jwksUri ? { jwksUri } : {}),
     requireSessionId: booleanEnv(env, AuthorizerEnv.requireSessionId, true),
     mode: enforcementMode(env),
+    ...dpopConfig(env),
   };
+}
+
+function dpopConfig(env: Env): Pick<AuthorizerConfig, 'dpop'> {
+  const mode = optionalEnv(env, AuthorizerEnv.dpopMode) ?? 'off';
+  if (mode === 'off') return {};
+  if (mode !== 'monitor' && mode !== 'enforce') {
+    throw new ConfigError(`${AuthorizerEnv.dpopMode} must be one of off, monitor, enforce`);
+  }
+  const appUrl = requireEnv(env, AuthorizerEnv.appUrl);
+  if (!URL.canParse(appUrl) || new URL(appUrl).origin !== appUrl) {
+    throw new ConfigError(
+      `${AuthorizerEnv.appUrl} must be an origin (scheme://host[:port]), got "${appUrl}"`,
+    );
+  }
+  return { dpop: { mode, appUrl } };
 }
 
 /** The `$connect` authorizer also checks the browser Origin. */

@@ -6,7 +6,8 @@ import { CONNECT_POLICY } from '../shared/websocket-routes';
 import type { Decision } from './authorize';
 import { authorizeToken } from './authorize';
 import { loadConnectAuthorizerConfig } from './config';
-import { buildAuthorizeDeps } from './deps';
+import { buildAuthorizeDeps, buildDpopPolicy } from './deps';
+import { websocketProofCheck } from './dpop-binding';
 import { singleHeader } from './headers';
 import { authorizerResult } from './result';
 import { checkHandshake } from './websocket-handshake';
@@ -14,6 +15,7 @@ import { checkHandshake } from './websocket-handshake';
 const config = loadConnectAuthorizerConfig(process.env);
 const obs = createObservability('connect-authorizer');
 const deps = buildAuthorizeDeps(config);
+const dpop = buildDpopPolicy(config);
 
 export const handler = async (
   event: APIGatewayRequestAuthorizerEvent,
@@ -25,8 +27,13 @@ export const handler = async (
     query: event.queryStringParameters,
     allowedOrigins: config.allowedOrigins,
   });
+  // Device binding: a bound token needs its proof as a `dpop.<proof>` subprotocol entry.
+  const proof =
+    dpop && handshake.ok
+      ? websocketProofCheck(dpop, singleHeader(event, 'sec-websocket-protocol') ?? '', handshake.token)
+      : undefined;
   const decision: Decision = handshake.ok
-    ? await authorizeToken(handshake.token, deps, CONNECT_POLICY)
+    ? await authorizeToken(handshake.token, deps, CONNECT_POLICY, proof)
     : { effect: 'Deny', reason: handshake.reason };
   const facts = {
     route: '$connect',

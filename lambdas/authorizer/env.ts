@@ -15,6 +15,10 @@ export const AuthorizerEnv = {
    * which only AdminInitiateAuth with IAM credentials can sign in to.
    */
   verificationClientId: 'VERIFICATION_CLIENT_ID',
+  /** Device binding (DPoP, RFC 9449): `off` (default), `monitor` or `enforce` (the stage option `dpop`). */
+  dpopMode: 'DPOP_MODE',
+  /** The app's public origin (`https://…`, no path): DPoP proofs are checked against its URLs. Required unless `off`. */
+  appUrl: 'APP_URL',
   /** `$connect` only: comma-separated browser Origins allowed to open a socket (absent Origin = non-browser, allowed). */
   allowedOrigins: 'ALLOWED_ORIGINS',
 } as const;

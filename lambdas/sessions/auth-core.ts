@@ -7,6 +7,8 @@ import { ERR_REVOCATION_NOT_STORED, REVOCATION_NOT_STORED_MESSAGE } from '../sha
 import { revokingScope } from '../shared/revocation-rules';
 import type { RefreshCookieValue } from './cookie';
 import { clearedCookie, openRefreshCookie, REFRESH_COOKIE, refreshCookie } from './cookie';
+import type { SessionBinding, SessionRoute } from './device-binding';
+import { sessionProof } from './device-binding';
 import type { EndUserDeps } from './end-session';
 import { endSession, endUser } from './end-session';
 import type { Denial, Outcome } from './outcome';
@@ -42,6 +44,8 @@ export interface AuthDeps extends EndUserDeps {
   /** A fresh session id for tokens without `origin_jti`. */
   readonly newSessionId: () => string;
   readonly config: AuthCoreConfig;
+  /** Device binding (DPoP); absent when the stage's `dpop` option is `off`. */
+  readonly binding?: SessionBinding;
 }
 
 /** POST /auth/refresh: CSRF check, the reuse registry, the deny-list, then the refresh grant. */
@@ -58,7 +62,41 @@ export async function refresh(request: SessionRequest, deps: AuthDeps): Promise<
     return noSession({ reason: 'ERR_TOKEN_CLAIMS', sessionId: cookie.sessionId, token: cookie.refreshToken });
   }
   const refusedSession = await refusal(session, cookie, deps);
-  return refusedSession ?? refreshGrant(session, cookie, request, deps);
+  if (refusedSession) return refusedSession;
+  const keyRefusal = await boundKeyRefusal(session, cookie.refreshToken, request, '/auth/refresh', deps);
+  return keyRefusal ?? refreshGrant(session, cookie, request, deps);
+}
+
+/**
+ * A bound session's route without a proof by its key: no proof or another key's proof is theft (the cookie is
+ * used off its device): the session is revoked, reuse/theft metric and alarm. Other proof faults (stale, replayed,
+ * malformed) are refused without revoking. Undefined for an unbound session or a good proof.
+ */
+async function boundKeyRefusal(
+  session: SessionRecord,
+  presented: string | undefined,
+  request: SessionRequest,
+  route: SessionRoute,
+  deps: AuthDeps,
+): Promise<Outcome | undefined> {
+  if (!session.jkt) return undefined;
+  const proof = deps.binding
+    ? await sessionProof(request, route, deps.binding, { boundTo: session.jkt })
+    : ({ ok: false, reason: 'ERR_DPOP_MISSING', theft: false } as const); // binding turned off: sign in again
+  if (proof.ok) return undefined;
+  const { sub, sessionId } = session;
+  if (!proof.theft) return noSession({ reason: proof.reason, sub, sessionId, token: presented });
+  await endSession(deps, session, { actor: 'system', reason: 'device-key-mismatch' });
+  const cognitoRevoked = presented
+    ? await deps.idp.revokeRefreshToken(presented).then(
+        () => true,
+        () => false,
+      )
+    : false;
+  return noSession(
+    { reason: proof.reason, sub, sessionId, token: presented },
+    { reuseDetected: true, event: { event: 'session_theft_revoked', sub, sessionId, cognitoRevoked } },
+  );
 }
 
 /**
@@ -156,7 +194,11 @@ async function refreshGrant(
   request: SessionRequest,
   deps: AuthDeps,
 ): Promise<Outcome> {
-  const grant = await deps.tokens.refresh(cookie.refreshToken);
+  // A bound session refreshes through GetTokensFromRefreshToken, so the new access token carries its cnf.jkt too.
+  const grant =
+    session.jkt && deps.binding
+      ? await deps.binding.tokens.refresh(cookie.refreshToken, session.jkt)
+      : await deps.tokens.refresh(cookie.refreshToken);
   if (!grant.ok) {
     const current = refreshFingerprint(cookie.refreshToken) === session.refreshFingerprint;
     // Only we hold the client secret: Cognito refusing the token we hold as current means someone else
@@ -172,7 +214,7 @@ async function refreshGrant(
   const verified = await deps.verifier.verify(grant.tokens.accessToken);
   if (!verified.ok)
     return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
-  if (!belongsTo(verified.claims, session)) {
+  if (!belongsTo(verified.claims, session) || verified.claims.jkt !== session.jkt) {
     return noSession({
       reason: 'ERR_TOKEN_CLAIMS',
       sub: session.sub,
@@ -229,6 +271,9 @@ export async function logout(identity: Identity, request: SessionRequest, deps: 
   const sessionId = identity.sessionId ?? (cookie.kind === 'present' ? cookie.sessionId : undefined);
   const found = sessionId ? await deps.sessions.get(sessionId) : undefined;
   const session = found?.sub === identity.sub ? found : undefined; // never end someone else's session
+  const presented = cookie.kind === 'present' ? cookie.refreshToken : undefined;
+  const keyRefusal = session && (await boundKeyRefusal(session, presented, request, '/auth/logout', deps));
+  if (keyRefusal) return keyRefusal;
   const by = { actor: identity.sub, reason: 'logout' };
   const ended = session ? await endSession(deps, session, by) : undefined;
   const writes: Promise<unknown>[] = [];

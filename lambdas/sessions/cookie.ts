@@ -1,6 +1,7 @@
 // The session cookies: `__Host-` names, sealed values (refresh: session id + refresh token; login: state, nonce,
 // PKCE verifier), parsed defensively. The seal (authenticated encryption) is behind the CookieSealer port.
 
+import { isThumbprint } from '../shared/dpop';
 import type { CookieSealer } from './ports';
 
 /** `__Host-`: the browser only accepts it with Secure, Path=/ and no Domain, so no subdomain can set or read it. */
@@ -34,6 +35,8 @@ export interface LoginCookieValue {
   readonly codeVerifier: string;
   /** Epoch seconds. */
   readonly expiresAt: number;
+  /** Device binding: the thumbprint of the key the sign-in started with (/auth/session must prove it). */
+  readonly jkt?: string;
 }
 
 /** Whether a string may be used as a session id (cookie part, path parameter). */
@@ -99,10 +102,11 @@ export async function openLoginCookie(
 ): Promise<LoginCookieValue | undefined> {
   const found = findCookie(cookieHeaders, LOGIN_COOKIE);
   if (!found) return undefined;
-  const { state, nonce, codeVerifier, expiresAt } = parseObject(await sealer.open('login', found));
+  const { state, nonce, codeVerifier, expiresAt, jkt } = parseObject(await sealer.open('login', found));
   const wellFormed = [state, nonce, codeVerifier].every((v) => typeof v === 'string' && OAUTH_VALUE.test(v));
   if (!wellFormed || typeof expiresAt !== 'number' || expiresAt <= nowSeconds) return undefined;
-  return { state, nonce, codeVerifier, expiresAt } as LoginCookieValue;
+  if (jkt !== undefined && !isThumbprint(jkt)) return undefined;
+  return { state, nonce, codeVerifier, expiresAt, ...(jkt ? { jkt } : {}) } as LoginCookieValue;
 }
 
 /** The one sealed value of cookie `name`; `undefined` when absent, `null` when ambiguous or oddly shaped. */

@@ -18,6 +18,11 @@ export function sessionRequest(event: APIGatewayProxyEvent): SessionRequest {
     .filter(([name]) => name.toLowerCase() === 'cookie')
     .flatMap(([, values]) => values ?? []);
   const single = header(event, 'cookie');
+  const proofs = Object.entries(event.multiValueHeaders ?? {})
+    .filter(([name]) => name.toLowerCase() === 'dpop')
+    .flatMap(([, values]) => values ?? []);
+  // RFC 9449 §4.3: exactly one proof; two are passed on as a value no proof rule accepts (fail closed).
+  const dpop = proofs.length > 1 ? 'ambiguous' : header(event, 'dpop');
   const body =
     event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   return {
@@ -27,6 +32,7 @@ export function sessionRequest(event: APIGatewayProxyEvent): SessionRequest {
     contentType: header(event, 'content-type'),
     cookies: cookies.length > 0 ? cookies : single ? [single] : [],
     client: clientFacts(event),
+    ...(dpop ? { dpop } : {}),
   };
 }
 

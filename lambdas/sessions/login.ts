@@ -1,5 +1,7 @@
 // The token handler's sign-in: POST /auth/login starts it (sealed login cookie), POST /auth/session completes it.
 
+import type { DpopReasonCode } from '../shared/reasons';
+import { meaningOf } from '../shared/reasons';
 import type { AuthDeps } from './auth-core';
 import { tokenBody } from './auth-core';
 import {
@@ -10,6 +12,7 @@ import {
   openLoginCookie,
   refreshCookie,
 } from './cookie';
+import { bindSignIn, sessionProof } from './device-binding';
 import type { Outcome } from './outcome';
 import { fail, ok, SessionErrorCode } from './outcome';
 import type { SessionRecord } from './ports';
@@ -35,12 +38,17 @@ export async function startLogin(request: SessionRequest, deps: AuthDeps): Promi
   const options = parseLoginBody(request);
   if (!options)
     return fail(400, SessionErrorCode.badRequest, 'body must be empty or JSON { reauthenticate }');
+  const proof = deps.binding
+    ? await sessionProof(request, '/auth/login', deps.binding, { required: deps.binding.mode === 'enforce' })
+    : { ok: true as const };
+  if (!proof.ok) return proofRefused(proof.reason);
+  const jkt = proof.jkt ? { jkt: proof.jkt } : {};
   const start = await deps.tokens.startAuthorization();
   const expiresAt = deps.clock.nowSeconds() + LOGIN_COOKIE_MAX_AGE;
   const { state, nonce, codeVerifier } = start;
   return ok(
     { authorizeUrl: start.authorizeUrl },
-    { cookies: [await loginCookie(deps.sealer, { state, nonce, codeVerifier, expiresAt })] },
+    { cookies: [await loginCookie(deps.sealer, { state, nonce, codeVerifier, expiresAt, ...jkt })] },
   );
 }
 
@@ -64,6 +72,13 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
       cookies: clearLogin,
     });
   }
+  if (login.jkt) {
+    // The sign-in started with a device key: only that key may complete it.
+    const proof = deps.binding
+      ? await sessionProof(request, '/auth/session', deps.binding, { boundTo: login.jkt })
+      : ({ ok: false, reason: 'ERR_DPOP_MISSING' } as const);
+    if (!proof.ok) return proofRefused(proof.reason, clearLogin);
+  }
   const grant = await deps.tokens.exchangeCode({ ...input, expected: login });
   if (!grant.ok) {
     return fail(400, SessionErrorCode.badRequest, `the sign-in was refused (${grant.error})`, {
@@ -77,16 +92,22 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
   if (!verified.ok) {
     return fail(502, verified.reason, 'the token endpoint returned an access token that does not verify');
   }
-  const claims = verified.claims;
-  if (!claims.originJti && deps.config.requireSessionId) {
+  if (!verified.claims.originJti && deps.config.requireSessionId) {
     return fail(
       502,
       'ERR_TOKEN_CLAIMS',
       'access token has no origin_jti: enable token revocation on the app client',
     );
   }
-  const revoked = await revokedSignIn(claims, grant.tokens, deps);
+  // Before binding: a sign-in the deny-list refuses costs no further Cognito call.
+  const revoked = await revokedSignIn(verified.claims, grant.tokens, deps);
   if (revoked) return revoked;
+  const bound =
+    login.jkt && deps.binding
+      ? await bindSignIn({ refreshToken, claims: verified.claims }, login.jkt, deps.binding, deps.verifier)
+      : { ok: true as const, tokens: grant.tokens, claims: verified.claims, refreshToken };
+  if (!bound.ok) return fail(502, SessionErrorCode.upstream, bound.message, { cookies: clearLogin });
+  const claims = bound.claims;
   const now = deps.clock.nowSeconds();
   const session: SessionRecord = {
     sessionId: claims.originJti ?? deps.newSessionId(),
@@ -96,13 +117,14 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
     createdAt: now,
     ...(claims.authTime !== undefined ? { authTime: claims.authTime } : {}),
     refreshedAt: now,
-    refreshFingerprint: refreshFingerprint(refreshToken),
+    refreshFingerprint: refreshFingerprint(bound.refreshToken),
     rotated: [],
     status: 'active',
     latestJti: claims.jti,
     latestJtiExpiresAt: claims.exp,
     expiresAt: now + deps.config.refreshTokenValiditySeconds,
     ...request.client,
+    ...(login.jkt ? { jkt: login.jkt } : {}),
   };
   // First: if ending the old session fails, nothing new exists and a new sign-in starts clean.
   const replaced = await endReplacedSession(request.cookies, session.sub, session.sessionId, deps);
@@ -111,10 +133,10 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
   }
   const cookie = await refreshCookie(
     deps.sealer,
-    { sessionId: session.sessionId, refreshToken },
+    { sessionId: session.sessionId, refreshToken: bound.refreshToken },
     deps.config.refreshTokenValiditySeconds,
   );
-  return ok(tokenBody(grant.tokens), {
+  return ok(tokenBody(bound.tokens), {
     cookies: [cookie, ...clearLogin],
     event: {
       event: 'session_created',
@@ -122,6 +144,19 @@ export async function signIn(request: SessionRequest, deps: AuthDeps): Promise<O
       sessionId: session.sessionId,
       ...(replaced ? { replacedSessionId: replaced } : {}),
     },
+  });
+}
+
+/** A refused proof on a sign-in route: 401 with the reason (nothing was bound, nothing is revoked). */
+function proofRefused(
+  reason: DpopReasonCode | 'ERR_STORE_UNAVAILABLE',
+  cookies: readonly string[] = [],
+): Outcome {
+  // A replay-store outage is ours, not the client's: 503 (retry), as the other store failures answer.
+  const status = reason === 'ERR_STORE_UNAVAILABLE' ? 503 : 401;
+  return fail(status, reason, meaningOf(reason)?.message ?? 'the DPoP proof was refused', {
+    cookies,
+    denial: { reason },
   });
 }
 

@@ -44,6 +44,8 @@ export interface SessionRecord {
   readonly userAgent?: string;
   /** The client IP at sign-in, then at the latest refresh (shown to the user). */
   readonly ip?: string;
+  /** Device binding: RFC 7638 thumbprint of the key every refresh and logout must prove (docs/device-binding.md). */
+  readonly jkt?: string;
 }
 
 /** The fields a refresh changes. */

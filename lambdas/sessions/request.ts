@@ -16,6 +16,8 @@ export interface SessionRequest {
   readonly cookies: readonly string[];
   /** Where the request came from, recorded on the session (what the user sees of their devices). */
   readonly client?: ClientFacts;
+  /** The `DPoP` header (RFC 9449 proof), when sent once; never logged. */
+  readonly dpop?: string;
 }
 
 /** The device facts a session record keeps: User-Agent and client IP, when known. */

@@ -17,6 +17,8 @@ export interface AccessClaims {
   readonly exp: number;
   readonly groups: readonly string[];
   readonly scopes: readonly string[];
+  /** `cnf.jkt` (RFC 9449 §6.1): the token is bound to the device key with this thumbprint and needs its proof. */
+  readonly jkt?: string;
 }
 
 /**

@@ -28,8 +28,31 @@ export const ERR_REVOCATION_NOT_STORED = 'ERR_REVOCATION_NOT_STORED';
 export const REVOCATION_NOT_STORED_MESSAGE =
   'the session is ended and cannot be refreshed, but its access token could not be revoked: it may work until it expires (at most one access-token lifetime)';
 
+/**
+ * Device-binding (DPoP, RFC 9449) refusals: kept apart from REASON_CODES so the AuthDenied spike alarm keeps its
+ * ten metrics; they are still reason codes (logs, metrics, error bodies) with a `DPoP` challenge (lambdas/shared/dpop.ts).
+ */
+export const DPOP_REASON_CODES = [
+  'ERR_DPOP_MISSING',
+  'ERR_DPOP_MALFORMED',
+  'ERR_DPOP_ALG',
+  'ERR_DPOP_KEY',
+  'ERR_DPOP_SIGNATURE',
+  'ERR_DPOP_REQUEST',
+  'ERR_DPOP_STALE',
+  'ERR_DPOP_ATH',
+  'ERR_DPOP_KEY_MISMATCH',
+  'ERR_DPOP_REPLAY',
+  'ERR_DPOP_NONCE',
+  'ERR_DPOP_SCHEME',
+  'ERR_DPOP_REQUIRED',
+] as const;
+
+/** A device-binding refusal. */
+export type DpopReasonCode = (typeof DPOP_REASON_CODES)[number];
+
 /** A stable machine-readable reason; callers switch on it. */
-export type ReasonCode = (typeof REASON_CODES)[number];
+export type ReasonCode = (typeof REASON_CODES)[number] | DpopReasonCode;
 
 /** What a revocation applies to: one token (jti), one sign-in session (origin_jti) or every token of a user. */
 export type RevocationScope = 'token' | 'session' | 'user';
@@ -111,6 +134,34 @@ export const REASON_MEANINGS: Readonly<Record<ReasonCode, ReasonMeaning>> = {
   ERR_TOO_MANY_CONNECTIONS: {
     status: 403,
     message: 'this user already has the most WebSocket connections allowed open: close one and retry',
+  },
+  ERR_DPOP_MISSING: { status: 401, message: 'this credential is bound to a device key: send a DPoP proof' },
+  ERR_DPOP_MALFORMED: {
+    status: 401,
+    message: 'the DPoP proof is not a well-formed dpop+jwt (typ, jti, htm, htu, iat)',
+  },
+  ERR_DPOP_ALG: { status: 401, message: 'the DPoP proof must be signed with ES256' },
+  ERR_DPOP_KEY: {
+    status: 401,
+    message: 'the DPoP proof must carry a public P-256 key (jwk) and no private part',
+  },
+  ERR_DPOP_SIGNATURE: { status: 401, message: 'the DPoP proof signature does not verify with its own key' },
+  ERR_DPOP_REQUEST: { status: 401, message: 'the DPoP proof was made for another method or URL' },
+  ERR_DPOP_STALE: { status: 401, message: 'the DPoP proof is too old or from the future (iat)' },
+  ERR_DPOP_ATH: { status: 401, message: 'the DPoP proof does not carry the hash of this access token (ath)' },
+  ERR_DPOP_KEY_MISMATCH: {
+    status: 401,
+    message: 'the DPoP proof was signed by another key than the one bound',
+  },
+  ERR_DPOP_REPLAY: { status: 401, message: 'this DPoP proof was already used' },
+  ERR_DPOP_NONCE: { status: 401, message: 'the DPoP proof must carry the nonce the server sent' },
+  ERR_DPOP_REQUIRED: {
+    status: 401,
+    message: 'this route needs a device-bound token: sign in from the page with its device key',
+  },
+  ERR_DPOP_SCHEME: {
+    status: 401,
+    message: 'a device-bound token must be sent as Authorization DPoP with a proof, never as Bearer',
   },
 };
 

@@ -18,12 +18,20 @@ export interface Route extends RoutePolicy {
   readonly auth: 'public' | 'authorized';
   /** Cognito group the caller must belong to (checked by the handler: 403 ERR_FORBIDDEN). */
   readonly group?: string;
+  /** `required`: only device-bound tokens (DPoP), whatever the client; others may call with unbound ones. */
+  readonly dpop?: 'required';
 }
 
 export const ADMIN_GROUP = 'admins';
 
 /** Every admin route: the admins group and the admin scope; the revoke routes also need a recent sign-in. */
-const ADMIN = { fn: 'admin', auth: 'authorized', group: ADMIN_GROUP, scopes: [ADMIN_SCOPE] } as const;
+const ADMIN = {
+  fn: 'admin',
+  auth: 'authorized',
+  group: ADMIN_GROUP,
+  scopes: [ADMIN_SCOPE],
+  dpop: 'required', // admins act from the page: a copied admin token is useless anywhere else
+} as const;
 const STEP_UP = { maxAuthAgeSeconds: DEFAULT_STEP_UP_MAX_AGE_SECONDS } as const;
 
 export const ROUTES: readonly Route[] = [

@@ -26,7 +26,12 @@ export type ClientFrame =
       readonly kind: SignalKind;
       readonly payload: SignalPayload;
     }
-  | { readonly action: 'reauth'; readonly token: string }
+  | {
+      readonly action: 'reauth';
+      readonly token: string;
+      /** Device binding: a DPoP proof by the session's key for the socket URL and this token (RFC 9449). */
+      readonly proof?: string;
+    }
   | { readonly action: 'leave' };
 
 /**
@@ -79,6 +84,7 @@ const ROOM = /^(?:user:[A-Za-z0-9-]{1,64}|[A-Za-z0-9._-]{1,64})$/;
 const CONNECTION_ID = /^[A-Za-z0-9+/=_-]{1,128}$/;
 const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const MAX_TOKEN_CHARS = 8192;
+const MAX_PROOF_CHARS = 4096;
 
 type Json = Record<string, unknown>;
 
@@ -108,11 +114,21 @@ export function parseFrame(body: string | undefined | null): ParseResult {
     case 'signal':
       return parseSignal(value);
     case 'reauth':
-      if (!hasOnly(value, ['action', 'token'])) return malformed('reauth takes only "token"');
+      if (!hasOnly(value, ['action', 'token', 'proof']))
+        return malformed('reauth takes only "token" and "proof"');
       if (!isString(value.token, TOKEN) || value.token.length > MAX_TOKEN_CHARS) {
         return malformed('token must be a JWT');
       }
-      return { ok: true, frame: { action: 'reauth', token: value.token } };
+      if (
+        value.proof !== undefined &&
+        !(isString(value.proof, TOKEN) && value.proof.length <= MAX_PROOF_CHARS)
+      ) {
+        return malformed('proof must be a compact JWS');
+      }
+      return {
+        ok: true,
+        frame: { action: 'reauth', token: value.token, ...(value.proof ? { proof: value.proof } : {}) },
+      };
     case 'leave':
       if (!hasOnly(value, ['action'])) return malformed('leave takes no fields');
       return { ok: true, frame: { action: 'leave' } };

@@ -2,13 +2,15 @@
 
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { CognitoUserDirectory } from '../adapters/cognito-user-directory';
-import { buildAuthorizeDeps } from '../authorizer/deps';
+import { buildAuthorizeDeps, buildDpopPolicy } from '../authorizer/deps';
+import { reauthProofCheck } from '../authorizer/dpop-binding';
 import { countColdStart, createObservability } from '../shared/observability';
 import { systemClock } from '../shared/ports';
 import { loadSignalingConfig } from './config';
 import { buildCheckedConnections, buildEffectPorts } from './deps';
 import { ConnectionRateLimiter, DEFAULT_RATE_LIMITS } from './rate-limiter';
 import { namedRoomPolicy } from './room-policy';
+import type { SignalingDeps } from './signaling';
 import type { WebSocketEvent } from './websocket-adapter';
 import { signalingHandler } from './websocket-adapter';
 
@@ -32,6 +34,7 @@ const route = signalingHandler({
     rateLimit: (connectionId, now) => limiter.take(connectionId, now),
     requireSessionId: config.auth.requireSessionId,
     scopeExemptClientIds: auth.scopeExemptClientIds ?? [],
+    ...reauthProofDeps(),
   },
   ports,
   maxConnectionsPerUser: config.maxConnectionsPerUser,
@@ -39,6 +42,13 @@ const route = signalingHandler({
   remember: (connection) => checked.remember(connection), // this instance's first relay is then one read
   forget: (connectionId) => limiter.forget(connectionId),
 });
+
+/** Device binding enforced: a bound token's `reauth` needs its proof. */
+function reauthProofDeps(): Pick<SignalingDeps, 'reauthProof'> {
+  const policy = buildDpopPolicy(config.auth);
+  const reauthProof = policy && reauthProofCheck(policy);
+  return reauthProof ? { reauthProof } : {};
+}
 
 export const handler = async (event: WebSocketEvent): Promise<APIGatewayProxyResult> => {
   countColdStart(obs);

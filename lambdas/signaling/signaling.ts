@@ -1,7 +1,7 @@
 // The signaling core: every frame checks both ends (expiry, deny-list, room policy) from one read; effects as data.
 
 import { authorizeToken } from '../authorizer/authorize';
-import type { Identity } from '../shared/claims';
+import type { AccessClaims, Identity } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
 import type { ReasonCode, RevocationScope } from '../shared/reasons';
 import { revokingScope, tokenExpired } from '../shared/revocation-rules';
@@ -35,8 +35,17 @@ export interface SignalingDeps {
   readonly requireSessionId: boolean;
   /** App clients exempt from CONNECT_POLICY's scopes, as at `$connect` (the verification client). @default none */
   readonly scopeExemptClientIds?: readonly string[];
+  /** Device binding enforced: why a `reauth` token's proof is refused, or undefined (dpop-binding.ts). */
+  readonly reauthProof?: ReauthProofCheck;
   readonly limits?: SignalingLimits;
 }
+
+/** Device binding: why a `reauth` token's proof is refused (undefined: accepted). */
+export type ReauthProofCheck = (
+  claims: AccessClaims,
+  token: string,
+  proof: string | undefined,
+) => Promise<ReasonCode | undefined>;
 
 /** Why the server closed a socket (the `Cause` dimension of `SocketsClosed`). */
 export type CloseCause = 'expired' | 'revoked' | 'unknown-connection' | 'rate-limited';
@@ -181,7 +190,7 @@ async function act(
     case 'signal':
       return relay(conn, frame, frame.to === conn.connectionId ? undefined : ends.get(frame.to), deps, now);
     case 'reauth':
-      return reauth(conn, frame.token, deps);
+      return reauth(conn, frame.token, deps, frame.proof);
     case 'leave': {
       if (!conn.room) return reply(conn.connectionId, error('ERR_NOT_IN_ROOM', 'not in a room'));
       const left = await leaveRoom(conn, deps.connections);
@@ -261,9 +270,21 @@ async function join(conn: Connection, room: string, deps: SignalingDeps, now: nu
 
 /**
  * A fresh token for this socket, held to exactly what `$connect` asks (the same core, verifier, client ids and
- * CONNECT_POLICY scopes, the deny-list) and to the socket's user. Revoked tokens are refused in either mode.
+ * CONNECT_POLICY scopes, the device proof when bound, the deny-list) and to the socket's user. Revoked tokens are refused in either mode.
  */
-async function reauth(conn: Connection, token: string, deps: SignalingDeps): Promise<Effects> {
+async function reauth(
+  conn: Connection,
+  token: string,
+  deps: SignalingDeps,
+  proof?: string,
+): Promise<Effects> {
+  const { reauthProof } = deps;
+  const proofCheck = reauthProof
+    ? async (claims: AccessClaims) => {
+        const reason = await reauthProof(claims, token, proof);
+        return reason ? { reason, wwwAuthenticate: '', monitorOnly: false } : undefined;
+      }
+    : undefined;
   const decision = await authorizeToken(
     token,
     {
@@ -275,6 +296,7 @@ async function reauth(conn: Connection, token: string, deps: SignalingDeps): Pro
       scopeExemptClientIds: deps.scopeExemptClientIds ?? [],
     },
     CONNECT_POLICY,
+    proofCheck,
   );
   if (decision.effect === 'Deny') {
     return refuse(conn, decision.reason, REFUSALS[decision.reason] ?? 'token refused', decision.scope);

@@ -26,6 +26,7 @@ export const CORS_ALLOW_HEADERS = [
   'Content-Type',
   'X-Requested-With',
   'X-CognitoGuard-CSRF',
+  'DPoP', // RFC 9449 proofs (docs/device-binding.md)
 ];
 
 // API Gateway header values are literals in single quotes.

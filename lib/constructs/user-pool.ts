@@ -1,11 +1,16 @@
 // Cognito identity: user pool, confidential web client (code + PKCE + secret in Secrets Manager, short tokens,
 // rotation, no public API sign-in flow), managed login, admins group.
+import * as path from 'node:path';
 import { Duration, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { API_SCOPES, RESOURCE_SERVER_ID, WEB_CLIENT_SCOPES } from '../../lambdas/shared/oauth-scopes';
 import { ADMIN_GROUP } from '../../lambdas/shared/routes';
+import { NodeFunction } from './node-function';
+
+const PRE_TOKEN_ENTRY = path.join(__dirname, '..', '..', 'lambdas', 'pre-token', 'handler.ts');
 
 export interface UserPoolProps {
   /** Managed-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`). */
@@ -142,5 +147,27 @@ export class UserPool extends Construct {
       useCognitoProvidedValues: true,
     });
     this.hostedUiBaseUrl = this.domain.baseUrl();
+  }
+
+  /**
+   * Device binding (docs/device-binding.md): a function that runs as the pre token generation trigger with event
+   * version V2_0, the version that customizes access tokens (Essentials plan), and puts `cnf.jkt` in them.
+   * `lambdaTriggers.preTokenGeneration` would be V1_0 (ID token only), hence `addTrigger` with
+   * `PRE_TOKEN_GENERATION_CONFIG`, which also lets Cognito invoke the function.
+   */
+  public enableDeviceBinding(logRetention?: logs.RetentionDays): NodeFunction {
+    const fn = new NodeFunction(this, 'PreTokenFunction', {
+      entry: PRE_TOKEN_ENTRY,
+      serviceName: 'pre-token',
+      description: 'Cognito pre token generation (V2_0): binds access tokens to a device key (cnf.jkt)',
+      timeout: Duration.seconds(5), // Cognito waits at most 5 s for a trigger
+      ...(logRetention ? { logRetention } : {}),
+    });
+    this.userPool.addTrigger(
+      cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+      fn.function,
+      cognito.LambdaVersion.V2_0,
+    );
+    return fn;
   }
 }

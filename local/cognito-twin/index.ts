@@ -6,6 +6,7 @@ import type { Services } from 'cognito-local/lib/services';
 import type { Context } from 'cognito-local/lib/services/context';
 import type { DataStoreFactory } from 'cognito-local/lib/services/dataStore/factory';
 import { ClientSettings } from './client-settings';
+import { getTokensFromRefreshToken } from './get-tokens';
 import type { BrowserRequest, BrowserResponse, ManagedLoginAuthTime } from './managed-login-session';
 import { DEFAULT_MANAGED_LOGIN_AUTH_TIME, ManagedLoginSessions } from './managed-login-session';
 import { NonceCodeStore } from './nonce-codes';
@@ -60,8 +61,10 @@ export async function createCognitoTwin(
   const token = tokenEndpoint({ services, codes, families, clients, ctx });
   const authTime = options.managedLoginAuthTime ?? DEFAULT_MANAGED_LOGIN_AUTH_TIME;
   const loginSessions = new ManagedLoginSessions({ services, codes, ctx, authTime });
+  const router = twinRouter(inner, { services, families, clients });
+  const getTokens = getTokensFromRefreshToken({ services, codes, families, clients });
   return {
-    router: twinRouter(inner, { services, families, clients }),
+    router: (target) => (target === 'GetTokensFromRefreshToken' ? getTokens : router(target)),
     attachOAuth2(app) {
       app.get('/oauth2/authorize', (req, res, next) => {
         codes.remember(req.query.client_id, req.query.state, req.query.nonce);

@@ -9,6 +9,7 @@ import type { User } from 'cognito-local/lib/services/userPoolService';
 import { clientCredentials, secretMatches } from './client-auth';
 import type { ClientSettings } from './client-settings';
 import type { NonceCodeStore } from './nonce-codes';
+import { runPreTokenTrigger } from './pre-token';
 import type { RefreshFamilies, RefreshFamily } from './refresh-families';
 import { lifetimeSeconds, reissue } from './tokens';
 
@@ -44,7 +45,8 @@ class OAuthError extends Error {
   }
 }
 
-type Tokens = Record<string, string | number>;
+/** A token response body (RFC 6749 §5.1). */
+export type Tokens = Record<string, string | number>;
 
 /** Express handler for POST /oauth2/token. */
 export function tokenEndpoint(deps: TokenEndpointDeps) {
@@ -144,22 +146,63 @@ async function refresh(
   if (typeof token !== 'string' || token.length === 0) {
     throw new OAuthError('invalid_request', 'Missing refresh_token');
   }
+  const refreshed = await refreshFamily(token, client, deps);
+  if (!refreshed.ok) throw new OAuthError('invalid_grant', 'Invalid Refresh Token');
+  return refreshed.tokens;
+}
+
+/** A refresh: tokens, or why the refresh token is refused (`rotated`: reuse after the grace period). */
+export type RefreshOutcome =
+  | { readonly ok: true; readonly tokens: Tokens }
+  | { readonly ok: false; readonly why: 'unknown' | 'revoked' | 'expired' | 'rotated' | 'user' };
+
+/**
+ * The refresh shared by the token endpoint and GetTokensFromRefreshToken: the family's rotation and grace, then
+ * new tokens; `clientMetadata` (GetTokensFromRefreshToken's ClientMetadata) goes to the pre token trigger.
+ */
+export async function refreshFamily(
+  token: string,
+  client: AppClient,
+  deps: TokenEndpointDeps,
+  clientMetadata?: Readonly<Record<string, string>>,
+): Promise<RefreshOutcome> {
   const rotation = await deps.clients.rotation(client.ClientId);
   const now = nowSeconds(deps);
   const presented = await deps.families.present(token, client.ClientId, now, rotation?.graceSeconds ?? 0);
-  if (!presented.ok) throw new OAuthError('invalid_grant', 'Invalid Refresh Token');
-  const user = await activeUser(deps, presented.family.userPoolId, presented.family.username);
-  const tokens = await issue(deps, client, user, presented.family, 'RefreshTokens');
-  if (!rotation) return tokens;
-  return { ...tokens, refresh_token: await deps.families.rotate(presented.family, now) };
+  if (!presented.ok) return presented;
+  const user = await findActiveUser(deps, presented.family.userPoolId, presented.family.username);
+  if (!user) return { ok: false, why: 'user' };
+  const tokens = await issue(
+    deps,
+    client,
+    user,
+    presented.family,
+    'RefreshTokens',
+    undefined,
+    clientMetadata,
+  );
+  if (!rotation) return { ok: true, tokens };
+  return {
+    ok: true,
+    tokens: { ...tokens, refresh_token: await deps.families.rotate(presented.family, now) },
+  };
 }
 
 /** A deleted or disabled user gets no tokens. */
 async function activeUser(deps: TokenEndpointDeps, userPoolId: string, username: string): Promise<User> {
+  const user = await findActiveUser(deps, userPoolId, username);
+  if (!user) throw new OAuthError('invalid_grant', 'User does not exist or is disabled');
+  return user;
+}
+
+async function findActiveUser(
+  deps: TokenEndpointDeps,
+  userPoolId: string,
+  username: string,
+): Promise<User | undefined> {
   const pool = await deps.services.cognito.getUserPool(deps.ctx, userPoolId);
   const user = await pool.getUserByUsername(deps.ctx, username);
-  if (!user || !user.Enabled) throw new OAuthError('invalid_grant', 'User does not exist or is disabled');
-  return user;
+  return user?.Enabled ? user : undefined;
 }
 
 /**
@@ -169,7 +212,9 @@ async function activeUser(deps: TokenEndpointDeps, userPoolId: string, username:
  * carries the authorize request's `nonce`. `auth_time` is "the authentication time ... that your user completed
  * authentication" (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html):
  * the sign-in's, kept by every refresh. cognito-local stamps the issue time on every token, which would make a
- * refreshed token look freshly authenticated and step-up (RFC 9470 `max_age`) meaningless offline.
+ * refreshed token look freshly authenticated and step-up (RFC 9470 `max_age`) meaningless offline. The pool's
+ * pre token generation trigger (V2_0, pre-token.ts) runs on every minting, with `clientMetadata` when the call
+ * carried some, and its claims go in before the ones above (which it may not override).
  */
 async function issue(
   deps: TokenEndpointDeps,
@@ -178,6 +223,7 @@ async function issue(
   family: RefreshFamily,
   source: 'HostedAuth' | 'RefreshTokens',
   nonce?: string,
+  clientMetadata?: Readonly<Record<string, string>>,
 ): Promise<Tokens> {
   const pool = await deps.services.cognito.getUserPool(deps.ctx, family.userPoolId);
   const groups = await pool.listUserGroupMembership(deps.ctx, user);
@@ -190,7 +236,19 @@ async function issue(
     source,
   );
   const authTime = family.authTime !== undefined ? { auth_time: family.authTime } : {};
+  const added = await runPreTokenTrigger({
+    source: `TokenGeneration_${source}`,
+    region: family.userPoolId.split('_')[0] ?? '',
+    userPoolId: family.userPoolId,
+    clientId: client.ClientId,
+    username: user.Username,
+    userAttributes: Object.fromEntries(user.Attributes.map(({ Name, Value }) => [Name, Value ?? ''])),
+    groups,
+    scopes: family.scope.split(' ').filter(Boolean),
+    ...(clientMetadata ? { clientMetadata } : {}),
+  });
   const accessToken = reissue(generated.AccessToken, {
+    ...added.access,
     origin_jti: family.originJti,
     scope: family.scope,
     ...authTime,
@@ -198,6 +256,7 @@ async function issue(
   return {
     access_token: accessToken,
     id_token: reissue(generated.IdToken, {
+      ...added.id,
       origin_jti: family.originJti,
       ...authTime,
       ...(nonce ? { nonce } : {}),

@@ -51,6 +51,12 @@ describe('CognitoTokenVerifier', () => {
     });
   });
 
+  it('returns the device key thumbprint of a bound token (cnf.jkt, RFC 9449 §6.1)', async () => {
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    const result = await verifier().verify(signRs256(key, accessTokenClaims({ cnf: { jkt } })));
+    expect(result).toMatchObject({ ok: true, claims: { jkt } });
+  });
+
   const now = Math.floor(Date.now() / 1000);
   const noExp = accessTokenClaims();
   delete noExp.exp;
@@ -80,6 +86,16 @@ describe('CognitoTokenVerifier', () => {
       'ERR_TOKEN_CLAIMS',
     ],
     ['denies a correctly signed token without exp', () => signRs256(key, noExp), 'ERR_TOKEN_CLAIMS'],
+    [
+      'denies a token whose cnf binding is not { jkt: <thumbprint> } (never read as unbound)',
+      () => signRs256(key, accessTokenClaims({ cnf: { jkt: 'short' } })),
+      'ERR_TOKEN_CLAIMS',
+    ],
+    [
+      'denies a token whose cnf is a string',
+      () => signRs256(key, accessTokenClaims({ cnf: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' })),
+      'ERR_TOKEN_CLAIMS',
+    ],
     [
       'denies a token without jti',
       () => signRs256(key, accessTokenClaims({ jti: undefined })),

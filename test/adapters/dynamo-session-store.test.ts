@@ -51,6 +51,12 @@ describe('DynamoSessionStore', () => {
     expect(await store.get(record.sessionId)).toEqual(record);
   });
 
+  it("stores a bound session's key thumbprint and reads it back", async () => {
+    const record = session({ jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+    await store.create(record);
+    expect(await store.get(record.sessionId)).toEqual(record);
+  });
+
   it('refuses to overwrite an existing session id', async () => {
     const record = session();
     await store.create(record);

@@ -50,6 +50,14 @@ describe('sessionRequest', () => {
     expect(request.client).toEqual({ ip: '198.51.100.7', userAgent: 'x'.repeat(256) });
   });
 
+  it('passes the DPoP header on, and two DPoP headers as a value no proof rule accepts', () => {
+    expect(sessionRequest(event({ headers: { DPoP: 'a.b.c' } })).dpop).toBe('a.b.c');
+    const two = sessionRequest(
+      event({ headers: { DPoP: 'a.b.c' }, multiValueHeaders: { DPoP: ['a.b.c', 'd.e.f'] } }),
+    );
+    expect(two.dpop).toBe('ambiguous');
+  });
+
   it('falls back to the single-value Cookie header', () => {
     expect(sessionRequest(event({ headers: { cookie: 'a=1' }, multiValueHeaders: {} })).cookies).toEqual([
       'a=1',

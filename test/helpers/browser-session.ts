@@ -2,6 +2,8 @@
 import { REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
 import type { DemoUser } from '../../local/seed';
 import type { StackOutputs } from '../../local/stack';
+import type { DeviceKey } from './dpop';
+import { proofFor } from './dpop';
 import { decodePayload } from './mint-token';
 import { loginForm } from './sign-in';
 
@@ -20,6 +22,8 @@ export class BrowserSession {
   origin: string;
   /** Sent as `User-Agent` when set (the device a session record shows). */
   userAgent?: string;
+  /** The device key: every call then carries a fresh `DPoP` proof by it, as the page's calls do. */
+  device?: DeviceKey;
 
   constructor(private readonly stack: StackOutputs) {
     this.origin = stack.appUrl;
@@ -71,6 +75,14 @@ export class BrowserSession {
     const authorization =
       options.authorization ?? ((options.bearer ?? true) ? `Bearer ${this.accessToken}` : undefined);
     if (authorization) headers.set('Authorization', authorization);
+    if (this.device) {
+      const accessToken = authorization?.split(' ')[1];
+      const url = `${this.stack.apiUrl}${path}`;
+      headers.set(
+        'DPoP',
+        await proofFor(this.device, { method, url, ...(accessToken ? { accessToken } : {}) }),
+      );
+    }
     if (this.cookies.size) headers.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     if (options.body) headers.set('Content-Type', 'application/json');
     for (const value of [authorization, headers.get('Cookie'), ...this.cookies.values()])

@@ -441,7 +441,7 @@ describe('GuardStack', () => {
   });
 
   describe('browser access', () => {
-    it('answers CORS preflight for the allowed origin with the auth and CSRF headers', () => {
+    it('answers CORS preflight for the allowed origin with the auth, CSRF and DPoP headers', () => {
       const preflight = findMethod(template, 'OPTIONS', '/me');
       const headers = preflight.Integration.IntegrationResponses[0].ResponseParameters;
 
@@ -450,7 +450,7 @@ describe('GuardStack', () => {
       );
       expect(headers['method.response.header.Access-Control-Allow-Credentials']).toBe("'true'");
       expect(headers['method.response.header.Access-Control-Allow-Headers']).toBe(
-        "'Authorization,Content-Type,X-Requested-With,X-CognitoGuard-CSRF'",
+        "'Authorization,Content-Type,X-Requested-With,X-CognitoGuard-CSRF,DPoP'",
       );
     });
 

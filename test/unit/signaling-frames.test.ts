@@ -9,6 +9,7 @@ describe('parseFrame', () => {
     ['join', { action: 'join', room: 'r1' }],
     ['leave', { action: 'leave' }],
     ['reauth', { action: 'reauth', token: TOKEN }],
+    ['reauth with a device proof', { action: 'reauth', token: TOKEN, proof: TOKEN }],
     [
       'an offer',
       { action: 'signal', to: 'abcDEF123=', kind: 'offer', payload: { type: 'offer', sdp: 'v=0' } },
@@ -72,6 +73,14 @@ describe('parseFrame', () => {
     ['a bad peer id', JSON.stringify({ action: 'signal', to: '../x', kind: 'offer', payload: { sdp: 'x' } })],
     ['an array payload', JSON.stringify({ action: 'signal', to: 'c1', kind: 'offer', payload: [] })],
     ['reauth with a non-JWT', JSON.stringify({ action: 'reauth', token: 'secret' })],
+    [
+      'reauth with a proof that is not a JWS',
+      JSON.stringify({ action: 'reauth', token: TOKEN, proof: 'x y' }),
+    ],
+    [
+      'reauth with an oversized proof',
+      JSON.stringify({ action: 'reauth', token: TOKEN, proof: `a.b.${'c'.repeat(4096)}` }),
+    ],
   ])('rejects %s as malformed', (_name, body) => {
     expect(parseFrame(body)).toMatchObject({ ok: false, code: 'ERR_FRAME_MALFORMED' });
   });
