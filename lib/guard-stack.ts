@@ -122,6 +122,7 @@ export class GuardStack extends Stack {
       throttleBurstLimit: config.throttleBurstLimit,
       logRetention: config.logRetentionDays,
       requireApiKey: config.refuseDirectApiCalls,
+      deviceBinding: config.dpop !== 'off',
     });
     this.revocations.grantCheck(this.restApi.authorizerFunction);
 

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResult } from 'aws-lambda';
+import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { renderGatewayResponse } from '../lambdas/shared/gateway-responses';
 import { corsHeaders, SECURITY_HEADERS } from '../lambdas/shared/http';
 import type { GatewayRequest } from './api-gateway-events';
@@ -164,7 +165,9 @@ function gatewayReply(
   headers: Record<string, string>,
   authorizer?: Record<string, string>,
 ): Reply {
-  const rendered = renderGatewayResponse(type, defaultStatus, { authorizer, message });
+  // The stack's DPOP_MODE, as the deployed stage's `dpop` chooses its gateway responses.
+  const deviceBinding = (process.env[AuthorizerEnv.dpopMode] ?? 'off') !== 'off';
+  const rendered = renderGatewayResponse(type, defaultStatus, { authorizer, message, deviceBinding });
   return {
     statusCode: rendered.statusCode,
     headers: { ...SECURITY_HEADERS, ...headers, ...rendered.headers },

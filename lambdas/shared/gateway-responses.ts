@@ -32,6 +32,13 @@ export type GatewayResponseType =
  */
 export const AUTHORIZER_DENIAL_CHALLENGE = `Bearer realm="${REALM}", error="invalid_token"`;
 
+/**
+ * With device binding on, the same static header also offers the DPoP scheme (RFC 9449 §7.1: `algs` names what we
+ * accept; RFC 7235 §4.1 allows several challenges in one header). A static header cannot say which proof rule
+ * failed: the typed `ERR_DPOP_*` reason is in the body, as every other authorizer reason is.
+ */
+export const AUTHORIZER_DENIAL_CHALLENGE_WITH_DPOP = `${AUTHORIZER_DENIAL_CHALLENGE}, DPoP realm="${REALM}", algs="ES256"`;
+
 const NOT_FOUND = '{"error":"ERR_NOT_FOUND","message":"no such route"}';
 /** Any other gateway error: `ERR_<response type>` (e.g. ERR_THROTTLED) and API Gateway's own message. */
 const GENERIC = '{"error":"ERR_$context.error.responseType","message":$context.error.messageString}';
@@ -62,12 +69,29 @@ export const GATEWAY_RESPONSES: Readonly<Record<GatewayResponseType, GatewayResp
   DEFAULT_5XX: { headers: {}, body: GENERIC },
 };
 
+/** The gateway responses of a REST API, by whether device binding (the stage's `dpop`) is on. */
+export function gatewayResponses(
+  deviceBinding: boolean,
+): Readonly<Record<GatewayResponseType, GatewayResponseDefinition>> {
+  if (!deviceBinding) return GATEWAY_RESPONSES;
+  const denied = GATEWAY_RESPONSES.ACCESS_DENIED;
+  return {
+    ...GATEWAY_RESPONSES,
+    ACCESS_DENIED: {
+      ...denied,
+      headers: { 'WWW-Authenticate': `'${AUTHORIZER_DENIAL_CHALLENGE_WITH_DPOP}'` },
+    },
+  };
+}
+
 /** What the variables of a gateway response resolve to for one request. */
 export interface GatewayResponseContext {
   /** The authorizer's context (REST: values are strings). */
   readonly authorizer?: Readonly<Record<string, string>>;
   /** API Gateway's own message for the response type (null for some, e.g. an authorizer error). */
   readonly message: string | null;
+  /** The stage's device binding is on (see gatewayResponses). @default false */
+  readonly deviceBinding?: boolean;
 }
 
 /**
@@ -81,9 +105,9 @@ export function renderGatewayResponse(
   context: GatewayResponseContext,
 ): { statusCode: number; headers: Record<string, string>; body: string } {
   const fallback: GatewayResponseType = defaultStatus >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
+  const responses = gatewayResponses(context.deviceBinding ?? false);
   const definition =
-    (GATEWAY_RESPONSES as Record<string, GatewayResponseDefinition | undefined>)[type] ??
-    GATEWAY_RESPONSES[fallback];
+    (responses as Record<string, GatewayResponseDefinition | undefined>)[type] ?? responses[fallback];
   const error = { responseType: type, message: context.message };
   const variable = (name: string): string => {
     if (name === 'error.responseType') return error.responseType;

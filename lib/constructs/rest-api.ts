@@ -5,7 +5,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_STAGE_NAME } from '../../lambdas/shared/edge';
-import { GATEWAY_RESPONSES } from '../../lambdas/shared/gateway-responses';
+import { gatewayResponses } from '../../lambdas/shared/gateway-responses';
 import { ROUTES, type Route, type RouteFunction } from '../../lambdas/shared/routes';
 import { NodeFunction } from './node-function';
 
@@ -72,6 +72,8 @@ export interface RestApiProps {
   readonly logRetention?: logs.RetentionDays;
   /** Every method, CORS preflights included, requires an API key (OriginKey: only CloudFront sends it). @default false */
   readonly requireApiKey?: boolean;
+  /** Device binding (the stage's `dpop` is not `off`): authorizer denials also offer the DPoP scheme. @default false */
+  readonly deviceBinding?: boolean;
 }
 
 export class RestApi extends Construct {
@@ -120,7 +122,7 @@ export class RestApi extends Construct {
     this.api.node.tryRemoveChild('Endpoint');
 
     // API Gateway's own answers say why, like the handlers' (lambdas/shared/gateway-responses.ts, docs/errors.md).
-    for (const [type, definition] of Object.entries(GATEWAY_RESPONSES)) {
+    for (const [type, definition] of Object.entries(gatewayResponses(props.deviceBinding ?? false))) {
       this.api.addGatewayResponse(type, {
         type: apigateway.ResponseType.of(type),
         ...(definition.statusCode ? { statusCode: String(definition.statusCode) } : {}),

@@ -54,8 +54,8 @@ describe('device binding enforced (offline stack)', () => {
       headers: { Authorization: `Bearer ${browser.accessToken}` },
     });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toMatch(
-      /^DPoP realm="cognito-guard", error="invalid_token"/,
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer realm="cognito-guard", error="invalid_token", DPoP realm="cognito-guard", algs="ES256"',
     );
     expect(await response.json()).toMatchObject({ error: 'ERR_DPOP_SCHEME' });
   });

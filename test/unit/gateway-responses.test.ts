@@ -1,6 +1,15 @@
 // The gateway responses as data and their rendering: every denial renders a JSON body and its RFC 6750 challenge.
-import { GATEWAY_RESPONSES, renderGatewayResponse } from '../../lambdas/shared/gateway-responses';
-import { bearerChallenge, REASON_CODES, REASON_MEANINGS } from '../../lambdas/shared/reasons';
+import {
+  GATEWAY_RESPONSES,
+  gatewayResponses,
+  renderGatewayResponse,
+} from '../../lambdas/shared/gateway-responses';
+import {
+  bearerChallenge,
+  DPOP_REASON_CODES,
+  REASON_CODES,
+  REASON_MEANINGS,
+} from '../../lambdas/shared/reasons';
 
 describe('reason meanings', () => {
   it.each([...REASON_CODES])('keeps the %s message safe to substitute into a JSON template', (reason) => {
@@ -41,6 +50,28 @@ describe('renderGatewayResponse', () => {
       expect(JSON.parse(rendered.body)).toEqual({ error: reason, message: REASON_MEANINGS[reason].message });
     },
   );
+
+  it.each([...DPOP_REASON_CODES])(
+    'renders a device-binding denial for %s with both challenges when binding is on, the reason in the body',
+    (reason) => {
+      const context = { reason, message: REASON_MEANINGS[reason].message };
+      const rendered = renderGatewayResponse('ACCESS_DENIED', 403, {
+        authorizer: context,
+        message: 'x',
+        deviceBinding: true,
+      });
+      expect(rendered.statusCode).toBe(401);
+      expect(rendered.headers).toEqual({
+        'WWW-Authenticate':
+          'Bearer realm="cognito-guard", error="invalid_token", DPoP realm="cognito-guard", algs="ES256"',
+      });
+      expect(JSON.parse(rendered.body)).toEqual({ error: reason, message: REASON_MEANINGS[reason].message });
+    },
+  );
+
+  it('offers no DPoP challenge when binding is off', () => {
+    expect(gatewayResponses(false).ACCESS_DENIED.headers['WWW-Authenticate']).not.toContain('DPoP');
+  });
 
   it.each(Object.entries(GATEWAY_RESPONSES))(
     'maps %s headers from static values only (the header sources AWS documents; no context.authorizer.*)',
