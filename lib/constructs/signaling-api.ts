@@ -219,9 +219,13 @@ export class SignalingApi extends Construct {
     this.acknowledgeScopedWildcards(this.sweepFunction);
   }
 
-  /** For every function that revokes (SocketCloser): find sockets by index, close them, drop stale rows. */
+  /**
+   * For every function that revokes (SocketCloser): find sockets by index, close them, drop stale rows, and take a
+   * socket found gone (410) out of its room and its user's socket set.
+   */
   public grantCloseSockets(grantee: iam.IGrantable): void {
     this.grantTable(grantee, ['DeleteItem'], ['bySub', 'bySession']);
+    this.grantRoomUpdates(grantee);
     this.key.grant(grantee, 'kms:Decrypt');
     this.stage.grantManagementApiAccess(grantee);
     if (grantee instanceof Construct) this.acknowledgeScopedWildcards(grantee);

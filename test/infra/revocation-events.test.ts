@@ -119,6 +119,8 @@ describe('revocation events', () => {
         ),
         // SocketCloser: find the user's sockets, drop stale rows, close them through @connections.
         pair('dynamodb:DeleteItem', arn(connections)),
+        // A socket found gone leaves its room and socket set (room and socket-set items only: LeadingKeys).
+        pair('dynamodb:UpdateItem', arn(connections)),
         pair('dynamodb:Query', index('bySub')),
         pair('dynamodb:Query', index('bySession')),
         pair('kms:Decrypt', arn(id(stack.signaling.key))),

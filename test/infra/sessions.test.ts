@@ -167,6 +167,8 @@ describe('sessions', () => {
           ...(service === 'admin' ? [pair('cognito-idp:ListUsers', arn(pool))] : []),
           // SocketCloser: find the affected sockets, drop stale rows, close them through @connections.
           pair('dynamodb:DeleteItem', arn(connectionsTable)),
+          // A socket found gone leaves its room and socket set (room and socket-set items only: LeadingKeys).
+          pair('dynamodb:UpdateItem', arn(connectionsTable)),
           ...['bySub', 'bySession'].map((i) =>
             pair('dynamodb:Query', { 'Fn::Join': ['', [arn(connectionsTable), `/index/${i}`]] }),
           ),
