@@ -33,16 +33,27 @@ import { RevocationTableSchema, revocationKey } from '../shared/table-schemas';
 
 export { PRUNE_GRACE_SECONDS, recordsFor };
 
+/** Offline only: the DynamoDB request timeout in milliseconds (see requestTimeoutMs). */
+export const DYNAMODB_TIMEOUT_ENV = 'COGNITO_GUARD_DYNAMODB_TIMEOUT_MS';
 const PK = RevocationTableSchema.partitionKey;
 const TTL = RevocationTableSchema.ttlAttribute;
 /** Entries removed per tidy-up write: keeps each expression far below DynamoDB's 4 KB expression limit. */
 const PRUNE_CHUNK = 25;
 
+/**
+ * How long one DynamoDB request may take (read when a client is built, at cold start): 1.5 s in AWS. The offline stack (local/aws-env.ts) allows more, because
+ * there one Node process on a small machine plays DynamoDB (dynalite serialises one item's writes), API Gateway and
+ * every Lambda at once; it is a speed allowance, not a difference in behaviour.
+ */
+function requestTimeoutMs(): number {
+  return Number(process.env[DYNAMODB_TIMEOUT_ENV]) || 1500;
+}
+
 /** A DynamoDB document client with short timeouts: an unreachable store must fail closed quickly. */
 export function createDocumentClient(): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1500 },
+    requestHandler: { connectionTimeout: 500, requestTimeout: requestTimeoutMs() },
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
@@ -133,19 +144,22 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
         Key: { [PK]: pk },
         UpdateExpression: `SET ${target}, #sub = :sub${shape.raiseTtl ? ', #ttl = :ttl' : ''} ADD #version :one`,
         ConditionExpression: [
-          shape.mapExists ? 'attribute_exists(#m)' : 'attribute_not_exists(#m)',
+          // Revoke more, never less: an entry of this id that already lives longer stands (see below).
+          shape.mapExists
+            ? 'attribute_exists(#m) AND (attribute_not_exists(#m.#id) OR #m.#id.#exp <= :exp)'
+            : 'attribute_not_exists(#m)',
           ttlCondition(shape),
         ].join(' AND '),
         ExpressionAttributeNames: {
           '#m': map,
-          ...(shape.mapExists ? { '#id': id } : { '#o': other }),
+          ...(shape.mapExists ? { '#id': id, '#exp': 'expiresAt' } : { '#o': other }),
           '#sub': 'sub',
           '#ttl': TTL,
           '#version': 'version',
         },
         ExpressionAttributeValues: {
           ':entry': shape.mapExists ? entry : { [id]: entry },
-          ...(shape.mapExists ? {} : { ':empty': {} }),
+          ...(shape.mapExists ? { ':exp': entry.expiresAt } : { ':empty': {} }),
           ':sub': sub,
           ':ttl': entry.expiresAt + PRUNE_GRACE_SECONDS,
           ':one': 1,
@@ -153,7 +167,14 @@ export class DynamoRevocationStore implements RevocationReader, RevocationWriter
       });
       if (written) return written;
     }
-    throw new Error('revocation not stored: the item kept changing'); // never silently: the caller fails closed
+    // Every shape failed: either the same id already has an entry that lives at least as long (it stands, and it
+    // revokes what this one would), or the item kept changing (never silently: the caller fails closed).
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { [PK]: pk }, ConsistentRead: true }),
+    );
+    const standing = (Item?.[map] as Record<string, StoredEntry> | undefined)?.[id];
+    if (Item && standing && standing.expiresAt >= entry.expiresAt) return Item;
+    throw new Error('revocation not stored: the item kept changing');
   }
 
   /**

@@ -198,3 +198,9 @@ it('folds 45 sign-outs of one second back within the budget', async () => {
   await fc.asyncModelRun(() => setup, [new Burst(0, 10), new Burst(10, 35)]);
   expect(setup.real.folded).toBe(true);
 });
+
+// Shrunk counterexample: a session revoked again with a shorter entry (60 s of tokens, not 900) shortened the first.
+it('keeps the longer entry when a session is revoked again with a shorter one', async () => {
+  const setup = world();
+  await fc.asyncModelRun(() => setup, [new Burst(0, 5), new RevokeSession(0, 60), new Wait(361)]);
+});

@@ -90,10 +90,7 @@ describe('header smuggling', () => {
         headers: { Authorization: values as unknown as string, 'User-Agent': userAgent },
       });
       expect(response.status).toBe(401);
-      expect(response.headers['www-authenticate']).toBe(
-        'Bearer realm="cognito-guard", error="invalid_token"',
-      );
-      expect(JSON.parse(response.body)).toMatchObject({ error: 'ERR_TOKEN_MALFORMED' });
+      expectChallenge(response, 'ERR_TOKEN_MALFORMED');
       expect(deniedLines(logs, userAgent)).toMatchObject([{ reason: 'ERR_TOKEN_MALFORMED' }]);
     }
   });
@@ -101,10 +98,13 @@ describe('header smuggling', () => {
 
 /**
  * The RFC 6750 challenge and the typed body of a denial: the ACCESS_DENIED gateway response's static header (AWS
- * documents no header mapping from the authorizer context), the reason in the body.
+ * documents no header mapping from the authorizer context), the reason in the body. Test stacks run device binding
+ * in `monitor` (local/stack.ts), so the header offers DPoP too.
  */
 function expectChallenge(response: RawResponse, reason: ReasonCode): void {
-  expect(response.headers['www-authenticate']).toBe('Bearer realm="cognito-guard", error="invalid_token"');
+  expect(response.headers['www-authenticate']).toBe(
+    'Bearer realm="cognito-guard", error="invalid_token", DPoP realm="cognito-guard", algs="ES256"',
+  );
   expect(JSON.parse(response.body)).toEqual({ error: reason, message: expect.any(String) });
 }
 
