@@ -147,6 +147,7 @@ export function costModel(
         `$${round(duration(1) * MILLION, 4)} per million invocations at ${DEFAULT_MEMORY_MB} MB ${architecture}.`,
       'DynamoDB units are what dynalite reports with ReturnConsumedCapacity: it leaves out GSI writes, which AWS bills too (the sessions table has one index).',
       'Cognito bills by monthly active user, not per sign-in: not in the sign-in row.',
+      `The sign-in row is the page's device-bound sign-in (one more Cognito call, GetTokensFromRefreshToken, in /auth/session); without a device key: ${signIn.withoutDeviceKey.restRequests} REST requests, ${signIn.withoutDeviceKey.readUnits} RRU, ${signIn.withoutDeviceKey.writeUnits} WRU, ${signIn.withoutDeviceKey.eventsPublished} events.`,
     ],
   };
 }

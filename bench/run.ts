@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { measureColdStart, type ColdStartResult } from './cold-start';
 import { costModel, type CostModelResult } from './cost-model';
 import type { DecisionCostResult } from './decision-cost';
+import type { DpopCostResult } from './dpop-cost';
 import type { HeavyUserResult } from './heavy-user';
 import { runPart, startStackProcess } from './lib/child';
 import { describeMachine, loadAverage1m } from './lib/machine';
 import { formatTable, verdict } from './lib/table';
 import { measureRevocationLatency, type RevocationLatencyResult } from './revocation-latency';
-import type { RoundTripResult } from './round-trips';
+import type { RoundTripResult, RoundTripRow } from './round-trips';
 import type { SignInCostResult } from './sign-in-cost';
 import { measureThroughput, type ThroughputResult } from './throughput';
 
@@ -21,12 +22,17 @@ export const GOALS = {
   dynamoCallsForged: 0,
   readUnitsAllowed: 1,
   authorizerInitMs: 40,
-  authorizerBundleKb: 400,
+  // Was 400 until issue 25: device binding adds jose's ES256 proof verify and RFC 7638 thumbprint (15 KiB) and the proof rules (8 KiB).
+  authorizerBundleKb: 430,
   allowedAfterLogout: 0,
   socketCloseMs: 2000,
   readUnitsHeavyUser: 1,
   failedRevocationWrites: 0,
+  dpopExtraReads: 0,
 } as const;
+
+/** The round-trips row of a device-bound token sent with its proof. */
+const BOUND_ROW = 'REST: device-bound token with its proof (DPoP)';
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -38,28 +44,32 @@ async function main(): Promise<void> {
   if (machine.loadAverage1m > 1)
     log('load average above 1: timings will be noisy (recorded in results.json)');
 
-  log('3/6 cold start: bundling every Lambda entry with the CDK options, timing module init');
+  log('3/8 cold start: bundling every Lambda entry with the CDK options, timing module init');
   const coldStart = await measureColdStart(join(tmpdir(), 'cognito-guard-bench', 'bundles'));
   load.push(loadAverage1m());
   const authorizer = coldStart.bundles.find((b) => b.fn === 'authorizer')!;
 
-  log('1/6 decision cost (child process)');
+  log('1/8 decision cost (child process)');
   const decision = await runPart<DecisionCostResult>('decision-cost', [
     join(coldStart.outDir, 'authorizer', 'index.js'),
   ]);
   load.push(loadAverage1m());
 
-  log('2/6 round trips (child process, dynalite behind a counting proxy)');
+  log('2/8 round trips (child process, dynalite behind a counting proxy)');
   const roundTrips = await runPart<RoundTripResult>('round-trips', [coldStart.outDir]);
   load.push(loadAverage1m());
 
-  log('7 heavy user (child process: 1,000 sign-outs of one user, then 100 at once, dynalite counted)');
+  log('7/8 heavy user (child process: 1,000 sign-outs of one user, then 100 at once, dynalite counted)');
   const heavyUser = await runPart<HeavyUserResult>('heavy-user');
   load.push(loadAverage1m());
 
-  log('6/6 sign-in cost (child process: offline stack, handlers and DynamoDB counted)');
+  log('6/8 sign-in cost (child process: offline stack, handlers and DynamoDB counted)');
   const signIn = await runPart<SignInCostResult>('sign-in-cost');
   const cost = costModel(roundTrips, signIn);
+  load.push(loadAverage1m());
+
+  log('8/8 device binding (child process: DPoP proof check next to the RSA verify)');
+  const dpop = await runPart<DpopCostResult>('dpop-cost');
   load.push(loadAverage1m());
 
   log('starting the offline stack in its own process');
@@ -67,10 +77,10 @@ async function main(): Promise<void> {
   let throughput: ThroughputResult;
   let revocation: RevocationLatencyResult;
   try {
-    log('5/6 throughput (autocannon, 20 connections, 5 s per path)');
+    log('5/8 throughput (autocannon, 20 connections, 5 s per path)');
     throughput = await measureThroughput(stack.outputs);
     load.push(loadAverage1m());
-    log('4/6 revocation latency (20 runs: sign in, open socket, log out)');
+    log('4/8 revocation latency (20 runs: sign in, open socket, log out)');
     revocation = await measureRevocationLatency(stack.outputs);
     load.push(loadAverage1m());
   } finally {
@@ -79,6 +89,7 @@ async function main(): Promise<void> {
 
   const allowed = roundTrips.rows.find((r) => r.request === 'REST: allowed token')!;
   const forged = roundTrips.rows.find((r) => r.request === 'REST: forged signature')!;
+  const bound = roundTrips.rows.find((r) => r.request === BOUND_ROW)!;
   const goals = {
     coreVsAwsJwtVerify: decision.coreVsAwsJwtVerify <= GOALS.coreVsAwsJwtVerify,
     dynamoCallsAllowed: allowed.dynamoCalls === GOALS.dynamoCallsAllowed,
@@ -97,6 +108,11 @@ async function main(): Promise<void> {
     ),
     failedRevocationWrites:
       heavyUser.concurrent.failed === GOALS.failedRevocationWrites && heavyUser.concurrent.notRefused === 0,
+    dpopExtraReads:
+      bound.outcome === 'Allow' &&
+      bound.dynamoCalls - allowed.dynamoCalls === GOALS.dpopExtraReads &&
+      bound.readUnits - allowed.readUnits === GOALS.dpopExtraReads &&
+      bound.writeUnits === 0,
   };
   const results = {
     machine,
@@ -117,10 +133,11 @@ async function main(): Promise<void> {
     signInCost: signIn,
     costModel: cost,
     heavyUser,
+    dpopCost: dpop,
   };
   await writeFile(join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(
-    `${report(results.machine, load, decision, roundTrips, coldStart, revocation, throughput, goals)}\n\n${costReport(cost)}\n\n${heavyUserReport(heavyUser, goals)}\n`,
+    `${report(results.machine, load, decision, roundTrips, coldStart, revocation, throughput, goals)}\n\n${costReport(cost)}\n\n${heavyUserReport(heavyUser, goals)}\n\n${dpopReport(dpop, allowed, bound, goals)}\n`,
   );
   log(`done in ${results.durationSeconds} s; figures in bench/results.json`);
 }
@@ -275,5 +292,25 @@ export function heavyUserReport(heavy: HeavyUserResult, goals: Record<string, bo
       ]),
     ),
     `read units ${verdict(goals.readUnitsHeavyUser)}; ${c.writers} concurrent sign-outs of that user x ${c.rounds}: one revocation write p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms, max ${c.maxMs} ms; failed ${c.failed}, not refused ${c.notRefused} ${verdict(goals.failedRevocationWrites)}; ${c.writeUnitsPerSignOut} write units/sign-out`,
+  ].join('\n');
+}
+
+/** Section 8: what device binding costs (issue 25). */
+function dpopReport(
+  dpop: DpopCostResult,
+  allowed: RoundTripRow,
+  bound: RoundTripRow,
+  goals: Record<string, boolean | undefined>,
+): string {
+  const replay = dpop.replayProtection;
+  const alt = replay.conditionalWriteAlternative;
+  return [
+    `8. Device binding (DPoP): CPU per check (warm, one process; median of 9 interleaved batches)`,
+    formatTable(
+      ['check', 'µs/op', 'x RSA floor'],
+      dpop.rows.map((r) => [r.name, r.usPerOp, r.vsRsaFloor]),
+    ),
+    `proof check / aws-jwt-verify = ${dpop.proofVsAwsJwtVerify}; DynamoDB per request, bound token + proof: ${bound.dynamoCalls} call, ${bound.readUnits} read unit, ${bound.writeUnits} write units (unbound: ${allowed.dynamoCalls} / ${allowed.readUnits} / ${allowed.writeUnits}) ${verdict(goals.dpopExtraReads)}`,
+    `replay protection: ${replay.chosen}, ${replay.dynamoCallsPerRequest} DynamoDB calls; a conditional write instead: +${alt.extraDynamoCallsPerRequest} call, ${alt.writeUnitsPerRequest} write unit, $${alt.usdPerMillionRequests} per million requests (${alt.vsOneReadUnit}x the read)`,
   ].join('\n');
 }

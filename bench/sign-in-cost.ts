@@ -5,21 +5,29 @@ import { join } from 'node:path';
 import type { Handlers } from '../local/handlers';
 import { startOfflineStack } from '../local/stack';
 import { BrowserSession } from '../test/helpers/browser-session';
+import { newDeviceKey } from '../test/helpers/dpop';
 import { startCountingEndpoint } from './lib/counting-endpoint';
 import { round } from './lib/stats';
 
-export interface SignInCostResult {
+/** What one sign-in + logout cycle consumed, per cycle. */
+export interface SignInCycleCost {
   readonly cycles: number;
-  /** Per cycle (sign-in + logout): REST requests that reached API Gateway. */
+  /** REST requests that reached API Gateway. */
   readonly restRequests: number;
-  /** Per cycle: invocations and summed handler wall time (ms) by function. */
+  /** Invocations and summed handler wall time (ms) by function. */
   readonly lambda: Readonly<Record<string, { readonly invocations: number; readonly ms: number }>>;
-  /** Per cycle: DynamoDB calls by operation and request units (dynalite's ReturnConsumedCapacity). */
+  /** DynamoDB calls by operation and request units (dynalite's ReturnConsumedCapacity). */
   readonly dynamoByOperation: Readonly<Record<string, number>>;
   readonly readUnits: number;
   readonly writeUnits: number;
-  /** Per cycle: revocation events published (EventBridge PutEvents entries in AWS). */
+  /** Revocation events published (EventBridge PutEvents entries in AWS). */
   readonly eventsPublished: number;
+}
+
+/** The page's sign-in (device-bound: every call carries a proof) and, beside it, one without a device key. */
+export interface SignInCostResult extends SignInCycleCost {
+  readonly deviceBound: true;
+  readonly withoutDeviceKey: SignInCycleCost;
   readonly method: string;
 }
 
@@ -42,43 +50,66 @@ export async function measureSignInCost(cycles = CYCLES): Promise<SignInCostResu
     },
   });
   try {
-    const user = stack.outputs.users.find((u) => !u.groups.length) ?? stack.outputs.users[0];
-    const warmUp = new BrowserSession(stack.outputs); // JWKS, secrets and connections fetched once
-    await warmUp.signIn(user);
-    await warmUp.call('POST', '/auth/logout');
-    for (const entry of Object.values(invocations)) Object.assign(entry, { invocations: 0, ms: 0 });
-    restRequests = 0;
-    const calls = proxy!.counts();
-    const units = proxy!.units();
-    const events = await eventLines(dataDir);
-
-    for (let cycle = 0; cycle < cycles; cycle++) {
-      const browser = new BrowserSession(stack.outputs);
-      await browser.signIn(user);
-      const logout = await browser.call('POST', '/auth/logout');
-      if (logout.status !== 200) throw new Error(`logout: ${logout.status}`);
+    // One user per variant and the same history for both: each logout adds an entry to that user's deny-list item,
+    // whose size sets the write units of the next one.
+    const [boundUser, unboundUser] = stack.outputs.users;
+    const user = (bound: boolean) => (bound ? boundUser : unboundUser);
+    const device = await newDeviceKey();
+    const browser = (bound: boolean) => {
+      const session = new BrowserSession(stack.outputs);
+      if (bound) session.device = device; // the page's key: every call carries a fresh proof
+      return session;
+    };
+    for (const bound of [true, false]) {
+      const warmUp = browser(bound); // JWKS, secrets and connections fetched once
+      await warmUp.signIn(user(bound));
+      await warmUp.call('POST', '/auth/logout');
     }
-    const callsAfter = proxy!.counts();
-    const unitsAfter = proxy!.units();
+    const measure = async (bound: boolean): Promise<SignInCycleCost> => {
+      for (const entry of Object.values(invocations)) Object.assign(entry, { invocations: 0, ms: 0 });
+      restRequests = 0;
+      const calls = proxy!.counts();
+      const units = proxy!.units();
+      const events = await eventLines(dataDir);
+      for (let cycle = 0; cycle < cycles; cycle++) {
+        const session = browser(bound);
+        await session.signIn(user(bound));
+        if (boundTo(session.accessToken) !== (bound ? device.jkt : undefined))
+          throw new Error(
+            `sign-in ${bound ? 'with' : 'without'} a device key: wrong cnf.jkt in the access token`,
+          );
+        const logout = await session.call('POST', '/auth/logout');
+        if (logout.status !== 200) throw new Error(`logout: ${logout.status}`);
+      }
+      const callsAfter = proxy!.counts();
+      const unitsAfter = proxy!.units();
+      return {
+        cycles,
+        restRequests: restRequests / cycles,
+        lambda: Object.fromEntries(
+          Object.entries(invocations).map(([fn, c]) => [
+            fn,
+            { invocations: c.invocations / cycles, ms: round(c.ms / cycles) },
+          ]),
+        ),
+        dynamoByOperation: Object.fromEntries(
+          Object.entries(callsAfter)
+            .map(([op, n]) => [op, (n - (calls[op] ?? 0)) / cycles] as const)
+            .filter(([, n]) => n > 0),
+        ),
+        readUnits: (unitsAfter.read - units.read) / cycles,
+        writeUnits: (unitsAfter.write - units.write) / cycles,
+        eventsPublished: ((await eventLines(dataDir)) - events) / cycles,
+      };
+    };
+    const bound = await measure(true);
+    const withoutDeviceKey = await measure(false);
     return {
-      cycles,
-      restRequests: restRequests / cycles,
-      lambda: Object.fromEntries(
-        Object.entries(invocations).map(([fn, c]) => [
-          fn,
-          { invocations: c.invocations / cycles, ms: round(c.ms / cycles) },
-        ]),
-      ),
-      dynamoByOperation: Object.fromEntries(
-        Object.entries(callsAfter)
-          .map(([op, n]) => [op, (n - (calls[op] ?? 0)) / cycles] as const)
-          .filter(([, n]) => n > 0),
-      ),
-      readUnits: (unitsAfter.read - units.read) / cycles,
-      writeUnits: (unitsAfter.write - units.write) / cycles,
-      eventsPublished: ((await eventLines(dataDir)) - events) / cycles,
+      ...bound,
+      deviceBound: true,
+      withoutDeviceKey,
       method:
-        'offline stack in-process: REST handlers wrapped to count and time invocations, DynamoDB behind a counting proxy',
+        'offline stack in-process (dpop monitor: a session a proof started is bound, one without a key is not): REST handlers wrapped to count and time invocations, DynamoDB behind a counting proxy',
     };
   } finally {
     await stack.stop();
@@ -124,6 +155,13 @@ function countInvocations(
     },
     routes,
   };
+}
+
+function boundTo(accessToken: string): string | undefined {
+  const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+    cnf?: { jkt?: string };
+  };
+  return payload.cnf?.jkt;
 }
 
 async function eventLines(dataDir: string): Promise<number> {

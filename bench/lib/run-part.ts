@@ -1,6 +1,7 @@
 // Child-process entry of one bench part: `run-part.ts <part> <out.json> [args...]`, result written as JSON to <out>.
 import { writeFile } from 'node:fs/promises';
 import { measureDecisionCost } from '../decision-cost';
+import { measureDpopCost } from '../dpop-cost';
 import { measureHeavyUser } from '../heavy-user';
 import { countRoundTrips } from '../round-trips';
 import { measureSignInCost } from '../sign-in-cost';
@@ -10,6 +11,7 @@ const PARTS: Record<string, (args: string[]) => Promise<unknown>> = {
   'round-trips': ([bundles]) => countRoundTrips(bundles),
   'sign-in-cost': () => measureSignInCost(),
   'heavy-user': () => measureHeavyUser(),
+  'dpop-cost': () => measureDpopCost(),
 };
 
 async function main(): Promise<void> {
