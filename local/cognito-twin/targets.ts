@@ -100,12 +100,13 @@ function withSession(inner: Route, deps: TwinTargetDeps): Route {
     const client = await deps.services.cognito.getAppClient(ctx, req.ClientId ?? '');
     if (!client || !req.UserPoolId) throw new InvalidParameterError('UserPoolId and ClientId are required');
     const access = claimsOf(tokens.AccessToken);
+    if (typeof access.username !== 'string') throw new Error('cognito-local issued a token without username');
     const issuedAt = Number(access.iat);
     const { family, refreshToken } = await deps.families.start({
       clientId: client.ClientId,
       userPoolId: req.UserPoolId,
-      username: String(access.username),
-      scope: String(access.scope ?? ''),
+      username: access.username,
+      scope: typeof access.scope === 'string' ? access.scope : '',
       authTime: issuedAt, // the user just typed their password
       expiresAt: issuedAt + refreshValiditySeconds(client),
     });
