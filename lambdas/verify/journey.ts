@@ -248,8 +248,7 @@ export async function runJourney(
       const proof = await proofBy(by, token);
       const first = await meWith(token, proof);
       // The first use must pass, or the replay's 401 would prove nothing.
-      if (first.status !== 200)
-        return { status: 0, body: { error: `first use answered ${describe(first)}` } };
+      if (first.status !== 200) return `its first use answered ${describe(first)}`;
       return meWith(token, proof);
     });
     await refusedBound(

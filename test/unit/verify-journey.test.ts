@@ -28,6 +28,8 @@ interface FakeOptions {
     readonly allowsReplay?: boolean;
     /** `bind` answers an unbound token (no pre token trigger). */
     readonly triggerMissing?: boolean;
+    /** The `htu` the authorizer expects instead of the URL called (a misconfigured public URL). */
+    readonly expectedHtu?: string;
   };
 }
 
@@ -57,7 +59,7 @@ function fakeDeployment(options: FakeOptions = {}) {
     if (!dpop) return 'ERR_DPOP_SCHEME';
     if (dpop.proof === undefined) return options.dpop?.allowsMissingProof ? undefined : 'ERR_DPOP_MISSING';
     const proof = JSON.parse(dpop.proof) as FakeProof;
-    if (proof.htm !== method || proof.htu !== url) return 'ERR_DPOP_REQUEST';
+    if (proof.htm !== method || proof.htu !== (options.dpop?.expectedHtu ?? url)) return 'ERR_DPOP_REQUEST';
     if (Math.abs(Date.now() / 1000 - proof.iat) > 60) return 'ERR_DPOP_STALE';
     if (proof.jkt !== jkt) return 'ERR_DPOP_KEY_MISMATCH';
     if (proofsSeen.has(proof.jti) && !options.dpop?.allowsReplay) return 'ERR_DPOP_REPLAY';
@@ -333,6 +335,21 @@ describe('runJourney device binding checks', () => {
       reason: 'a proof sent a second time: answered 200',
     });
     expect(byName(report, CHECKS.boundStale).passed).toBe(true);
+  });
+
+  it('fails the bound-token and replay checks when even a fresh proof is refused (a replay refusal proves nothing then)', async () => {
+    const { deps } = fakeDeployment({ dpop: { expectedHtu: 'https://app.example/api/me' } });
+
+    const report = await runJourney(enforced, deps);
+
+    expect(byName(report, CHECKS.boundToken)).toMatchObject({
+      passed: false,
+      reason: 'cnf.jkt set, but /me with a fresh proof answered 401 ERR_DPOP_REQUEST',
+    });
+    expect(byName(report, CHECKS.boundReplayed)).toMatchObject({
+      passed: false,
+      reason: 'a proof sent a second time: its first use answered 401 ERR_DPOP_REQUEST',
+    });
   });
 
   it('fails the bound-token check, and marks the others not run, when Cognito returns an unbound token', async () => {
