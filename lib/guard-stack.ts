@@ -269,6 +269,11 @@ export class GuardStack extends Stack {
       value: config.enforcementMode,
       description: 'enforce: revoked tokens are denied; monitor: allowed and logged as would_deny',
     });
+    new CfnOutput(this, 'DeviceBinding', {
+      value: config.dpop,
+      description:
+        'Device binding (DPoP): off, monitor or enforce; npm run verify checks bound tokens in enforce',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -311,6 +316,7 @@ export class GuardStack extends Stack {
         wsUrl: this.edge.webSocketUrl,
         enforcementMode: config.enforcementMode,
         authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
+        deviceBinding: config.dpop,
         monitoring: this.monitoring,
         logRetention: config.logRetentionDays,
       });

@@ -10,6 +10,7 @@ import type { EnforcementMode } from '../lambdas/authorizer/authorize';
 import { enforcementMode } from '../lambdas/authorizer/config';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { EventsEnv } from '../lambdas/events/env';
+import { DPOP_MODES, type DpopMode } from '../lambdas/shared/dpop';
 import { API_STAGE_NAME, EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edge';
 import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import type { WebConfig } from '../lambdas/shared/edge';
@@ -83,6 +84,8 @@ export interface StackOutputs {
   readonly enforcementMode: EnforcementMode;
   /** The shim never caches authorizer results: a revocation applies to the very next request. */
   readonly authorizerCacheTtlSeconds: number;
+  /** Device binding (DPoP) as the authorizers run it: DPOP_MODE (`npm start` sets `enforce`), else `monitor`. */
+  readonly dpopMode: DpopMode;
   /** How recent a sign-in the admin revoke routes need (step-up, STEP_UP_MAX_AGE_SECONDS). */
   readonly stepUpMaxAgeSeconds: number;
 }
@@ -281,6 +284,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       verifyUser: verification.user,
       enforcementMode: enforcementMode(process.env),
       authorizerCacheTtlSeconds: 0,
+      dpopMode: localDpopMode(),
       stepUpMaxAgeSeconds: options.stepUpMaxAgeSeconds ?? DEFAULT_STEP_UP_MAX_AGE_SECONDS,
     };
 
@@ -388,7 +392,7 @@ function setRuntimeEnv(
     // Device binding (the twin always runs the pre token trigger): sessions a proof started are bound. `monitor`
     // (the default here: tests and scripts sign in without a key) keeps sign-ins without a proof working;
     // `npm start` sets DPOP_MODE=enforce (local/main.ts).
-    [AuthEnv.dpopMode]: process.env[AuthEnv.dpopMode] ?? 'monitor',
+    [AuthEnv.dpopMode]: outputs.dpopMode,
     [AuthorizerEnv.appUrl]: outputs.appUrl,
     [AuthEnv.redirectUri]: outputs.redirectUri,
     // Names of secrets in the offline Secrets Manager, never their values.
@@ -436,4 +440,12 @@ function restartable(
       current ??= await start();
     },
   };
+}
+
+/** The stack's device binding mode: DPOP_MODE when set (checked as the handlers check it), else `monitor`. */
+function localDpopMode(): DpopMode {
+  const mode = process.env[AuthEnv.dpopMode] ?? 'monitor';
+  if (!(DPOP_MODES as readonly string[]).includes(mode))
+    throw new Error(`${AuthEnv.dpopMode} must be one of ${DPOP_MODES.join(', ')}`);
+  return mode as DpopMode;
 }

@@ -1,11 +1,14 @@
-// VerificationSignIn over Cognito AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH: IAM credentials required) + RevokeToken.
+// VerificationSignIn over Cognito AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH: IAM credentials required), RevokeToken and
+// GetTokensFromRefreshToken (device binding).
 
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import {
   AdminInitiateAuthCommand,
+  GetTokensFromRefreshTokenCommand,
   NotAuthorizedException,
   RevokeTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { JKT_METADATA_KEY } from '../pre-token/binding';
 import type { SignedInSession, VerificationSignIn } from '../verify/ports';
 
 /** The verification user's sign-in credentials. */
@@ -61,5 +64,30 @@ export class CognitoAdminSignIn implements VerificationSignIn {
     } catch (error) {
       if (!(error instanceof NotAuthorizedException)) throw error;
     }
+  }
+
+  /**
+   * GetTokensFromRefreshToken with ClientMetadata `{ jkt }`: Cognito passes it to the pre token generation trigger
+   * (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_GetTokensFromRefreshToken.html).
+   * The verification client has no rotation, which this API allows ("With refresh token rotation disabled, you can
+   * complete token refresh with GetTokensFromRefreshToken",
+   * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RefreshTokenRotationType.html);
+   * a refresh token in the answer (rotation on) replaces the old one.
+   */
+  async bind(session: SignedInSession, jkt: string): Promise<SignedInSession> {
+    const answer = await this.client.send(
+      new GetTokensFromRefreshTokenCommand({
+        RefreshToken: session.refreshToken,
+        ClientId: this.config.clientId,
+        ClientMetadata: { [JKT_METADATA_KEY]: jkt },
+      }),
+    );
+    const result = answer.AuthenticationResult;
+    if (!result?.AccessToken) throw new Error('GetTokensFromRefreshToken returned no access token');
+    return {
+      accessToken: result.AccessToken,
+      idToken: result.IdToken ?? session.idToken,
+      refreshToken: result.RefreshToken ?? session.refreshToken,
+    };
   }
 }

@@ -1,6 +1,6 @@
-// HttpProbe over fetch: a bearer token in, the status and the JSON body out; a timeout so a hung API fails a check.
+// HttpProbe over fetch: a Bearer or DPoP token (+ proof) in, the status and the JSON body out; a timeout so a hung API fails a check.
 
-import type { HttpAnswer, HttpProbe } from '../verify/ports';
+import type { DpopPresentation, HttpAnswer, HttpProbe } from '../verify/ports';
 
 /** The header the session routes accept as CSRF proof from scripts (see lambdas/sessions/auth-core.ts). */
 const CSRF_HEADER = 'X-CognitoGuard-CSRF';
@@ -8,9 +8,15 @@ const CSRF_HEADER = 'X-CognitoGuard-CSRF';
 export class FetchHttpProbe implements HttpProbe {
   constructor(private readonly timeoutMs = 5000) {}
 
-  async request(method: 'GET' | 'POST', url: string, bearerToken?: string): Promise<HttpAnswer> {
+  async request(
+    method: 'GET' | 'POST',
+    url: string,
+    token?: string,
+    dpop?: DpopPresentation,
+  ): Promise<HttpAnswer> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (bearerToken !== undefined) headers.authorization = `Bearer ${bearerToken}`;
+    if (token !== undefined) headers.authorization = `${dpop ? 'DPoP' : 'Bearer'} ${token}`;
+    if (dpop?.proof !== undefined) headers.dpop = dpop.proof;
     if (method === 'POST') headers[CSRF_HEADER] = '1';
     const response = await fetch(url, { method, headers, signal: AbortSignal.timeout(this.timeoutMs) });
     const text = await response.text();

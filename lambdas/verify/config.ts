@@ -16,6 +16,7 @@ export function loadCanaryDeployment(env: Env): VerifyDeployment {
     wsUrl: requireEnv(env, VerifyEnv.wsUrl),
     enforcementMode: requireEnv(env, VerifyEnv.enforcementMode),
     authorizerCacheTtlSeconds: ttl,
+    deviceBinding: requireEnv(env, VerifyEnv.deviceBinding),
     region: requireEnv(env, 'AWS_REGION'),
     userPoolId: requireEnv(env, VerifyEnv.userPoolId),
     verifyClientId: requireEnv(env, VerifyEnv.verifyClientId),

@@ -54,6 +54,7 @@ export const OUTPUT_KEYS = {
   userPoolId: 'UserPoolId',
   enforcementMode: 'EnforcementMode',
   authorizerCacheTtlSeconds: 'AuthorizerCacheTtlSeconds',
+  deviceBinding: 'DeviceBinding',
   verifyClientId: 'VerifyClientId',
   verifySecretArn: 'VerifySecretArn',
 } as const;
@@ -69,11 +70,13 @@ function cdkDeployment(outputs: Record<string, unknown>): VerifyDeployment {
   const ttl = read('authorizerCacheTtlSeconds');
   const wsUrl = read('wsUrl');
   const enforcementMode = read('enforcementMode');
+  const deviceBinding = read('deviceBinding');
   return {
     apiUrl: need('apiUrl'),
     ...(wsUrl ? { wsUrl } : {}),
     ...(enforcementMode ? { enforcementMode } : {}),
     ...(ttl !== undefined && ttl !== '' ? { authorizerCacheTtlSeconds: Number(ttl) } : {}),
+    ...(deviceBinding ? { deviceBinding } : {}),
     region: need('region'),
     userPoolId: need('userPoolId'),
     verifyClientId: need('verifyClientId', verification),
@@ -93,12 +96,14 @@ function offlineDeployment(outputs: Record<string, unknown>): VerifyDeployment {
     throw new OutputsError('the offline outputs lack verifyUser (restart npm start to rewrite stack.json)');
   const wsUrl = optionalString(outputs, 'wsUrl');
   const enforcementMode = optionalString(outputs, 'enforcementMode');
+  const deviceBinding = optionalString(outputs, 'dpopMode');
   const ttl = outputs.authorizerCacheTtlSeconds;
   return {
     apiUrl: need('apiUrl'),
     ...(wsUrl ? { wsUrl } : {}),
     ...(enforcementMode ? { enforcementMode } : {}),
     ...(typeof ttl === 'number' ? { authorizerCacheTtlSeconds: ttl } : {}),
+    ...(deviceBinding ? { deviceBinding } : {}),
     region: need('region'),
     userPoolId: need('userPoolId'),
     verifyClientId: need('verifyClientId'),

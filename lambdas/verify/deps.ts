@@ -6,6 +6,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CognitoAdminSignIn } from '../adapters/cognito-admin-sign-in';
 import { FetchHttpProbe } from '../adapters/fetch-http-probe';
+import { JoseDeviceKeys } from '../adapters/jose-device-keys';
 import { secretsManagerCredentials } from '../adapters/secrets-manager-credentials';
 import { WsSocketProbe } from '../adapters/ws-socket-probe';
 import type { VerifyDeployment } from './deployment';
@@ -43,6 +44,7 @@ export function buildJourneyDeps(deployment: VerifyDeployment, forge: TokenForge
     http: new FetchHttpProbe(),
     sockets: new WsSocketProbe(),
     forge,
+    deviceKeys: new JoseDeviceKeys(),
     stopwatch: () => performance.now(),
     sleep: (ms) => sleep(ms),
   };

@@ -10,4 +10,6 @@ export const VerifyEnv = {
   /** The mode and cache TTL the stack was deployed with (the journey also asks /health for the live mode). */
   enforcementMode: 'ENFORCEMENT_MODE',
   authorizerCacheTtlSeconds: 'AUTHORIZER_CACHE_TTL_SECONDS',
+  /** The stage's device binding mode (`off`, `monitor`, `enforce`): the binding checks run only in `enforce`. */
+  deviceBinding: 'DPOP_MODE',
 } as const;

@@ -2,6 +2,8 @@
 
 import { splitJwt, withForgedSignature } from './jwt-parts';
 import type {
+  DeviceKey,
+  DeviceKeys,
   HttpAnswer,
   HttpProbe,
   OpenSocket,
@@ -22,6 +24,8 @@ export interface VerifyTarget {
   readonly enforcementMode?: string;
   /** Authorizer result cache TTL the deployment declares. @default - the check fails: unknown delay */
   readonly authorizerCacheTtlSeconds?: number;
+  /** Device binding (DPoP) mode the deployment declares. @default - unknown: the device binding checks are skipped */
+  readonly deviceBinding?: string;
 }
 
 export interface JourneyDeps {
@@ -29,6 +33,7 @@ export interface JourneyDeps {
   readonly http: HttpProbe;
   readonly sockets: SocketProbe;
   readonly forge: TokenForge;
+  readonly deviceKeys: DeviceKeys;
   readonly stopwatch: Stopwatch;
   readonly sleep: (ms: number) => Promise<void>;
 }
@@ -53,6 +58,12 @@ export const CHECKS = {
   idToken: 'ID token -> 401',
   expired: 'expired token -> 401',
   otherClient: 'other-client token -> 401',
+  boundToken: 'device-bound token with its proof -> 200',
+  boundNoProof: 'bound token without a proof -> 401',
+  boundOtherKey: "bound token with another key's proof -> 401",
+  boundReplayed: 'replayed proof -> 401',
+  boundStale: 'stale proof -> 401',
+  boundCookie: 'refresh cookie with another key -> 401, session revoked',
   wsOpen: 'WebSocket opens with the token',
   wsRefused: 'WebSocket refused without a token',
   logout: 'logout -> next /me 401',
@@ -65,7 +76,10 @@ export type CheckName = (typeof CHECKS)[keyof typeof CHECKS];
 
 export interface CheckResult {
   readonly name: CheckName;
+  /** True also for a skipped check (it did not fail). */
   readonly passed: boolean;
+  /** Not run, and why (`reason`): e.g. device binding is off. */
+  readonly skipped?: boolean;
   /** Why, in words; never contains a token. */
   readonly reason: string;
   /** Median latency of the probe, when it was timed. */
@@ -80,11 +94,32 @@ export interface JourneyReport {
 
 interface Outcome {
   readonly passed: boolean;
+  readonly skipped?: boolean;
   readonly reason: string;
   readonly samples?: readonly number[];
 }
 
 const NO_SESSION = 'not run: sign-in failed';
+
+/** A proof this old is outside every authorizer's `iat` window (60 s past, 10 s ahead; docs/device-binding.md). */
+const STALE_PROOF_SECONDS = 300;
+
+/** Why the refresh-cookie check cannot run here (docs/verify.md, "Device binding"). */
+const COOKIE_SKIP =
+  'needs a token-handler session, which only a managed-login (browser) sign-in creates; the theft rule is tested in test/unit/session-binding.test.ts';
+
+/** Why the device binding checks do not run for a declared mode, or undefined when they do (enforce). */
+function bindingSkipReason(mode: string | undefined): string | undefined {
+  if (mode === 'enforce') return undefined;
+  if (mode === undefined) return 'the outputs do not state device binding (a stack from before it: redeploy)';
+  if (mode === 'monitor')
+    return 'device binding is monitor: the authorizers log would_deny instead of refusing';
+  return `device binding is ${mode}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** Runs every check in order; never throws (a failing probe is a failed check) and always cleans up. */
 export async function runJourney(
@@ -113,6 +148,7 @@ export async function runJourney(
     checks.push({
       name,
       passed: outcome.passed,
+      ...(outcome.skipped ? { skipped: true } : {}),
       reason: outcome.reason,
       ...(p50Ms !== undefined ? { p50Ms } : {}),
     });
@@ -136,6 +172,93 @@ export async function runJourney(
       if (accepted) return { passed: false, reason: `${how}: answered ${describe(accepted)}`, samples };
       return { passed: true, reason: `${how}: ${describe(answers[0])}`, samples };
     });
+
+  /** RFC 9449 checks with a token bound to a key the journey holds; skipped (with the reason) unless enforced. */
+  const deviceBindingChecks = async () => {
+    const bindingChecks = [
+      CHECKS.boundToken,
+      CHECKS.boundNoProof,
+      CHECKS.boundOtherKey,
+      CHECKS.boundReplayed,
+      CHECKS.boundStale,
+    ] as const;
+    const off = bindingSkipReason(target.deviceBinding);
+    if (off) {
+      for (const name of [...bindingChecks, CHECKS.boundCookie])
+        await record(name, async () => ({ passed: true, skipped: true, reason: off }));
+      return;
+    }
+    let key: DeviceKey | undefined;
+    let bound: SignedInSession | undefined;
+    const meUrl = url('/me');
+    const meWith = (token: string, proof?: string) =>
+      deps.http.request('GET', meUrl, token, proof === undefined ? {} : { proof });
+    const proofBy = (by: DeviceKey, token: string, iat?: number) =>
+      by.proof({ method: 'GET', url: meUrl, accessToken: token, ...(iat !== undefined ? { iat } : {}) });
+    await record(CHECKS.boundToken, async () => {
+      key = await deps.deviceKeys.create();
+      const fresh = await deps.signIn.signIn();
+      sessions.push(fresh);
+      const tokens = await deps.signIn.bind(fresh, key.jkt);
+      sessions.push(tokens); // the refresh token may have rotated: both are revoked at cleanup
+      const cnf = splitJwt(tokens.accessToken).payload.cnf;
+      if (!isObject(cnf) || cnf.jkt !== key.jkt)
+        return {
+          passed: false,
+          reason:
+            'GetTokensFromRefreshToken with { jkt } gave a token without that cnf.jkt (is the pre token trigger attached?)',
+        };
+      bound = tokens;
+      const boundKey = key;
+      const { answers, samples } = await timed(repetitions, async () =>
+        meWith(tokens.accessToken, await proofBy(boundKey, tokens.accessToken)),
+      );
+      const wrong = answers.find((answer) => answer.status !== 200);
+      if (wrong)
+        return {
+          passed: false,
+          reason: `cnf.jkt set, but /me with a fresh proof answered ${describe(wrong)}`,
+          samples,
+        };
+      return { passed: true, reason: 'cnf.jkt = the key; Authorization: DPoP + a fresh proof: 200', samples };
+    });
+    /** `probe` answers, or says in words why its refusal would prove nothing. */
+    const refusedBound = (
+      name: CheckName,
+      how: string,
+      probe: (token: string, key: DeviceKey) => Promise<HttpAnswer | string>,
+    ) =>
+      record(name, async () => {
+        if (!bound || !key) return { passed: false, reason: 'not run: no bound token' };
+        const token = bound.accessToken;
+        const by = key;
+        const { answers, samples } = await timed(repetitions, () => probe(token, by));
+        const invalid = answers.find((answer) => typeof answer === 'string');
+        if (invalid !== undefined) return { passed: false, reason: `${how}: ${invalid}`, samples };
+        const http = answers as HttpAnswer[];
+        const accepted = http.find((answer) => answer.status !== 401);
+        if (accepted) return { passed: false, reason: `${how}: answered ${describe(accepted)}`, samples };
+        return { passed: true, reason: `${how}: ${describe(http[0])}`, samples };
+      });
+    await refusedBound(CHECKS.boundNoProof, 'Authorization: DPoP, no DPoP header', (token) => meWith(token));
+    await refusedBound(CHECKS.boundOtherKey, 'a fresh proof by another key', async (token) =>
+      meWith(token, await proofBy(await deps.deviceKeys.create(), token)),
+    );
+    await refusedBound(CHECKS.boundReplayed, 'a proof sent a second time', async (token, by) => {
+      const proof = await proofBy(by, token);
+      const first = await meWith(token, proof);
+      // The first use must pass, or the replay's 401 would prove nothing.
+      if (first.status !== 200) return `its first use answered ${describe(first)}`;
+      return meWith(token, proof);
+    });
+    await refusedBound(
+      CHECKS.boundStale,
+      `a proof with iat ${STALE_PROOF_SECONDS} s ago`,
+      async (token, by) =>
+        meWith(token, await proofBy(by, token, Math.floor(Date.now() / 1000) - STALE_PROOF_SECONDS)),
+    );
+    await record(CHECKS.boundCookie, async () => ({ passed: true, skipped: true, reason: COOKIE_SKIP }));
+  };
 
   try {
     // /health says only that the service is up: the outputs declare the mode, the logout check proves it.
@@ -202,6 +325,8 @@ export async function runJourney(
         await record(name, async () => ({ passed: false, reason: NO_SESSION }));
       }
     }
+
+    await deviceBindingChecks();
 
     let socket: OpenSocket | undefined;
     await record(CHECKS.wsOpen, async () => {

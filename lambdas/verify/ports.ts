@@ -12,6 +12,11 @@ export interface VerificationSignIn {
   signIn(): Promise<SignedInSession>;
   /** Cognito RevokeToken: the refresh token (and the tokens it minted) stop working at Cognito. */
   revokeRefreshToken(refreshToken: string): Promise<void>;
+  /**
+   * Refreshes `session` with ClientMetadata `{ jkt }` (GetTokensFromRefreshToken), which the pre token generation
+   * trigger copies into the access token as `cnf.jkt`: a token bound to that device key.
+   */
+  bind(session: SignedInSession, jkt: string): Promise<SignedInSession>;
 }
 
 export interface HttpAnswer {
@@ -20,9 +25,39 @@ export interface HttpAnswer {
   readonly body: unknown;
 }
 
+/** How a bound token is presented: `Authorization: DPoP <token>`, with a `DPoP` proof header when `proof` is set. */
+export interface DpopPresentation {
+  readonly proof?: string;
+}
+
 /** Calls the deployment's REST API. */
 export interface HttpProbe {
-  request(method: 'GET' | 'POST', url: string, bearerToken?: string): Promise<HttpAnswer>;
+  /** `Authorization: Bearer <token>`, or `DPoP <token>` (+ the `DPoP` header) when `dpop` is given. */
+  request(method: 'GET' | 'POST', url: string, token?: string, dpop?: DpopPresentation): Promise<HttpAnswer>;
+}
+
+/** What a DPoP proof (RFC 9449 §4.2) is made for. */
+export interface ProofRequest {
+  readonly method: string;
+  /** `htu`: the public URL without query and fragment. */
+  readonly url: string;
+  /** `ath` is its hash. */
+  readonly accessToken: string;
+  /** Epoch seconds. @default now */
+  readonly iat?: number;
+}
+
+/** A device key held by the journey, as the page holds one: the private key never leaves it. */
+export interface DeviceKey {
+  /** RFC 7638 SHA-256 thumbprint of the public key. */
+  readonly jkt: string;
+  /** A fresh ES256 `dpop+jwt` proof (new `jti`) for `request`. */
+  proof(request: ProofRequest): Promise<string>;
+}
+
+/** Makes device keys (jose in production). */
+export interface DeviceKeys {
+  create(): Promise<DeviceKey>;
 }
 
 /** An open signaling socket. */

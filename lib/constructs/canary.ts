@@ -29,6 +29,8 @@ export interface CanaryProps {
   /** What the stack was deployed with; the journey fails unless `enforce` and 0. */
   readonly enforcementMode: string;
   readonly authorizerCacheTtlSeconds: number;
+  /** The stage's device binding mode: the journey's binding checks run in `enforce`, are skipped otherwise. */
+  readonly deviceBinding: string;
   /** Its alarm notifies this topic and shows on this dashboard. */
   readonly monitoring: Monitoring;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -58,6 +60,7 @@ export class Canary extends Construct {
         [VerifyEnv.secretArn]: props.verification.secret.secretArn,
         [VerifyEnv.enforcementMode]: props.enforcementMode,
         [VerifyEnv.authorizerCacheTtlSeconds]: String(props.authorizerCacheTtlSeconds),
+        [VerifyEnv.deviceBinding]: props.deviceBinding,
       },
     });
     props.verification.grantSignIn(this.function);

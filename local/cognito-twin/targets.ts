@@ -1,5 +1,4 @@
 // Cognito API operations the twin adds or corrects on top of cognito-local's router (same target signature).
-import { randomUUID } from 'node:crypto';
 import type { RefreshTokenRotationType } from '@aws-sdk/client-cognito-identity-provider';
 import { InvalidParameterError, NotAuthorizedError, UserNotFoundError } from 'cognito-local/lib/errors';
 import type { Route, Router } from 'cognito-local/lib/server/Router';
@@ -9,6 +8,7 @@ import { withClientAuthFlows } from './auth-flows';
 import { secretMatches } from './client-auth';
 import type { ClientSettings } from './client-settings';
 import type { RefreshFamilies } from './refresh-families';
+import { refreshValiditySeconds } from './token-endpoint';
 import { reissue } from './tokens';
 
 export interface TwinTargetDeps {
@@ -25,7 +25,7 @@ export function twinRouter(inner: Router, deps: TwinTargetDeps): Router {
     CreateUserPoolClient: keepRotation(inner('CreateUserPoolClient'), deps),
     UpdateUserPoolClient: keepRotation(inner('UpdateUserPoolClient'), deps),
     InitiateAuth: withClientAuthFlows(inner('InitiateAuth'), deps.services),
-    AdminInitiateAuth: withOriginJti(withClientAuthFlows(inner('AdminInitiateAuth'), deps.services)),
+    AdminInitiateAuth: withSession(withClientAuthFlows(inner('AdminInitiateAuth'), deps.services), deps),
   };
   return (target) => routes[target] ?? inner(target);
 }
@@ -84,25 +84,49 @@ function keepRotation(inner: Route, deps: TwinTargetDeps): Route {
 
 /**
  * AdminInitiateAuth (password sign-in, e.g. `npm run verify`): with revocation on, Cognito puts `origin_jti` in the
- * access and ID tokens of every authentication (token-revocation.html); cognito-local does not. One new value per
- * sign-in. Tokens from REFRESH_TOKEN_AUTH keep cognito-local's shape (no `origin_jti`): nothing offline refreshes
- * through this API.
+ * access and ID tokens of every authentication (token-revocation.html); cognito-local does not. And its refresh token
+ * works as any other: RevokeToken ends it (API_RevokeToken.html) and GetTokensFromRefreshToken refreshes it, with
+ * rotation disabled too (API_RefreshTokenRotationType.html). So each sign-in starts a twin refresh family (its
+ * `origin_jti`, its refresh token) in place of cognito-local's stored token. Tokens from REFRESH_TOKEN_AUTH keep
+ * cognito-local's shape (no `origin_jti`): nothing offline refreshes through this API.
  */
-function withOriginJti(inner: Route): Route {
-  return async (ctx: Context, req: { AuthFlow?: string }) => {
+function withSession(inner: Route, deps: TwinTargetDeps): Route {
+  return async (ctx: Context, req: { AuthFlow?: string; UserPoolId?: string; ClientId?: string }) => {
     const result = (await inner(ctx, req)) as {
-      AuthenticationResult?: { AccessToken?: string; IdToken?: string };
+      AuthenticationResult?: { AccessToken?: string; IdToken?: string; RefreshToken?: string };
     };
     const tokens = result.AuthenticationResult;
     if (!tokens?.AccessToken || req.AuthFlow === 'REFRESH_TOKEN_AUTH') return result;
-    const claims = { origin_jti: randomUUID() };
+    const client = await deps.services.cognito.getAppClient(ctx, req.ClientId ?? '');
+    if (!client || !req.UserPoolId) throw new InvalidParameterError('UserPoolId and ClientId are required');
+    const access = claimsOf(tokens.AccessToken);
+    if (typeof access.username !== 'string') throw new Error('cognito-local issued a token without username');
+    const issuedAt = Number(access.iat);
+    const { family, refreshToken } = await deps.families.start({
+      clientId: client.ClientId,
+      userPoolId: req.UserPoolId,
+      username: access.username,
+      scope: typeof access.scope === 'string' ? access.scope : '',
+      authTime: issuedAt, // the user just typed their password
+      expiresAt: issuedAt + refreshValiditySeconds(client),
+    });
+    const claims = { origin_jti: family.originJti };
     return {
       ...result,
       AuthenticationResult: {
         ...tokens,
         AccessToken: reissue(tokens.AccessToken, claims),
         ...(tokens.IdToken ? { IdToken: reissue(tokens.IdToken, claims) } : {}),
+        ...(tokens.RefreshToken ? { RefreshToken: refreshToken } : {}),
       },
     };
   };
+}
+
+/** The payload of a JWT the emulator just issued. */
+function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }

@@ -277,7 +277,7 @@ function grantedScope(requested: string, client: AppClient): string {
 const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 
 /** The client's refresh-token validity (cognito-local's default unit is days, default 30 days as in Cognito). */
-function refreshValiditySeconds(client: AppClient): number {
+export function refreshValiditySeconds(client: AppClient): number {
   const unit = UNIT_SECONDS[client.TokenValidityUnits?.RefreshToken ?? 'days'] ?? 86400;
   return (client.RefreshTokenValidity ?? 30) * unit;
 }

@@ -1,12 +1,17 @@
 // The twin runs the pre token generation trigger (V2_0) when it mints, and GetTokensFromRefreshToken passes
 // ClientMetadata to it (API_GetTokensFromRefreshToken.html, user-pool-lambda-pre-token-generation.html).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetTokensFromRefreshTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminInitiateAuthCommand,
+  GetTokensFromRefreshTokenCommand,
+  RevokeTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { DEMO_USERS } from '../../local/seed';
+import { seedVerification } from '../../local/seed-verification';
 import { CognitoBoundTokens } from '../../lambdas/adapters/cognito-bound-tokens';
 import { UpstreamError } from '../../lambdas/sessions/ports';
 import type { Twin } from '../helpers/cognito-twin';
-import { fixedSecret, startTwin } from '../helpers/cognito-twin';
+import { fixedSecret, REGION, startTwin, USER_POOL_ID } from '../helpers/cognito-twin';
 import { newDeviceKey } from '../helpers/dpop';
 import { decodePayload } from '../helpers/mint-token';
 import { signIn } from '../helpers/sign-in';
@@ -106,5 +111,44 @@ describe('CognitoBoundTokens (the auth function adapter) against the twin', () =
     const { jkt } = await newDeviceKey();
     const { refreshToken } = await signedIn();
     await expect(adapter('wrong').refresh(refreshToken, jkt)).rejects.toBeInstanceOf(UpstreamError);
+  });
+});
+
+describe('AdminInitiateAuth refresh tokens (the verification client: no secret, no rotation)', () => {
+  it('binds through GetTokensFromRefreshToken with { jkt }, in the same session, and RevokeToken ends them', async () => {
+    const { clientId, user } = await seedVerification({
+      cognitoUrl: twin.url,
+      region: REGION,
+      userPoolId: USER_POOL_ID,
+    });
+    const signedIn = (
+      await twin.sdk.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: USER_POOL_ID,
+          ClientId: clientId,
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+        }),
+      )
+    ).AuthenticationResult!;
+    const { jkt } = await newDeviceKey();
+    const refresh = (metadata?: Record<string, string>) =>
+      twin.sdk.send(
+        new GetTokensFromRefreshTokenCommand({
+          RefreshToken: signedIn.RefreshToken,
+          ClientId: clientId,
+          ...(metadata ? { ClientMetadata: metadata } : {}),
+        }),
+      );
+
+    const bound = (await refresh({ jkt })).AuthenticationResult!;
+
+    const access = decodePayload(bound.AccessToken!);
+    expect(access.cnf).toEqual({ jkt });
+    expect(access.origin_jti).toBe(decodePayload(signedIn.AccessToken!).origin_jti);
+    expect(access.auth_time).toBe(decodePayload(signedIn.AccessToken!).iat);
+    expect(bound.RefreshToken).toBeUndefined(); // rotation off: the refresh token stays
+    await twin.sdk.send(new RevokeTokenCommand({ ClientId: clientId, Token: signedIn.RefreshToken }));
+    await expect(refresh()).rejects.toMatchObject({ name: 'NotAuthorizedException' });
   });
 });

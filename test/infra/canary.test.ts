@@ -110,12 +110,30 @@ describe('verification access and canary', () => {
         Variables: Match.objectLike({
           [VerifyEnv.enforcementMode]: 'enforce',
           [VerifyEnv.authorizerCacheTtlSeconds]: '0',
+          [VerifyEnv.deviceBinding]: 'off',
           [VerifyEnv.verifyClientId]: Match.anyValue(),
           [VerifyEnv.secretArn]: Match.anyValue(),
         }),
       },
     });
   });
+
+  it.each(['off', 'monitor', 'enforce'])(
+    'canary: is told the device binding mode %s (its binding checks run in enforce), which the stack also outputs',
+    (dpop) => {
+      const { template } = synth({ canary: { everyMinutes: 5 }, dpop });
+
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            [VerifyEnv.apiUrl]: Match.anyValue(),
+            [VerifyEnv.deviceBinding]: dpop,
+          }),
+        },
+      });
+      template.hasOutput('DeviceBinding', { Value: dpop });
+    },
+  );
 
   it('canary: calls the API and the socket through CloudFront, as users do (execute-api refuses direct calls)', () => {
     const { template } = synth({ canary: { everyMinutes: 5 } });

@@ -539,6 +539,7 @@ describe('GuardStack', () => {
           'ApiUrl',
           'AppUrl',
           'AuthorizerCacheTtlSeconds',
+          'DeviceBinding',
           'EnforcementMode',
           'HostedUiDomain',
           'Region',
@@ -554,6 +555,7 @@ describe('GuardStack', () => {
       expect(outputs.UserPoolClientId.Value).toEqual({ Ref: clientId });
       expect(outputs.RevocationTableName.Value).toEqual({ Ref: tableId });
       expect(outputs.AuthorizerCacheTtlSeconds.Value).toBe('0');
+      expect(outputs.DeviceBinding.Value).toBe('off');
       expect(JSON.stringify(outputs.HostedUiDomain.Value)).toMatch(/https:\/\/.*auth\..*amazoncognito\.com/);
     });
   });

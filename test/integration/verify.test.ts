@@ -44,6 +44,11 @@ describe('npm run verify on the offline stack', () => {
     expect(code).toBe(0);
     expect(line(lines, 'logout -> next /me 401')).toMatch(/^PASS .*the very next \/me: 401.*\(p50 \d+ ms\)$/);
     expect(line(lines, 'expired token -> 401')).toMatch(/^PASS .*validly signed/);
+    // The test stacks run device binding in monitor (docs/device-binding.md): skipped, never silently absent.
+    expect(line(lines, 'bound token without a proof -> 401')).toBe(
+      'SKIP bound token without a proof -> 401 — device binding is monitor: the authorizers log would_deny instead of refusing',
+    );
+    expect(lines.at(-2)).toBe('6 skipped');
   });
 
   it('never prints a token', async () => {

@@ -11,6 +11,7 @@ const cdkOutputs = {
   UserPoolId: 'eu-west-1_Pool12345',
   EnforcementMode: 'enforce',
   AuthorizerCacheTtlSeconds: '0',
+  DeviceBinding: 'enforce',
   VerifyClientId: 'verifyclient123',
   VerifySecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:verify-AbCdEf',
 };
@@ -22,11 +23,19 @@ describe('parseOutputs', () => {
       wsUrl: cdkOutputs.WebSocketUrl,
       enforcementMode: 'enforce',
       authorizerCacheTtlSeconds: 0,
+      deviceBinding: 'enforce',
       region: 'eu-west-1',
       userPoolId: cdkOutputs.UserPoolId,
       verifyClientId: 'verifyclient123',
       credentials: { secretId: cdkOutputs.VerifySecretArn },
     });
+  });
+
+  it('reads a deployment from before device binding as not stating it (the journey skips those checks)', () => {
+    const older: Record<string, string> = { ...cdkOutputs };
+    delete older.DeviceBinding;
+
+    expect(parseOutputs({ CognitoGuard: older })).not.toHaveProperty('deviceBinding');
   });
 
   it('rejects a deployment without the verification outputs, naming the stage option', () => {
@@ -56,8 +65,10 @@ describe('parseOutputs', () => {
       verifyUser: { username: 'verify@example.com', password: 'pw', groups: [] },
       enforcementMode: 'enforce',
       authorizerCacheTtlSeconds: 0,
+      dpopMode: 'monitor',
     });
 
+    expect(parsed.deviceBinding).toBe('monitor');
     expect(parsed.credentials).toEqual({ username: 'verify@example.com', password: 'pw' });
     expect(parsed.offlineCognitoUrl).toBe('http://127.0.0.1:9229');
     expect(parsed.authorizerCacheTtlSeconds).toBe(0);
@@ -80,6 +91,7 @@ describe('loadCanaryDeployment', () => {
     [VerifyEnv.secretArn]: cdkOutputs.VerifySecretArn,
     [VerifyEnv.enforcementMode]: 'enforce',
     [VerifyEnv.authorizerCacheTtlSeconds]: '0',
+    [VerifyEnv.deviceBinding]: 'enforce',
   };
 
   it('describes its own stack from the environment the Canary construct sets', () => {
@@ -88,6 +100,7 @@ describe('loadCanaryDeployment', () => {
 
   it('fails fast on a missing or malformed setting', () => {
     expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.secretArn]: undefined })).toThrow(ConfigError);
+    expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.deviceBinding]: undefined })).toThrow(ConfigError);
     expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.authorizerCacheTtlSeconds]: '-1' })).toThrow(
       ConfigError,
     );

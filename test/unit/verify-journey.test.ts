@@ -1,6 +1,8 @@
-// The verification journey's decisions over hand-written fakes: pass/fail reasons, revocation delay, cleanup.
+// The verification journey's decisions over hand-written fakes: pass/fail reasons, revocation delay, device binding,
+// cleanup.
 import { CHECKS, runJourney, type JourneyDeps, type VerifyTarget } from '../../lambdas/verify/journey';
-import type { HttpAnswer, OpenSocket, SignedInSession } from '../../lambdas/verify/ports';
+import type { DeviceKey, HttpAnswer, OpenSocket, SignedInSession } from '../../lambdas/verify/ports';
+import { splitJwt } from '../../lambdas/verify/jwt-parts';
 import { formatReport } from '../../lambdas/verify/report';
 import { tamperedTokenForge } from '../../lambdas/verify/tampered-token-forge';
 import { accessTokenClaims, rsaTestKey, signRs256 } from '../helpers/jwt';
@@ -18,6 +20,26 @@ interface FakeOptions {
   readonly staleAnswers?: number;
   readonly signInFails?: boolean;
   readonly socketsStayOpen?: boolean;
+  /** How the fake authorizer treats bound tokens (it enforces RFC 9449 unless told otherwise). */
+  readonly dpop?: {
+    /** A token sent as `DPoP` without a proof is allowed. */
+    readonly allowsMissingProof?: boolean;
+    /** A proof is accepted again (no replay memory). */
+    readonly allowsReplay?: boolean;
+    /** `bind` answers an unbound token (no pre token trigger). */
+    readonly triggerMissing?: boolean;
+    /** The `htu` the authorizer expects instead of the URL called (a misconfigured public URL). */
+    readonly expectedHtu?: string;
+  };
+}
+
+/** The fake's proofs: readable JSON, so the fake authorizer can check them like the real one checks a JWS. */
+interface FakeProof {
+  readonly jkt: string;
+  readonly jti: string;
+  readonly htm: string;
+  readonly htu: string;
+  readonly iat: number;
 }
 
 /** A deployment in memory: real-looking tokens, a deny-list, a clock that advances only when the journey waits. */
@@ -28,7 +50,22 @@ function fakeDeployment(options: FakeOptions = {}) {
   const issued: SignedInSession[] = [];
   const revokedRefresh: string[] = [];
   const sockets: { token: string; closed: boolean }[] = [];
+  const proofsSeen = new Set<string>();
+  const proofsMade: FakeProof[] = [];
+  let keys = 0;
   const valid = (token: string | undefined) => issued.some((s) => s.accessToken === token);
+  /** The fake authorizer's DPoP rules for a bound token: a reason to refuse, or undefined. */
+  const dpopRefusal = (jkt: string, dpop: { proof?: string } | undefined, method: string, url: string) => {
+    if (!dpop) return 'ERR_DPOP_SCHEME';
+    if (dpop.proof === undefined) return options.dpop?.allowsMissingProof ? undefined : 'ERR_DPOP_MISSING';
+    const proof = JSON.parse(dpop.proof) as FakeProof;
+    if (proof.htm !== method || proof.htu !== (options.dpop?.expectedHtu ?? url)) return 'ERR_DPOP_REQUEST';
+    if (Math.abs(Date.now() / 1000 - proof.iat) > 60) return 'ERR_DPOP_STALE';
+    if (proof.jkt !== jkt) return 'ERR_DPOP_KEY_MISMATCH';
+    if (proofsSeen.has(proof.jti) && !options.dpop?.allowsReplay) return 'ERR_DPOP_REPLAY';
+    proofsSeen.add(proof.jti);
+    return undefined;
+  };
   const answer = (status: number, body?: unknown): HttpAnswer => ({ status, body });
   const deps: JourneyDeps = {
     signIn: {
@@ -46,12 +83,26 @@ function fakeDeployment(options: FakeOptions = {}) {
       async revokeRefreshToken(token) {
         revokedRefresh.push(token);
       },
+      async bind(session, jkt) {
+        const n = issued.length;
+        const cnf = options.dpop?.triggerMissing ? {} : { cnf: { jkt } };
+        const bound = {
+          accessToken: signRs256(key, accessTokenClaims({ jti: `jti-${n}`, sub: 'verify-sub', ...cnf })),
+          idToken: session.idToken,
+          refreshToken: `${session.refreshToken}-bound`,
+        };
+        issued.push(bound);
+        return bound;
+      },
     },
     http: {
-      async request(method, url, token) {
+      async request(method, url, token, dpop) {
         now += 5;
         const path = new URL(url).pathname.replace('/prod', '');
         if (!valid(token)) return answer(401, { message: 'Unauthorized' });
+        const cnf = splitJwt(token!).payload.cnf as { jkt: string } | undefined;
+        const refusal = cnf ? dpopRefusal(cnf.jkt, dpop, method, url) : dpop && 'ERR_DPOP_SCHEME';
+        if (refusal) return answer(401, { error: refusal });
         if (revoked.has(token!)) {
           if (stale === 0) return answer(401, { message: 'Unauthorized' });
           stale--;
@@ -78,12 +129,31 @@ function fakeDeployment(options: FakeOptions = {}) {
       },
     },
     forge: tamperedTokenForge,
+    deviceKeys: {
+      async create(): Promise<DeviceKey> {
+        const jkt = `jkt-${keys++}`;
+        return {
+          jkt,
+          async proof(request) {
+            const proof = {
+              jkt,
+              jti: `proof-${proofsMade.length}`,
+              htm: request.method,
+              htu: request.url,
+              iat: request.iat ?? Math.floor(Date.now() / 1000),
+            };
+            proofsMade.push(proof);
+            return JSON.stringify(proof);
+          },
+        };
+      },
+    },
     stopwatch: () => now,
     sleep: async (ms) => {
       now += ms;
     },
   };
-  return { deps, revokedRefresh };
+  return { deps, revokedRefresh, proofsMade };
 }
 
 const byName = (report: Awaited<ReturnType<typeof runJourney>>, name: string) =>
@@ -190,8 +260,124 @@ describe('runJourney', () => {
     const lines = formatReport(await runJourney(target, deps));
 
     expect(lines.at(-1)).toBe('14 passed, 1 failed');
-    expect(lines.at(-2)).toMatch(/^revocation delay seen: \d+ ms$/);
+    expect(lines.at(-2)).toBe('6 skipped');
+    expect(lines.at(-3)).toMatch(/^revocation delay seen: \d+ ms$/);
     expect(lines[0]).toMatch(/^PASS enforce mode — outputs say enforce \(the logout check proves it live\)$/);
     expect(lines.join('\n')).not.toMatch(/eyJ/);
+  });
+});
+
+const BINDING_CHECKS = [
+  CHECKS.boundToken,
+  CHECKS.boundNoProof,
+  CHECKS.boundOtherKey,
+  CHECKS.boundReplayed,
+  CHECKS.boundStale,
+  CHECKS.boundCookie,
+];
+
+describe('runJourney device binding checks', () => {
+  const enforced: VerifyTarget = { ...target, deviceBinding: 'enforce' };
+
+  it('passes the bound-token checks against a deployment that enforces device binding', async () => {
+    const { deps, revokedRefresh } = fakeDeployment();
+
+    const report = await runJourney(enforced, deps);
+
+    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    expect(byName(report, CHECKS.boundToken)).toMatchObject({
+      passed: true,
+      reason: 'cnf.jkt = the key; Authorization: DPoP + a fresh proof: 200',
+    });
+    expect(byName(report, CHECKS.boundNoProof).reason).toBe(
+      'Authorization: DPoP, no DPoP header: 401 ERR_DPOP_MISSING',
+    );
+    expect(byName(report, CHECKS.boundOtherKey).reason).toBe(
+      'a fresh proof by another key: 401 ERR_DPOP_KEY_MISMATCH',
+    );
+    expect(byName(report, CHECKS.boundReplayed).reason).toBe(
+      'a proof sent a second time: 401 ERR_DPOP_REPLAY',
+    );
+    expect(byName(report, CHECKS.boundStale).reason).toBe('a proof with iat 300 s ago: 401 ERR_DPOP_STALE');
+    expect(byName(report, CHECKS.boundCookie)).toMatchObject({ passed: true, skipped: true });
+    // Both the signed-in and the bound refresh token are revoked at cleanup.
+    expect(revokedRefresh).toEqual(expect.arrayContaining(['refresh-1', 'refresh-1-bound']));
+  });
+
+  it('makes every proof for GET <apiUrl>/me, as the authorizer rebuilds htu', async () => {
+    const { deps, proofsMade } = fakeDeployment();
+
+    await runJourney(enforced, deps);
+
+    expect(proofsMade.length).toBeGreaterThan(0);
+    for (const proof of proofsMade)
+      expect(proof).toMatchObject({ htm: 'GET', htu: 'https://api.example/prod/me' });
+  });
+
+  it('fails the no-proof check when a bound token without a proof is allowed', async () => {
+    const { deps } = fakeDeployment({ dpop: { allowsMissingProof: true } });
+
+    const report = await runJourney(enforced, deps);
+
+    expect(byName(report, CHECKS.boundNoProof)).toMatchObject({
+      passed: false,
+      reason: 'Authorization: DPoP, no DPoP header: answered 200',
+    });
+  });
+
+  it('fails the replay check when a proof is accepted twice', async () => {
+    const { deps } = fakeDeployment({ dpop: { allowsReplay: true } });
+
+    const report = await runJourney(enforced, deps);
+
+    expect(byName(report, CHECKS.boundReplayed)).toMatchObject({
+      passed: false,
+      reason: 'a proof sent a second time: answered 200',
+    });
+    expect(byName(report, CHECKS.boundStale).passed).toBe(true);
+  });
+
+  it('fails the bound-token and replay checks when even a fresh proof is refused (a replay refusal proves nothing then)', async () => {
+    const { deps } = fakeDeployment({ dpop: { expectedHtu: 'https://app.example/api/me' } });
+
+    const report = await runJourney(enforced, deps);
+
+    expect(byName(report, CHECKS.boundToken)).toMatchObject({
+      passed: false,
+      reason: 'cnf.jkt set, but /me with a fresh proof answered 401 ERR_DPOP_REQUEST',
+    });
+    expect(byName(report, CHECKS.boundReplayed)).toMatchObject({
+      passed: false,
+      reason: 'a proof sent a second time: its first use answered 401 ERR_DPOP_REQUEST',
+    });
+  });
+
+  it('fails the bound-token check, and marks the others not run, when Cognito returns an unbound token', async () => {
+    const { deps } = fakeDeployment({ dpop: { triggerMissing: true } });
+
+    const report = await runJourney(enforced, deps);
+
+    expect(byName(report, CHECKS.boundToken)).toMatchObject({
+      passed: false,
+      reason: expect.stringMatching(/without that cnf\.jkt \(is the pre token trigger attached\?\)$/),
+    });
+    for (const name of [CHECKS.boundNoProof, CHECKS.boundOtherKey, CHECKS.boundReplayed, CHECKS.boundStale])
+      expect(byName(report, name)).toMatchObject({ passed: false, reason: 'not run: no bound token' });
+  });
+
+  it.each([
+    ['off', 'device binding is off'],
+    ['monitor', 'device binding is monitor: the authorizers log would_deny instead of refusing'],
+    [undefined, 'the outputs do not state device binding (a stack from before it: redeploy)'],
+  ])('skips every binding check with the reason when device binding is %s', async (mode, reason) => {
+    const { deps, proofsMade } = fakeDeployment();
+
+    const report = await runJourney({ ...target, deviceBinding: mode }, deps);
+    const lines = formatReport(report);
+
+    for (const name of BINDING_CHECKS.slice(0, -1))
+      expect(byName(report, name)).toEqual({ name, passed: true, skipped: true, reason });
+    expect(lines).toContain(`SKIP ${CHECKS.boundNoProof} — ${reason}`);
+    expect(proofsMade).toEqual([]);
   });
 });
