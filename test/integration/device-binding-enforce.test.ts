@@ -69,6 +69,23 @@ describe('device binding enforced (offline stack)', () => {
     expect(me).toMatchObject({ status: 401, body: { error: 'ERR_DPOP_KEY_MISMATCH' } });
   });
 
+  it.each([
+    ['another device key', true],
+    ['no proof at all', false],
+  ])(
+    'treats the refresh cookie presented with %s as theft: 401, the session revoked for its own device too',
+    async (_case, withKey) => {
+      const victim = await boundBrowser();
+      const thief = new BrowserSession(stack.outputs);
+      if (withKey) thief.device = await newDeviceKey();
+      for (const [name, value] of victim.cookies) thief.cookies.set(name, value); // malware copied the cookie store
+      expect((await thief.refresh()).status).toBe(401);
+      expect((await victim.refresh()).status).toBe(401); // the session itself is ended, not only this attempt
+      const me = await victim.call('GET', '/me', { authorization: `DPoP ${victim.accessToken}` });
+      expect(me).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_REVOKED' } });
+    },
+  );
+
   it('opens a socket with the proof as a dpop.<proof> subprotocol, and refuses one without it', async () => {
     const browser = await boundBrowser();
     const token = browser.accessToken;
