@@ -106,7 +106,7 @@ const STALE_PROOF_SECONDS = 300;
 
 /** Why the refresh-cookie check cannot run here (docs/verify.md, "Device binding"). */
 const COOKIE_SKIP =
-  'needs a token-handler session, which only a managed-login (browser) sign-in creates; the theft rule is tested in test/unit/session-binding.test.ts';
+  'needs a token-handler session, which only a managed-login (browser) sign-in creates; the theft rule is tested in test/unit/session-binding.test.ts and test/integration/device-binding-enforce.test.ts';
 
 /** Why the device binding checks do not run for a declared mode, or undefined when they do (enforce). */
 function bindingSkipReason(mode: string | undefined): string | undefined {
