@@ -41,14 +41,14 @@ export interface DecisionCostResult {
 
 type Handler = (event: APIGatewayRequestAuthorizerEvent) => Promise<unknown>;
 
-/** `authorizerBundle`: the file built by cold-start (the same minified code CDK deploys). */
-export async function measureDecisionCost(authorizerBundle: string): Promise<DecisionCostResult> {
-  const key = rsaTestKey('bench-kid');
-  const now = Math.floor(Date.now() / 1000);
-  const token = signRs256(key, accessTokenClaims({ iat: now, exp: now + 3600 }));
-  const jwks = { keys: [key.publicJwk] } as unknown as Jwks;
-
-  // Floor: the RS256 signature check alone, with the key already imported and the bytes already decoded.
+/**
+ * The two baselines every CPU row is compared with, for one token: `floor`, the RS256 signature check alone (key
+ * imported, bytes decoded), and `libraryOnly`, aws-jwt-verify's whole synchronous verify with its JWKS cached.
+ */
+export function verifyBaselines(
+  key: ReturnType<typeof rsaTestKey>,
+  token: string,
+): { readonly floor: () => void; readonly libraryOnly: () => unknown } {
   const [header, payload, signature] = token.split('.') as [string, string, string];
   const signed = Buffer.from(`${header}.${payload}`);
   const sig = Buffer.from(signature, 'base64url');
@@ -56,14 +56,23 @@ export async function measureDecisionCost(authorizerBundle: string): Promise<Dec
   const floor = () => {
     if (!verify('RSA-SHA256', signed, publicKey, sig)) throw new Error('floor: bad signature');
   };
-
   const library = CognitoJwtVerifier.create({
     userPoolId: TEST_POOL_ID,
     tokenUse: 'access',
     clientId: TEST_CLIENT_ID,
   });
-  library.cacheJwks(jwks);
-  const libraryOnly = () => library.verifySync(token);
+  library.cacheJwks({ keys: [key.publicJwk] } as unknown as Jwks);
+  return { floor, libraryOnly: () => library.verifySync(token) };
+}
+
+/** `authorizerBundle`: the file built by cold-start (the same minified code CDK deploys). */
+export async function measureDecisionCost(authorizerBundle: string): Promise<DecisionCostResult> {
+  const key = rsaTestKey('bench-kid');
+  const now = Math.floor(Date.now() / 1000);
+  const token = signRs256(key, accessTokenClaims({ iat: now, exp: now + 3600 }));
+  const jwks = { keys: [key.publicJwk] } as unknown as Jwks;
+
+  const { floor, libraryOnly } = verifyBaselines(key, token);
 
   const verifier = new CognitoTokenVerifier({ userPoolId: TEST_POOL_ID, clientId: TEST_CLIENT_ID });
   verifier.cacheJwks(jwks);

@@ -1,13 +1,11 @@
 // Part 8: the DPoP proof check's CPU next to the RSA verify of the access token, and what replay protection costs.
-import { createPublicKey, verify } from 'node:crypto';
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import type { Jwks } from 'aws-jwt-verify/jwk';
 import { JoseDpopVerifier } from '../lambdas/adapters/jose-dpop-verifier';
 import { MemoryReplayGuard } from '../lambdas/adapters/memory-replay-guard';
 import { checkProof, type DpopDeps } from '../lambdas/shared/dpop';
 import { systemClock } from '../lambdas/shared/ports';
 import { newDeviceKey, proofFor } from '../test/helpers/dpop';
-import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
+import { accessTokenClaims, rsaTestKey, signRs256 } from '../test/helpers/jwt';
+import { verifyBaselines } from './decision-cost';
 import { round, timeInterleaved } from './lib/stats';
 import prices from './prices.json';
 
@@ -43,20 +41,7 @@ export async function measureDpopCost(): Promise<DpopCostResult> {
   const key = rsaTestKey('bench-kid');
   const now = Math.floor(Date.now() / 1000);
   const token = signRs256(key, accessTokenClaims({ iat: now, exp: now + 3600 }));
-  const [header, payload, signature] = token.split('.') as [string, string, string];
-  const signed = Buffer.from(`${header}.${payload}`);
-  const sig = Buffer.from(signature, 'base64url');
-  const publicKey = createPublicKey(key.privateKey);
-  const floor = () => {
-    if (!verify('RSA-SHA256', signed, publicKey, sig)) throw new Error('floor: bad signature');
-  };
-  const library = CognitoJwtVerifier.create({
-    userPoolId: TEST_POOL_ID,
-    tokenUse: 'access',
-    clientId: TEST_CLIENT_ID,
-  });
-  library.cacheJwks({ keys: [key.publicJwk] } as unknown as Jwks);
-  const libraryOnly = () => library.verifySync(token);
+  const { floor, libraryOnly } = verifyBaselines(key, token);
 
   const device = await newDeviceKey();
   // A proof is fresh per request in real use; iat stays inside the window for the whole run.

@@ -84,30 +84,8 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   async addMember(room: string, connectionId: string, maxMembers: number): Promise<RoomAdd> {
-    try {
-      const output = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [PK]: roomKey(room) },
-          UpdateExpression: 'ADD members :me SET #ttl = :ttl',
-          // The size limit is checked in the same write that adds: concurrent joins cannot overfill the room.
-          ConditionExpression:
-            'attribute_not_exists(members) OR size(members) < :max OR contains(members, :id)',
-          ExpressionAttributeNames: { '#ttl': TTL },
-          ExpressionAttributeValues: {
-            ':me': new Set([connectionId]),
-            ':id': connectionId,
-            ':max': maxMembers,
-            ':ttl': Math.floor(Date.now() / 1000) + ROW_LIFETIME_SECONDS,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { members: members(output.Attributes) };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'full';
-      throw error;
-    }
+    const added = await this.addCapped(roomKey(room), connectionId, maxMembers);
+    return added ? { members: members(added) } : 'full';
   }
 
   async removeMember(room: string, connectionId: string): Promise<readonly string[]> {
@@ -141,13 +119,25 @@ export class DynamoConnectionStore implements ConnectionStore {
     await this.removeFromSet(userSocketsKey(sub), [connectionId]);
   }
 
-  /** One conditional ADD: the cap is checked in the same write that counts, so racing connects cannot pass it. */
   private async addToUserSockets(sub: string, connectionId: string, max: number): Promise<boolean> {
+    return (await this.addCapped(userSocketsKey(sub), connectionId, max)) !== undefined;
+  }
+
+  /**
+   * One conditional ADD to a member set (a room, a user's sockets): the cap is checked in the same write that adds, so
+   * racing joins or connects cannot pass it; an id already in the set is added again without counting twice. The item
+   * after the write, or undefined when the set is full.
+   */
+  private async addCapped(
+    key: string,
+    connectionId: string,
+    max: number,
+  ): Promise<Record<string, unknown> | undefined> {
     try {
-      await this.documents.send(
+      const output = await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { [PK]: userSocketsKey(sub) },
+          Key: { [PK]: key },
           UpdateExpression: 'ADD members :me SET #ttl = :ttl',
           ConditionExpression:
             'attribute_not_exists(members) OR size(members) < :max OR contains(members, :id)',
@@ -158,11 +148,12 @@ export class DynamoConnectionStore implements ConnectionStore {
             ':max': max,
             ':ttl': Math.floor(Date.now() / 1000) + ROW_LIFETIME_SECONDS,
           },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return output.Attributes ?? {};
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }

@@ -15,12 +15,7 @@ export class RevocationRecorder implements RevocationListener {
   async revoked(key: RevocationKey, record: RevocationRecord): Promise<void> {
     this.obs.logger.info('revoked', {
       event: 'revoked',
-      scope: record.scope,
-      actor: record.actor,
-      reason: record.reason,
-      sub: record.sub,
-      ...(key.scope === 'token' ? { jti: key.jti } : {}),
-      ...(key.scope === 'session' ? { sessionId: key.sessionId } : {}),
+      ...revocationFields(key, record),
       revokedAt: record.revokedAt,
       expiresAt: record.expiresAt,
     });
@@ -38,15 +33,22 @@ export class RevocationRecorder implements RevocationListener {
     const { name, message } = error instanceof Error ? error : new Error('non-error thrown');
     this.obs.logger.error('revocation not stored', {
       event: 'revocation_not_stored',
-      scope: record.scope,
-      actor: record.actor,
-      reason: record.reason,
-      sub: record.sub,
-      ...(key.scope === 'token' ? { jti: key.jti } : {}),
-      ...(key.scope === 'session' ? { sessionId: key.sessionId } : {}),
+      ...revocationFields(key, record),
       errorName: name,
       errorMessage: message,
     });
     this.obs.metrics.singleMetric().addMetric(MetricName.RevocationWritesFailed, MetricUnit.Count, 1);
   }
+}
+
+/** Who revoked what and why, as both log lines name it: scope, actor, reason, user and the jti or session id. */
+function revocationFields(key: RevocationKey, record: RevocationRecord): Record<string, unknown> {
+  return {
+    scope: record.scope,
+    actor: record.actor,
+    reason: record.reason,
+    sub: record.sub,
+    ...(key.scope === 'token' ? { jti: key.jti } : {}),
+    ...(key.scope === 'session' ? { sessionId: key.sessionId } : {}),
+  };
 }
