@@ -4,7 +4,7 @@ import type { AccessClaims } from '../shared/claims';
 import type { DpopDeps, DpopMode } from '../shared/dpop';
 import { checkProof, dpopChallenge, dpopErrorOf } from '../shared/dpop';
 import { EDGE_PATHS } from '../shared/edge';
-import type { DpopReasonCode, ReasonCode } from '../shared/reasons';
+import type { DpopReasonCode } from '../shared/reasons';
 import type { ProofCheck } from './authorize';
 
 /** `Authorization: Bearer <token>` or `DPoP <token>` (RFC 9449 §7.1); anything else is malformed. */
@@ -95,14 +95,12 @@ export function restProofCheck(policy: DpopPolicy, request: RestProofRequest): P
  */
 export function reauthProofCheck(
   policy: DpopPolicy,
-):
-  | ((claims: AccessClaims, token: string, proof: string | undefined) => Promise<ReasonCode | undefined>)
-  | undefined {
+): ((token: string, proof: string | undefined) => ProofCheck) | undefined {
   if (policy.mode !== 'enforce') return undefined;
   const url = `${policy.appUrl.replace(/^http/, 'ws')}${EDGE_PATHS.ws}`;
-  return async (claims, token, proof) => {
+  return (token, proof) => {
     const scheme = proof === undefined ? undefined : 'DPoP';
-    return (await proofCheck(policy, { scheme, token, proof, method: 'GET', url })(claims))?.reason;
+    return proofCheck(policy, { scheme, token, proof, method: 'GET', url });
   };
 }
 

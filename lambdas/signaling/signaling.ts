@@ -1,7 +1,8 @@
 // The signaling core: every frame checks both ends (expiry, deny-list, room policy) from one read; effects as data.
 
+import type { ProofCheck } from '../authorizer/authorize';
 import { authorizeToken } from '../authorizer/authorize';
-import type { AccessClaims, Identity } from '../shared/claims';
+import type { Identity } from '../shared/claims';
 import type { Clock, RevocationReader, TokenVerifier } from '../shared/ports';
 import type { ReasonCode, RevocationScope } from '../shared/reasons';
 import { revokingScope, tokenExpired } from '../shared/revocation-rules';
@@ -35,17 +36,13 @@ export interface SignalingDeps {
   readonly requireSessionId: boolean;
   /** App clients exempt from CONNECT_POLICY's scopes, as at `$connect` (the verification client). @default none */
   readonly scopeExemptClientIds?: readonly string[];
-  /** Device binding enforced: why a `reauth` token's proof is refused, or undefined (dpop-binding.ts). */
+  /** Device binding enforced: the proof check of a `reauth` token (dpop-binding.ts). */
   readonly reauthProof?: ReauthProofCheck;
   readonly limits?: SignalingLimits;
 }
 
-/** Device binding: why a `reauth` token's proof is refused (undefined: accepted). */
-export type ReauthProofCheck = (
-  claims: AccessClaims,
-  token: string,
-  proof: string | undefined,
-) => Promise<ReasonCode | undefined>;
+/** Device binding: the proof check of a `reauth` frame's token and proof, run by the authorize core. */
+export type ReauthProofCheck = (token: string, proof: string | undefined) => ProofCheck;
 
 /** Why the server closed a socket (the `Cause` dimension of `SocketsClosed`). */
 export type CloseCause = 'expired' | 'revoked' | 'unknown-connection' | 'rate-limited';
@@ -278,13 +275,6 @@ async function reauth(
   deps: SignalingDeps,
   proof?: string,
 ): Promise<Effects> {
-  const { reauthProof } = deps;
-  const proofCheck = reauthProof
-    ? async (claims: AccessClaims) => {
-        const reason = await reauthProof(claims, token, proof);
-        return reason ? { reason, wwwAuthenticate: '', monitorOnly: false } : undefined;
-      }
-    : undefined;
   const decision = await authorizeToken(
     token,
     {
@@ -296,7 +286,7 @@ async function reauth(
       scopeExemptClientIds: deps.scopeExemptClientIds ?? [],
     },
     CONNECT_POLICY,
-    proofCheck,
+    deps.reauthProof?.(token, proof),
   );
   if (decision.effect === 'Deny') {
     return refuse(conn, decision.reason, REFUSALS[decision.reason] ?? 'token refused', decision.scope);
