@@ -60,10 +60,15 @@ export async function measureSignInCost(cycles = CYCLES): Promise<SignInCostResu
       if (bound) session.device = device; // the page's key: every call carries a fresh proof
       return session;
     };
+    // As the page sends a bound token: the DPoP scheme, so the authorizer checks the proof too.
+    const logOut = (session: BrowserSession, bound: boolean) =>
+      session.call('POST', '/auth/logout', {
+        authorization: `${bound ? 'DPoP' : 'Bearer'} ${session.accessToken}`,
+      });
     for (const bound of [true, false]) {
       const warmUp = browser(bound); // JWKS, secrets and connections fetched once
       await warmUp.signIn(user(bound));
-      await warmUp.call('POST', '/auth/logout');
+      await logOut(warmUp, bound);
     }
     const measure = async (bound: boolean): Promise<SignInCycleCost> => {
       for (const entry of Object.values(invocations)) Object.assign(entry, { invocations: 0, ms: 0 });
@@ -78,7 +83,7 @@ export async function measureSignInCost(cycles = CYCLES): Promise<SignInCostResu
           throw new Error(
             `sign-in ${bound ? 'with' : 'without'} a device key: wrong cnf.jkt in the access token`,
           );
-        const logout = await session.call('POST', '/auth/logout');
+        const logout = await logOut(session, bound);
         if (logout.status !== 200) throw new Error(`logout: ${logout.status}`);
       }
       const callsAfter = proxy!.counts();
