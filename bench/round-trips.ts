@@ -141,7 +141,8 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
       }),
     );
     rows.push(
-      await perRequest(endpoint, 'REST: device-bound token with its proof (DPoP)', 1, async () => {
+      // 2: the deny-list read and the replay guard's conditional write (dpopReplayGuard: table, the default).
+      await perRequest(endpoint, 'REST: device-bound token with its proof (DPoP)', 2, async () => {
         // A fresh proof per request, as the page makes it (the replay guard refuses a repeated one).
         const proof = await proofFor(device, {
           method: 'GET',

@@ -108,7 +108,11 @@ export class GuardStack extends Stack {
       [AuthorizerEnv.requireSessionId]: 'true',
       [AuthorizerEnv.enforcementMode]: config.enforcementMode,
       ...(config.dpop !== 'off'
-        ? { [AuthorizerEnv.dpopMode]: config.dpop, [AuthorizerEnv.appUrl]: appUrl }
+        ? {
+            [AuthorizerEnv.dpopMode]: config.dpop,
+            [AuthorizerEnv.appUrl]: appUrl,
+            [AuthorizerEnv.dpopReplayGuard]: config.dpopReplayGuard,
+          }
         : {}),
       ...(this.verification
         ? { [AuthorizerEnv.verificationClientId]: this.verification.client.userPoolClientId }
@@ -160,7 +164,9 @@ export class GuardStack extends Stack {
       [AuthEnv.logoutRedirectUri]: logoutUrls[0],
       [AuthEnv.rotationGraceSeconds]: String(config.refreshRotationGraceSeconds),
       [AuthEnv.requireSessionId]: 'true',
-      ...(config.dpop !== 'off' ? { [AuthEnv.dpopMode]: config.dpop } : {}),
+      ...(config.dpop !== 'off'
+        ? { [AuthEnv.dpopMode]: config.dpop, [AuthEnv.dpopReplayGuard]: config.dpopReplayGuard }
+        : {}),
       [AuthEnv.redirectUri]: callbackUrls[0],
       // The secrets' ARNs, never their values: the auth function reads them from Secrets Manager when needed.
       [AuthEnv.clientSecretId]: this.identity.clientSecret.secretArn,
@@ -205,6 +211,16 @@ export class GuardStack extends Stack {
     }
     // The admin panel finds users by email.
     this.identity.userPool.grant(admin, 'cognito-idp:ListUsers');
+    // Every checker of DPoP proofs records the ids it accepted, so a replay fails on any instance.
+    if (config.dpop !== 'off' && config.dpopReplayGuard === 'table') {
+      for (const checker of [
+        this.restApi.authorizerFunction,
+        this.signaling.connectAuthorizerFunction,
+        this.signaling.signalingFunction,
+        auth,
+      ])
+        this.revocations.grantProofRecord(checker);
+    }
     this.revocations.readAfterMigration(
       this.restApi.authorizerFunction,
       this.signaling.connectAuthorizerFunction,
@@ -274,6 +290,12 @@ export class GuardStack extends Stack {
       description:
         'Device binding (DPoP): off, monitor or enforce; npm run verify checks bound tokens in enforce',
     });
+    if (config.dpop !== 'off') {
+      new CfnOutput(this, 'DeviceBindingReplayGuard', {
+        value: config.dpopReplayGuard,
+        description: 'Where used DPoP proof ids are remembered: table (every instance) or instance',
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -317,6 +339,7 @@ export class GuardStack extends Stack {
         enforcementMode: config.enforcementMode,
         authorizerCacheTtlSeconds: config.authorizerCacheTtlSeconds,
         deviceBinding: config.dpop,
+        replayGuard: config.dpopReplayGuard,
         monitoring: this.monitoring,
         logRetention: config.logRetentionDays,
       });

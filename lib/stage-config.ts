@@ -2,7 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ENFORCEMENT_MODES, type EnforcementMode } from '../lambdas/authorizer/authorize';
-import { DPOP_MODES, type DpopMode } from '../lambdas/shared/dpop';
+import { DPOP_MODES, type DpopMode, REPLAY_GUARD_KINDS, type ReplayGuardKind } from '../lambdas/shared/dpop';
 import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import { DEFAULT_MAX_CONNECTIONS_PER_USER } from '../lambdas/signaling/env';
 import type { EdgeDomain } from './constructs/edge';
@@ -68,6 +68,12 @@ export interface StageConfig {
    * attach the pre token generation trigger (V2_0) that binds access tokens to the page's device key. @default 'off'
    */
   readonly dpop: DpopMode;
+  /**
+   * Where used DPoP proof ids are remembered (docs/device-binding.md#replay): `table`, one conditional write per
+   * proof, refuses a replay on every Lambda instance; `instance`, free, refuses it only on the instance that saw the
+   * proof. Only used when `dpop` is not `off`. @default 'table'
+   */
+  readonly dpopReplayGuard: ReplayGuardKind;
   /** Email address subscribed to the alarm topic (confirm the subscription mail). @default - no subscription */
   readonly alarmEmail?: string;
   /** Denials (client-caused reasons, summed) within one alarm period that page (1..1000000). @default 100 */
@@ -127,6 +133,7 @@ export const DEFAULT_STAGE_CONFIG: StageConfig = {
   removalPolicy: 'retain',
   enforcementMode: 'enforce',
   dpop: 'off',
+  dpopReplayGuard: 'table',
   authDeniedAlarmThreshold: 100,
   authDeniedAlarmPeriodMinutes: 5,
   cognitoEventsTrail: 'create',
@@ -255,6 +262,7 @@ const checks: Record<keyof StageConfig, Check> = {
   removalPolicy: oneOf(['retain', 'destroy']),
   enforcementMode: oneOf(ENFORCEMENT_MODES),
   dpop: oneOf(DPOP_MODES),
+  dpopReplayGuard: oneOf(REPLAY_GUARD_KINDS),
   alarmEmail: optionalEmail,
   authDeniedAlarmThreshold: integer(1, 1_000_000),
   authDeniedAlarmPeriodMinutes: integer(1, 60),

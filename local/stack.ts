@@ -7,10 +7,10 @@ import { ApiEnv } from '../lambdas/api/env';
 import { AdminEnv } from '../lambdas/admin/env';
 import { AuthEnv } from '../lambdas/auth/env';
 import type { EnforcementMode } from '../lambdas/authorizer/authorize';
-import { enforcementMode } from '../lambdas/authorizer/config';
+import { enforcementMode, replayGuardKind } from '../lambdas/authorizer/config';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { EventsEnv } from '../lambdas/events/env';
-import { DPOP_MODES, type DpopMode } from '../lambdas/shared/dpop';
+import { DPOP_MODES, type DpopMode, type ReplayGuardKind } from '../lambdas/shared/dpop';
 import { API_STAGE_NAME, EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edge';
 import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import type { WebConfig } from '../lambdas/shared/edge';
@@ -86,6 +86,8 @@ export interface StackOutputs {
   readonly authorizerCacheTtlSeconds: number;
   /** Device binding (DPoP) as the authorizers run it: DPOP_MODE (`npm start` sets `enforce`), else `monitor`. */
   readonly dpopMode: DpopMode;
+  /** Where used proof ids are remembered: DPOP_REPLAY_GUARD, else `table` (as in AWS by default). */
+  readonly dpopReplayGuard: ReplayGuardKind;
   /** How recent a sign-in the admin revoke routes need (step-up, STEP_UP_MAX_AGE_SECONDS). */
   readonly stepUpMaxAgeSeconds: number;
 }
@@ -285,6 +287,7 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       enforcementMode: enforcementMode(process.env),
       authorizerCacheTtlSeconds: 0,
       dpopMode: localDpopMode(),
+      dpopReplayGuard: replayGuardKind(process.env),
       stepUpMaxAgeSeconds: options.stepUpMaxAgeSeconds ?? DEFAULT_STEP_UP_MAX_AGE_SECONDS,
     };
 
@@ -393,6 +396,7 @@ function setRuntimeEnv(
     // (the default here: tests and scripts sign in without a key) keeps sign-ins without a proof working;
     // `npm start` sets DPOP_MODE=enforce (local/main.ts).
     [AuthEnv.dpopMode]: outputs.dpopMode,
+    [AuthEnv.dpopReplayGuard]: outputs.dpopReplayGuard,
     [AuthorizerEnv.appUrl]: outputs.appUrl,
     [AuthEnv.redirectUri]: outputs.redirectUri,
     // Names of secrets in the offline Secrets Manager, never their values.

@@ -4,7 +4,8 @@ import type { Env } from '../shared/config';
 import { booleanEnv, ConfigError, integerEnv, optionalEnv, requireEnv } from '../shared/config';
 import type { SessionsConfig } from '../sessions/config';
 import { loadSessionsConfig } from '../sessions/config';
-import { DPOP_MODES, type DpopMode } from '../shared/dpop';
+import { replayGuardKind } from '../authorizer/config';
+import { DPOP_MODES, type DpopMode, type ReplayGuardKind } from '../shared/dpop';
 import { WEB_CLIENT_SCOPES } from '../shared/oauth-scopes';
 import { AuthEnv } from './env';
 
@@ -26,6 +27,8 @@ export interface AuthConfig extends SessionsConfig {
   readonly scopes: readonly string[];
   /** Device binding of sessions (docs/device-binding.md). */
   readonly dpopMode: DpopMode;
+  /** Where the proof ids of session routes are remembered. */
+  readonly dpopReplayGuard: ReplayGuardKind;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -53,6 +56,7 @@ export function loadAuthConfig(env: Env): AuthConfig {
     redirectUri: requireEnv(env, AuthEnv.redirectUri),
     scopes: WEB_CLIENT_SCOPES,
     dpopMode: dpopMode(env),
+    dpopReplayGuard: replayGuardKind(env),
   };
 }
 

@@ -33,4 +33,6 @@ export const AuthEnv = {
   rotationGraceSeconds: 'REFRESH_ROTATION_GRACE_SECONDS',
   /** Device binding (DPoP): `off` (default), `monitor` or `enforce` (the stage option `dpop`). */
   dpopMode: AuthorizerEnv.dpopMode,
+  /** Where used proof ids are remembered: `table` (default) or `instance` (the stage option `dpopReplayGuard`). */
+  dpopReplayGuard: AuthorizerEnv.dpopReplayGuard,
 } as const;

@@ -7,7 +7,7 @@ import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
 import { CognitoBoundTokens } from '../adapters/cognito-bound-tokens';
 import { AesGcmCookieSealer } from '../adapters/cookie-sealer';
 import { JoseDpopVerifier } from '../adapters/jose-dpop-verifier';
-import { MemoryReplayGuard } from '../adapters/memory-replay-guard';
+import { buildReplayGuard } from '../adapters/dynamo-replay-guard';
 import { OAuthTokenEndpoint } from '../adapters/oauth-token-endpoint';
 import { createSecretsClient, SecretsManagerSecret } from '../adapters/secrets-manager-secret';
 import { corsHeaders, errorResponse, findRoute, guard, header, refuse } from '../shared/http';
@@ -64,7 +64,12 @@ const deps: AuthDeps = {
           dpop: {
             verifier: new JoseDpopVerifier(),
             clock: systemClock,
-            replay: new MemoryReplayGuard(systemClock),
+            replay: buildReplayGuard(
+              config.dpopReplayGuard,
+              config.revocationTable,
+              'token-handler',
+              systemClock,
+            ),
           },
           tokens: new CognitoBoundTokens({ clientId: config.clientId, clientSecret }),
         },

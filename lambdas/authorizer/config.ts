@@ -2,6 +2,7 @@
 
 import type { Env } from '../shared/config';
 import { booleanEnv, ConfigError, listEnv, optionalEnv, requireEnv } from '../shared/config';
+import { REPLAY_GUARD_KINDS, type ReplayGuardKind } from '../shared/dpop';
 import type { EnforcementMode } from './authorize';
 import { ENFORCEMENT_MODES } from './authorize';
 import { AuthorizerEnv } from './env';
@@ -16,7 +17,11 @@ export interface AuthorizerConfig {
   readonly requireSessionId: boolean;
   readonly mode: EnforcementMode;
   /** Device binding: the stage mode and the public origin proofs are made for; absent when `off`. */
-  readonly dpop?: { readonly mode: 'monitor' | 'enforce'; readonly appUrl: string };
+  readonly dpop?: {
+    readonly mode: 'monitor' | 'enforce';
+    readonly appUrl: string;
+    readonly replayGuard: ReplayGuardKind;
+  };
 }
 
 export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
@@ -46,7 +51,16 @@ function dpopConfig(env: Env): Pick<AuthorizerConfig, 'dpop'> {
       `${AuthorizerEnv.appUrl} must be an origin (scheme://host[:port]), got "${appUrl}"`,
     );
   }
-  return { dpop: { mode, appUrl } };
+  return { dpop: { mode, appUrl, replayGuard: replayGuardKind(env) } };
+}
+
+/** Where used proof ids are remembered: `table` unless the stage chose `instance`. */
+export function replayGuardKind(env: Env): ReplayGuardKind {
+  const value = optionalEnv(env, AuthorizerEnv.dpopReplayGuard) ?? 'table';
+  if (!REPLAY_GUARD_KINDS.includes(value as ReplayGuardKind)) {
+    throw new ConfigError(`${AuthorizerEnv.dpopReplayGuard} must be one of ${REPLAY_GUARD_KINDS.join(', ')}`);
+  }
+  return value as ReplayGuardKind;
 }
 
 /** The `$connect` authorizer also checks the browser Origin. */

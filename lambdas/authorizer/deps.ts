@@ -3,7 +3,7 @@
 import { CognitoTokenVerifier } from '../adapters/cognito-token-verifier';
 import { DynamoRevocationStore } from '../adapters/dynamo-revocation-store';
 import { JoseDpopVerifier } from '../adapters/jose-dpop-verifier';
-import { MemoryReplayGuard } from '../adapters/memory-replay-guard';
+import { buildReplayGuard } from '../adapters/dynamo-replay-guard';
 import { systemClock } from '../shared/ports';
 import type { AuthorizeDeps } from './authorize';
 import type { AuthorizerConfig } from './config';
@@ -27,12 +27,10 @@ export function buildAuthorizeDeps(config: AuthorizerConfig): AuthorizeDeps {
   };
 }
 
-/**
- * Device binding when the stage turns it on. Replay: each warm instance remembers the proof ids it saw (no store
- * write per request: docs/device-binding.md#replay).
- */
+/** Device binding when the stage turns it on, with the replay guard it chose (docs/device-binding.md#replay). */
 export function buildDpopPolicy(config: AuthorizerConfig): DpopPolicy | undefined {
   if (!config.dpop) return undefined;
-  const replay = new MemoryReplayGuard(systemClock);
-  return { ...config.dpop, deps: { verifier: new JoseDpopVerifier(), clock: systemClock, replay } };
+  const { replayGuard, ...policy } = config.dpop;
+  const replay = buildReplayGuard(replayGuard, config.revocationTable, 'authorizer', systemClock);
+  return { ...policy, deps: { verifier: new JoseDpopVerifier(), clock: systemClock, replay } };
 }

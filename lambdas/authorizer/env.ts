@@ -17,6 +17,8 @@ export const AuthorizerEnv = {
   verificationClientId: 'VERIFICATION_CLIENT_ID',
   /** Device binding (DPoP, RFC 9449): `off` (default), `monitor` or `enforce` (the stage option `dpop`). */
   dpopMode: 'DPOP_MODE',
+  /** Where used proof ids are remembered: `table` (default) or `instance` (the stage option `dpopReplayGuard`). */
+  dpopReplayGuard: 'DPOP_REPLAY_GUARD',
   /** The app's public origin (`https://…`, no path): DPoP proofs are checked against its URLs. Required unless `off`. */
   appUrl: 'APP_URL',
   /** `$connect` only: comma-separated browser Origins allowed to open a socket (absent Origin = non-browser, allowed). */

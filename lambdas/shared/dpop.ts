@@ -27,6 +27,14 @@ const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/; // RFC 7638 SHA-256 thumbprint, base64
 export type DpopMode = 'off' | 'monitor' | 'enforce';
 export const DPOP_MODES: readonly DpopMode[] = ['off', 'monitor', 'enforce'];
 
+/**
+ * Where used proof ids are remembered (docs/device-binding.md#replay): `table`, one conditional write per proof to
+ * the deny-list table, so a replay is refused whichever instance it reaches; `instance`, the memory of each warm
+ * Lambda instance, free, but a replay that reaches another instance within the window passes.
+ */
+export type ReplayGuardKind = 'table' | 'instance';
+export const REPLAY_GUARD_KINDS: readonly ReplayGuardKind[] = ['table', 'instance'];
+
 /** The RFC 9449 §7.1 error code of a `WWW-Authenticate: DPoP` challenge. */
 export type DpopError = 'invalid_dpop_proof' | 'invalid_token' | 'use_dpop_nonce';
 

@@ -3,7 +3,7 @@
 /**
  * The deny-list: one item per user holding its watermark and its live token and session revocations, so one
  * strongly consistent GetItem (1 read unit) checks a token (docs/performance.md). `expiresAt` (TTL) is the latest
- * expiry of what the item holds.
+ * expiry of what the item holds. With device binding it also holds the used DPoP proof ids (`revocationKey.proof`).
  */
 export const RevocationTableSchema = {
   partitionKey: 'pk',
@@ -16,10 +16,24 @@ export const RevocationTableSchema = {
  */
 export const DENY_LIST_LAYOUT = '3';
 
-/** Partition keys of the deny-list: the user (`sub` claim); entries inside key on jti / origin_jti, never token bytes. */
+/**
+ * Partition keys of the deny-list: the user (`sub` claim); entries inside key on jti / origin_jti, never token bytes.
+ * `proof`: one small item per DPoP proof a checker accepted (the key's thumbprint and the proof's own `jti`), written
+ * once with a condition and never read, so a replayed proof is refused by every instance (docs/device-binding.md).
+ */
 export const revocationKey = {
   user: (sub: string) => `user#${sub}`,
+  proof: (checker: ProofChecker, jkt: string, jti: string) => `${PROOF_KEY_PREFIX}${checker}#${jkt}#${jti}`,
 } as const;
+
+/** Every used-proof item's key starts so (the IAM grant to write them is limited to it). */
+export const PROOF_KEY_PREFIX = 'proof#';
+
+/**
+ * Who checked a proof. The REST authorizer and then the auth function both check the proof of an authorized session
+ * route (`/auth/logout`), so each remembers its own uses; every other proof has exactly one checker.
+ */
+export type ProofChecker = 'authorizer' | 'token-handler';
 
 /** A table's keys as every consumer needs them; all key attributes are strings. */
 export interface TableSchema {

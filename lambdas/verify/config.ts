@@ -17,6 +17,7 @@ export function loadCanaryDeployment(env: Env): VerifyDeployment {
     enforcementMode: requireEnv(env, VerifyEnv.enforcementMode),
     authorizerCacheTtlSeconds: ttl,
     deviceBinding: requireEnv(env, VerifyEnv.deviceBinding),
+    replayGuard: requireEnv(env, VerifyEnv.replayGuard),
     region: requireEnv(env, 'AWS_REGION'),
     userPoolId: requireEnv(env, VerifyEnv.userPoolId),
     verifyClientId: requireEnv(env, VerifyEnv.verifyClientId),

@@ -55,6 +55,7 @@ export const OUTPUT_KEYS = {
   enforcementMode: 'EnforcementMode',
   authorizerCacheTtlSeconds: 'AuthorizerCacheTtlSeconds',
   deviceBinding: 'DeviceBinding',
+  replayGuard: 'DeviceBindingReplayGuard',
   verifyClientId: 'VerifyClientId',
   verifySecretArn: 'VerifySecretArn',
 } as const;
@@ -71,12 +72,14 @@ function cdkDeployment(outputs: Record<string, unknown>): VerifyDeployment {
   const wsUrl = read('wsUrl');
   const enforcementMode = read('enforcementMode');
   const deviceBinding = read('deviceBinding');
+  const replayGuard = read('replayGuard');
   return {
     apiUrl: need('apiUrl'),
     ...(wsUrl ? { wsUrl } : {}),
     ...(enforcementMode ? { enforcementMode } : {}),
     ...(ttl !== undefined && ttl !== '' ? { authorizerCacheTtlSeconds: Number(ttl) } : {}),
     ...(deviceBinding ? { deviceBinding } : {}),
+    ...(replayGuard ? { replayGuard } : {}),
     region: need('region'),
     userPoolId: need('userPoolId'),
     verifyClientId: need('verifyClientId', verification),
@@ -97,6 +100,7 @@ function offlineDeployment(outputs: Record<string, unknown>): VerifyDeployment {
   const wsUrl = optionalString(outputs, 'wsUrl');
   const enforcementMode = optionalString(outputs, 'enforcementMode');
   const deviceBinding = optionalString(outputs, 'dpopMode');
+  const replayGuard = optionalString(outputs, 'dpopReplayGuard');
   const ttl = outputs.authorizerCacheTtlSeconds;
   return {
     apiUrl: need('apiUrl'),
@@ -104,6 +108,7 @@ function offlineDeployment(outputs: Record<string, unknown>): VerifyDeployment {
     ...(enforcementMode ? { enforcementMode } : {}),
     ...(typeof ttl === 'number' ? { authorizerCacheTtlSeconds: ttl } : {}),
     ...(deviceBinding ? { deviceBinding } : {}),
+    ...(replayGuard ? { replayGuard } : {}),
     region: need('region'),
     userPoolId: need('userPoolId'),
     verifyClientId: need('verifyClientId'),

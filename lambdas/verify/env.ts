@@ -12,4 +12,6 @@ export const VerifyEnv = {
   authorizerCacheTtlSeconds: 'AUTHORIZER_CACHE_TTL_SECONDS',
   /** The stage's device binding mode (`off`, `monitor`, `enforce`): the binding checks run only in `enforce`. */
   deviceBinding: 'DPOP_MODE',
+  /** Where the stack remembers used proof ids (`table`, `instance`): the replayed-proof check runs only with `table`. */
+  replayGuard: 'DPOP_REPLAY_GUARD',
 } as const;

@@ -26,6 +26,8 @@ export interface VerifyTarget {
   readonly authorizerCacheTtlSeconds?: number;
   /** Device binding (DPoP) mode the deployment declares. @default - unknown: the device binding checks are skipped */
   readonly deviceBinding?: string;
+  /** Where the deployment remembers used proof ids (`table` or `instance`). @default - unknown: the replay check is skipped */
+  readonly replayGuard?: string;
 }
 
 export interface JourneyDeps {
@@ -107,6 +109,14 @@ const STALE_PROOF_SECONDS = 300;
 /** Why the refresh-cookie check cannot run here (docs/verify.md, "Device binding"). */
 const COOKIE_SKIP =
   'needs a token-handler session, which only a managed-login (browser) sign-in creates; the theft rule is tested in test/unit/session-binding.test.ts and test/integration/device-binding-enforce.test.ts';
+
+/** Why the replayed-proof check cannot prove anything for a declared replay guard, or undefined (table). */
+function replaySkipReason(guard: string | undefined): string | undefined {
+  if (guard === 'table') return undefined;
+  if (guard === undefined)
+    return 'the outputs do not state the replay guard (a stack from before dpopReplayGuard: redeploy)';
+  return `dpopReplayGuard is ${guard}: each Lambda instance remembers only its own proofs, so a replay that reaches another instance passes by design and this check could not tell a healthy deployment from a broken one`;
+}
 
 /** Why the device binding checks do not run for a declared mode, or undefined when they do (enforce). */
 function bindingSkipReason(mode: string | undefined): string | undefined {
@@ -244,13 +254,17 @@ export async function runJourney(
     await refusedBound(CHECKS.boundOtherKey, 'a fresh proof by another key', async (token) =>
       meWith(token, await proofBy(await deps.deviceKeys.create(), token)),
     );
-    await refusedBound(CHECKS.boundReplayed, 'a proof sent a second time', async (token, by) => {
-      const proof = await proofBy(by, token);
-      const first = await meWith(token, proof);
-      // The first use must pass, or the replay's 401 would prove nothing.
-      if (first.status !== 200) return `its first use answered ${describe(first)}`;
-      return meWith(token, proof);
-    });
+    const replaySkip = replaySkipReason(target.replayGuard);
+    if (replaySkip)
+      await record(CHECKS.boundReplayed, async () => ({ passed: true, skipped: true, reason: replaySkip }));
+    else
+      await refusedBound(CHECKS.boundReplayed, 'a proof sent a second time', async (token, by) => {
+        const proof = await proofBy(by, token);
+        const first = await meWith(token, proof);
+        // The first use must pass, or the replay's 401 would prove nothing.
+        if (first.status !== 200) return `its first use answered ${describe(first)}`;
+        return meWith(token, proof);
+      });
     await refusedBound(
       CHECKS.boundStale,
       `a proof with iat ${STALE_PROOF_SECONDS} s ago`,

@@ -31,6 +31,8 @@ export interface CanaryProps {
   readonly authorizerCacheTtlSeconds: number;
   /** The stage's device binding mode: the journey's binding checks run in `enforce`, are skipped otherwise. */
   readonly deviceBinding: string;
+  /** Where the stage remembers used proof ids: the replayed-proof check runs only with `table`. */
+  readonly replayGuard: string;
   /** Its alarm notifies this topic and shows on this dashboard. */
   readonly monitoring: Monitoring;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -61,6 +63,7 @@ export class Canary extends Construct {
         [VerifyEnv.enforcementMode]: props.enforcementMode,
         [VerifyEnv.authorizerCacheTtlSeconds]: String(props.authorizerCacheTtlSeconds),
         [VerifyEnv.deviceBinding]: props.deviceBinding,
+        [VerifyEnv.replayGuard]: props.replayGuard,
       },
     });
     props.verification.grantSignIn(this.function);

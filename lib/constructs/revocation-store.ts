@@ -6,7 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import { DENY_LIST_LAYOUT, RevocationTableSchema } from '../../lambdas/shared/table-schemas';
+import {
+  DENY_LIST_LAYOUT,
+  PROOF_KEY_PREFIX,
+  RevocationTableSchema,
+} from '../../lambdas/shared/table-schemas';
 import { createEncryptedTable } from './encrypted-table';
 import { NodeFunction } from './node-function';
 
@@ -84,6 +88,21 @@ export class RevocationStore extends Construct {
    */
   public grantRevoke(grantee: iam.IGrantable): void {
     this.grants.actions(grantee, 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
+    this.key.grant(grantee, 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey');
+  }
+
+  /**
+   * The DPoP replay guard (`dpopReplayGuard: 'table'`): PutItem on used-proof items only (`proof#…`), never on a
+   * user's deny-list item.
+   */
+  public grantProofRecord(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${PROOF_KEY_PREFIX}*`] } },
+      }),
+    );
     this.key.grant(grantee, 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 }

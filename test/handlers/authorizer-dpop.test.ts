@@ -28,6 +28,22 @@ afterAll(async () => {
   await authorizer?.stop();
 });
 
+/** A second cold start of the authorizer (another Lambda instance: its own memory, the same table). */
+async function anotherInstance(guard?: 'table' | 'instance') {
+  const saved = process.env[AuthorizerEnv.dpopReplayGuard];
+  if (guard) process.env[AuthorizerEnv.dpopReplayGuard] = guard;
+  try {
+    let loaded: typeof import('../../lambdas/authorizer/handler') | undefined;
+    await jest.isolateModulesAsync(async () => {
+      loaded = await import('../../lambdas/authorizer/handler');
+    });
+    return loaded!.handler as (e: APIGatewayRequestAuthorizerEvent) => Promise<unknown>;
+  } finally {
+    if (saved === undefined) delete process.env[AuthorizerEnv.dpopReplayGuard];
+    else process.env[AuthorizerEnv.dpopReplayGuard] = saved;
+  }
+}
+
 const bound = () => signRs256(key, accessTokenClaims({ cnf: { jkt: device.jkt } }));
 
 function event(authorization: string, proof?: string | string[]): APIGatewayRequestAuthorizerEvent {
@@ -138,6 +154,32 @@ describe('REST authorizer, dpop: enforce', () => {
     expect((await decide(event(`DPoP ${token}`, proof))).context).toMatchObject({
       reason: 'ERR_DPOP_REPLAY',
     });
+  });
+
+  it('denies a proof replayed to another instance of the authorizer (dpopReplayGuard: table, the default)', async () => {
+    const token = bound();
+    const proof = await proofFor(device, { method: 'GET', url: ME, accessToken: token });
+    expect((await decide(event(`DPoP ${token}`, proof))).effect).toBe('Allow');
+    const other = await anotherInstance();
+    const replayed = (await other(event(`DPoP ${token}`, proof))) as APIGatewayAuthorizerResult;
+    expect(replayed.policyDocument.Statement[0].Effect).toBe('Deny');
+    expect(replayed.context).toMatchObject({ reason: 'ERR_DPOP_REPLAY' });
+  });
+
+  it('lets a proof replayed to another instance through with dpopReplayGuard: instance (the documented limit)', async () => {
+    const token = bound();
+    const proof = await proofFor(device, { method: 'GET', url: ME, accessToken: token });
+    const [first, second] = [await anotherInstance('instance'), await anotherInstance('instance')];
+    expect(
+      ((await first(event(`DPoP ${token}`, proof))) as APIGatewayAuthorizerResult).context,
+    ).not.toHaveProperty('reason');
+    expect(
+      ((await first(event(`DPoP ${token}`, proof))) as APIGatewayAuthorizerResult).context,
+    ).toMatchObject({
+      reason: 'ERR_DPOP_REPLAY',
+    });
+    const elsewhere = (await second(event(`DPoP ${token}`, proof))) as APIGatewayAuthorizerResult;
+    expect(elsewhere.policyDocument.Statement[0].Effect).toBe('Allow');
   });
 
   it("denies an unbound token on a route that declares dpop: 'required', and allows a bound one there", async () => {

@@ -46,6 +46,52 @@ describe('device binding (stage option dpop)', () => {
     expect(withMode.filter((env) => env.APP_URL !== undefined).length).toBeGreaterThanOrEqual(2);
   });
 
+  /** Roles allowed to PutItem, and on which leading keys, across every policy of the template. */
+  function proofWriters(t: Template): { roles: string[]; leadingKeys: unknown[] } {
+    const roles: string[] = [];
+    const leadingKeys: unknown[] = [];
+    for (const policy of Object.values(t.findResources('AWS::IAM::Policy'))) {
+      const props = policy.Properties as {
+        PolicyDocument: {
+          Statement: {
+            Action: string | string[];
+            Resource: unknown;
+            Condition?: Record<string, Record<string, unknown>>;
+          }[];
+        };
+        Roles: { Ref: string }[];
+      };
+      for (const statement of props.PolicyDocument.Statement) {
+        if (![statement.Action].flat().includes('dynamodb:PutItem')) continue;
+        if (!JSON.stringify(statement.Resource).includes('"RevocationsTable')) continue;
+        roles.push(...props.Roles.map((role) => role.Ref));
+        leadingKeys.push(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']);
+      }
+    }
+    return { roles: roles.sort(), leadingKeys };
+  }
+
+  it('lets every checker of proofs record used proof ids, on proof# items only (dpopReplayGuard: table, the default)', () => {
+    const t = template({ dpop: 'enforce' });
+    const { roles, leadingKeys } = proofWriters(t);
+    // REST authorizer, $connect authorizer, signaling function (reauth), auth function: nothing else writes proofs.
+    expect(roles).toHaveLength(4);
+    expect(roles.join(' ')).toMatch(/Authorizer.*Authorizer/);
+    expect(leadingKeys).toEqual(Array(4).fill(['proof#*']));
+    const envs = Object.values(t.findResources('AWS::Lambda::Function')).map(
+      (fn) =>
+        (fn.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ??
+        {},
+    );
+    expect(envs.filter((env) => env.DPOP_REPLAY_GUARD === 'table').length).toBeGreaterThanOrEqual(3);
+    expect(t.toJSON().Outputs.DeviceBindingReplayGuard.Value).toBe('table');
+  });
+
+  it('grants no proof writes with dpopReplayGuard: instance, nor with binding off', () => {
+    expect(proofWriters(template({ dpop: 'enforce', dpopReplayGuard: 'instance' })).roles).toEqual([]);
+    expect(proofWriters(template({})).roles).toEqual([]);
+  });
+
   it('reports no unacknowledged cdk-nag finding with binding enforced (the trigger function included)', () => {
     const stack = new GuardStack(testApp(), 'CognitoGuard', { config: loadStageConfig({ dpop: 'enforce' }) });
     const report = new AwsSolutionsChecks(stack.node.root).validateScope(stack);
@@ -64,5 +110,9 @@ describe('device binding (stage option dpop)', () => {
 
   it('rejects a dpop value that is not off, monitor or enforce', () => {
     expect(() => loadStageConfig({ dpop: 'on' })).toThrow(StageConfigError);
+  });
+
+  it('rejects a dpopReplayGuard that is not table or instance', () => {
+    expect(() => loadStageConfig({ dpop: 'enforce', dpopReplayGuard: 'redis' })).toThrow(/dpopReplayGuard/);
   });
 });

@@ -12,6 +12,7 @@ const cdkOutputs = {
   EnforcementMode: 'enforce',
   AuthorizerCacheTtlSeconds: '0',
   DeviceBinding: 'enforce',
+  DeviceBindingReplayGuard: 'table',
   VerifyClientId: 'verifyclient123',
   VerifySecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:verify-AbCdEf',
 };
@@ -24,6 +25,7 @@ describe('parseOutputs', () => {
       enforcementMode: 'enforce',
       authorizerCacheTtlSeconds: 0,
       deviceBinding: 'enforce',
+      replayGuard: 'table',
       region: 'eu-west-1',
       userPoolId: cdkOutputs.UserPoolId,
       verifyClientId: 'verifyclient123',
@@ -66,9 +68,11 @@ describe('parseOutputs', () => {
       enforcementMode: 'enforce',
       authorizerCacheTtlSeconds: 0,
       dpopMode: 'monitor',
+      dpopReplayGuard: 'instance',
     });
 
     expect(parsed.deviceBinding).toBe('monitor');
+    expect(parsed.replayGuard).toBe('instance');
     expect(parsed.credentials).toEqual({ username: 'verify@example.com', password: 'pw' });
     expect(parsed.offlineCognitoUrl).toBe('http://127.0.0.1:9229');
     expect(parsed.authorizerCacheTtlSeconds).toBe(0);
@@ -92,6 +96,7 @@ describe('loadCanaryDeployment', () => {
     [VerifyEnv.enforcementMode]: 'enforce',
     [VerifyEnv.authorizerCacheTtlSeconds]: '0',
     [VerifyEnv.deviceBinding]: 'enforce',
+    [VerifyEnv.replayGuard]: 'table',
   };
 
   it('describes its own stack from the environment the Canary construct sets', () => {
@@ -101,6 +106,7 @@ describe('loadCanaryDeployment', () => {
   it('fails fast on a missing or malformed setting', () => {
     expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.secretArn]: undefined })).toThrow(ConfigError);
     expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.deviceBinding]: undefined })).toThrow(ConfigError);
+    expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.replayGuard]: undefined })).toThrow(ConfigError);
     expect(() => loadCanaryDeployment({ ...env, [VerifyEnv.authorizerCacheTtlSeconds]: '-1' })).toThrow(
       ConfigError,
     );

@@ -277,7 +277,23 @@ const BINDING_CHECKS = [
 ];
 
 describe('runJourney device binding checks', () => {
-  const enforced: VerifyTarget = { ...target, deviceBinding: 'enforce' };
+  const enforced: VerifyTarget = { ...target, deviceBinding: 'enforce', replayGuard: 'table' };
+
+  it.each([
+    ['instance', /dpopReplayGuard is instance: each Lambda instance remembers only its own proofs/],
+    [undefined, /the outputs do not state the replay guard/],
+  ])('skips only the replay check, saying why, when the replay guard is %s', async (replayGuard, why) => {
+    const { deps } = fakeDeployment();
+    const base: VerifyTarget = { ...target, deviceBinding: 'enforce' };
+    const report = await runJourney(replayGuard ? { ...base, replayGuard } : base, deps);
+
+    expect(byName(report, CHECKS.boundReplayed)).toMatchObject({ passed: true, skipped: true, reason: why });
+    expect(byName(report, CHECKS.boundStale)).toMatchObject({
+      passed: true,
+      reason: expect.stringMatching(/401/),
+    });
+    expect(byName(report, CHECKS.boundStale).skipped).toBeUndefined();
+  });
 
   it('passes the bound-token checks against a deployment that enforces device binding', async () => {
     const { deps, revokedRefresh } = fakeDeployment();
