@@ -303,6 +303,12 @@ export function loadStageConfig(overrides: unknown = {}): StageConfig {
       }
     }
   }
+  // The REST authorizer's cache keys on the Authorization header alone: a cached Allow would serve a copied bound
+  // token without its DPoP proof ever being checked.
+  if (config.dpop !== 'off' && config.authorizerCacheTtlSeconds > 0)
+    throw new StageConfigError(
+      `authorizerCacheTtlSeconds ${config.authorizerCacheTtlSeconds} with dpop "${config.dpop}": API Gateway would answer a cached Allow for a copied device-bound token without checking its DPoP proof (the cache keys on Authorization only); set authorizerCacheTtlSeconds to 0 or dpop to "off"`,
+    );
   if (config.webAclArn !== undefined && config.wafRateLimit !== undefined)
     throw new StageConfigError(
       'set either webAclArn (your web ACL) or wafRateLimit (one created for you), not both',

@@ -112,6 +112,17 @@ describe('device binding (stage option dpop)', () => {
     expect(() => loadStageConfig({ dpop: 'on' })).toThrow(StageConfigError);
   });
 
+  it.each(['monitor', 'enforce'])(
+    'refuses an authorizer result cache with dpop %s (a cached Allow would skip the proof check)',
+    (dpop) => {
+      expect(() => loadStageConfig({ dpop, authorizerCacheTtlSeconds: 60 })).toThrow(
+        /authorizerCacheTtlSeconds 60 with dpop .*cached Allow.*without checking its DPoP proof/,
+      );
+      expect(loadStageConfig({ dpop, authorizerCacheTtlSeconds: 0 }).dpop).toBe(dpop);
+      expect(loadStageConfig({ authorizerCacheTtlSeconds: 60 }).authorizerCacheTtlSeconds).toBe(60);
+    },
+  );
+
   it('rejects a dpopReplayGuard that is not table or instance', () => {
     expect(() => loadStageConfig({ dpop: 'enforce', dpopReplayGuard: 'redis' })).toThrow(/dpopReplayGuard/);
   });
