@@ -5,6 +5,7 @@ import type { PutOutcome, RevocationKey, RevocationRecord, VerifyResult } from '
 import { RevocationService } from '../../lambdas/shared/revocation-service';
 import type { AuthCoreConfig, AuthDeps } from '../../lambdas/sessions/auth-core';
 import { LOGIN_COOKIE, REFRESH_COOKIE } from '../../lambdas/sessions/cookie';
+import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
 import type { LoginCookieValue } from '../../lambdas/sessions/cookie';
 import type {
   AuthorizationStart,
@@ -62,6 +63,25 @@ export function openedCookie(line: string | undefined): Record<string, unknown> 
   >;
 }
 export const WEEK = 7 * 86400;
+
+/** An active session of ALICE (`origin-1`), created 100 s ago, holding refresh token `rt-1` and access token `jti-0`. */
+export function activeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    sessionId: 'origin-1',
+    sessionIdSource: 'origin_jti',
+    sub: ALICE,
+    username: ALICE,
+    createdAt: NOW - 100,
+    refreshedAt: NOW - 100,
+    refreshFingerprint: refreshFingerprint('rt-1'),
+    rotated: [],
+    status: 'active',
+    latestJti: 'jti-0',
+    latestJtiExpiresAt: NOW + 800,
+    expiresAt: NOW - 100 + WEEK,
+    ...overrides,
+  };
+}
 
 export class MemorySessions implements SessionStore {
   readonly items = new Map<string, SessionRecord>();

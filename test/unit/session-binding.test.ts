@@ -13,6 +13,7 @@ import type { DeviceKey } from '../helpers/dpop';
 import { newDeviceKey, proofFor } from '../helpers/dpop';
 import type { FakeWorld } from '../helpers/session-fakes';
 import {
+  activeSession,
   ALICE,
   AUTHORIZATION,
   claims,
@@ -21,7 +22,6 @@ import {
   NOW,
   openedCookie,
   refreshCookieHeader,
-  WEEK,
 } from '../helpers/session-fakes';
 
 const ORIGIN = 'https://app.example.com';
@@ -85,22 +85,7 @@ function scriptSignIn(w: BoundWorld, boundJkt: string | null = device.jkt) {
 }
 
 function boundSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    sessionId: 'origin-1',
-    sessionIdSource: 'origin_jti',
-    sub: ALICE,
-    username: ALICE,
-    createdAt: NOW - 100,
-    refreshedAt: NOW - 100,
-    refreshFingerprint: refreshFingerprint('rt-1'),
-    rotated: [],
-    status: 'active',
-    latestJti: 'jti-0',
-    latestJtiExpiresAt: NOW + 800,
-    expiresAt: NOW - 100 + WEEK,
-    jkt: device.jkt,
-    ...overrides,
-  };
+  return activeSession({ jkt: device.jkt, ...overrides });
 }
 
 describe('startLogin with device binding', () => {

@@ -9,6 +9,7 @@ import { refreshFingerprint } from '../../lambdas/sessions/refresh-registry';
 import type { Identity } from '../../lambdas/shared/claims';
 import type { FakeWorld } from '../helpers/session-fakes';
 import {
+  activeSession,
   ALICE,
   claims,
   fakeWorld,
@@ -26,24 +27,6 @@ const NO_SESSION = { error: 'ERR_TOKEN_REVOKED', message: 'no valid session: sig
 
 function withTokens(world: FakeWorld, access: string, overrides: Parameters<typeof claims>[0] = {}) {
   world.verified.set(access, { ok: true, claims: claims(overrides) });
-}
-
-function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    sessionId: 'origin-1',
-    sessionIdSource: 'origin_jti',
-    sub: ALICE,
-    username: ALICE,
-    createdAt: NOW - 100,
-    refreshedAt: NOW - 100,
-    refreshFingerprint: refreshFingerprint('rt-1'),
-    rotated: [],
-    status: 'active',
-    latestJti: 'jti-0',
-    latestJtiExpiresAt: NOW + 800,
-    expiresAt: NOW - 100 + WEEK,
-    ...overrides,
-  };
 }
 
 function refreshRequest(overrides: Partial<SessionRequest> = {}): SessionRequest {
@@ -70,7 +53,7 @@ const admin: Identity = { ...alice, sub: 'admin-sub', groups: ['admins'], sessio
 describe('refresh', () => {
   function world(record: Partial<SessionRecord> = {}) {
     const w = fakeWorld();
-    void w.sessions.create(session(record));
+    void w.sessions.create(activeSession(record));
     w.grants.refresh = {
       ok: true,
       tokens: { accessToken: 'at-2', idToken: 'id-2', refreshToken: 'rt-2', expiresIn: 900 },
@@ -333,7 +316,7 @@ describe('refresh', () => {
 describe('logout', () => {
   it('marks the record, deny-lists the session for its access tokens’ lifetime, revokes at Cognito, clears the cookie', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session());
+    await w.sessions.create(activeSession());
     const outcome = await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
     expect(outcome).toMatchObject({
       status: 200,
@@ -353,7 +336,7 @@ describe('logout', () => {
   it('finds the session through the cookie when the token has no origin_jti (emulator)', async () => {
     const w = fakeWorld();
     await w.sessions.create(
-      session({ sessionId: 'server-1', sessionIdSource: 'server', latestJti: 'jti-7' }),
+      activeSession({ sessionId: 'server-1', sessionIdSource: 'server', latestJti: 'jti-7' }),
     );
     const emulatorIdentity = { ...alice, sessionId: undefined };
     await logout(emulatorIdentity, { cookies: [refreshCookieHeader('server-1', 'rt-1')] }, w.deps);
@@ -364,7 +347,7 @@ describe('logout', () => {
 
   it("never ends another user's session named by a cookie", async () => {
     const w = fakeWorld();
-    await w.sessions.create(session({ sessionId: 'bobs', sub: 'bob' }));
+    await w.sessions.create(activeSession({ sessionId: 'bobs', sub: 'bob' }));
     const emulatorIdentity = { ...alice, sessionId: undefined };
     await logout(emulatorIdentity, { cookies: [refreshCookieHeader('bobs', 'rt-1')] }, w.deps);
     expect(w.calls.revoked).toEqual([]);
@@ -381,14 +364,14 @@ describe('logout', () => {
 
   it('deny-lists the session for a refresh lifetime when its record cannot tell its tokens’ lifetime', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session({ refreshedAt: Number.NaN }));
+    await w.sessions.create(activeSession({ refreshedAt: Number.NaN }));
     await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
     expect(w.denyList.entries.get('session#origin-1')?.expiresAt).toBe(NOW + WEEK);
   });
 
   it('still ends the session when Cognito RevokeToken fails: record and deny-list written, reported in the event', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session());
+    await w.sessions.create(activeSession());
     w.deps.idp.revokeRefreshToken = async () => Promise.reject(new Error('Cognito down'));
     const outcome = await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
     expect(outcome).toMatchObject({ status: 200, cookies: CLEARED, event: { cognitoRevoked: false } });
@@ -400,9 +383,9 @@ describe('logout', () => {
 describe('logoutAll', () => {
   it('signs out globally, writes the watermark, marks every active session, clears the cookie', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session());
-    await w.sessions.create(session({ sessionId: 'origin-2' }));
-    await w.sessions.create(session({ sessionId: 'bobs', sub: 'bob' }));
+    await w.sessions.create(activeSession());
+    await w.sessions.create(activeSession({ sessionId: 'origin-2' }));
+    await w.sessions.create(activeSession({ sessionId: 'bobs', sub: 'bob' }));
     const outcome = await logoutAll(alice, w.deps);
     expect(outcome).toMatchObject({ status: 200, body: { sessionsRevoked: 2 }, cookies: CLEARED });
     expect(w.calls.signedOut).toEqual([ALICE]);
@@ -433,7 +416,7 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
 
   it('fails logout with ERR_REVOCATION_NOT_STORED but still ends the record, revokes at Cognito and clears the cookie', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session());
+    await w.sessions.create(activeSession());
     w.denyList.failWrites = true;
     const outcome = await logout(alice, { cookies: [refreshCookieHeader('origin-1', 'rt-1')] }, w.deps);
     expect(outcome).toMatchObject({
@@ -451,7 +434,7 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
   it('still detects reuse with 401: the record ended, Cognito revoked, the failed write counted', async () => {
     const w = fakeWorld();
     await w.sessions.create(
-      session({
+      activeSession({
         refreshFingerprint: refreshFingerprint('rt-2'),
         rotated: [{ fingerprint: refreshFingerprint('rt-1'), rotatedAt: NOW - 60 }],
       }),
@@ -477,7 +460,7 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
 
   it("fails ending one's other device with ERR_REVOCATION_NOT_STORED after ending its record", async () => {
     const w = fakeWorld();
-    await w.sessions.create(session({ sessionId: 'origin-2' }));
+    await w.sessions.create(activeSession({ sessionId: 'origin-2' }));
     w.denyList.failWrites = true;
     expect(await revokeOwnSession(alice, 'origin-2', { cookies: [] }, w.deps)).toMatchObject({
       status: 503,
@@ -488,7 +471,7 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
 
   it('fails an admin session revocation with ERR_REVOCATION_NOT_STORED after ending the record', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session());
+    await w.sessions.create(activeSession());
     w.denyList.failWrites = true;
     expect(await revokeSession(admin, 'origin-1', w.deps)).toMatchObject({
       status: 503,
@@ -504,8 +487,8 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
     'fails %s with ERR_REVOCATION_NOT_STORED after signing out globally and ending every record',
     async (_case, act) => {
       const w = fakeWorld();
-      await w.sessions.create(session());
-      await w.sessions.create(session({ sessionId: 'origin-2' }));
+      await w.sessions.create(activeSession());
+      await w.sessions.create(activeSession({ sessionId: 'origin-2' }));
       w.denyList.failWrites = true;
       expect(await act(w)).toMatchObject({ status: 503, body: NOT_STORED });
       expect(w.calls.signedOut).toEqual([ALICE]);
@@ -518,9 +501,9 @@ describe('a deny-list write that fails (faults injected into the store)', () => 
 describe('admin', () => {
   it('lists a user’s sessions newest first, with short fingerprints only', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session({ sessionId: 'old', createdAt: NOW - 500 }));
+    await w.sessions.create(activeSession({ sessionId: 'old', createdAt: NOW - 500 }));
     await w.sessions.create(
-      session({ sessionId: 'new', createdAt: NOW - 5, rotated: [{ fingerprint: 'f', rotatedAt: 1 }] }),
+      activeSession({ sessionId: 'new', createdAt: NOW - 5, rotated: [{ fingerprint: 'f', rotatedAt: 1 }] }),
     );
     const outcome = await listSessions(ALICE, w.deps);
     const body = outcome.body as { sessions: Record<string, unknown>[] };
@@ -535,7 +518,7 @@ describe('admin', () => {
 
   it('revokes a user: global sign-out, watermark by admin, sessions marked', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session());
+    await w.sessions.create(activeSession());
     const outcome = await revokeUser(admin, ALICE, w.deps);
     expect(outcome).toMatchObject({
       status: 200,
@@ -549,7 +532,7 @@ describe('admin', () => {
 
   it('revokes one session: the record, then session# (which covers its latest jti)', async () => {
     const w = fakeWorld();
-    await w.sessions.create(session());
+    await w.sessions.create(activeSession());
     expect(await revokeSession(admin, 'origin-1', w.deps)).toMatchObject({ status: 200 });
     expect([...w.denyList.entries.keys()]).toEqual(['session#origin-1']);
     expect(w.sessions.items.get('origin-1')).toMatchObject({
@@ -574,7 +557,7 @@ describe('admin', () => {
     ['a missing session id', undefined, 400],
   ])('rejects revoking %s and changes nothing', async (_case, sessionId, status) => {
     const w = fakeWorld();
-    await w.sessions.create(session());
+    await w.sessions.create(activeSession());
     expect(await revokeSession(admin, sessionId, w.deps)).toMatchObject({ status });
     expect(w.denyList.entries.size).toBe(0);
     expect(w.sessions.items.get('origin-1')?.status).toBe('active');
