@@ -74,3 +74,23 @@ export function connectWs(
     ws.once('error', reject);
   });
 }
+
+/**
+ * Opens sockets as the page does (the stack's WebSocket URL, its Origin) and terminates every one it opened after
+ * each test. Call it at a test file's top level; `outputs` is read at connect time (the stack starts in beforeAll).
+ */
+export function pageSockets(
+  outputs: () => { readonly wsUrl?: string | null; readonly appUrl: string },
+): (token: string) => Promise<WsClient> {
+  const opened: WsClient[] = [];
+  afterEach(() => {
+    for (const client of opened.splice(0)) client.ws.terminate();
+  });
+  return async (token) => {
+    const { wsUrl, appUrl } = outputs();
+    if (!wsUrl) throw new Error('the stack has no WebSocket URL');
+    const client = await connectWs(wsUrl, token, { origin: appUrl });
+    opened.push(client);
+    return client;
+  };
+}

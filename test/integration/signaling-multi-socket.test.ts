@@ -5,28 +5,19 @@ import { mintAccessToken } from '../helpers/mint-token';
 import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
 import type { WsClient } from '../helpers/ws-client';
-import { connectWs } from '../helpers/ws-client';
+import { pageSockets } from '../helpers/ws-client';
 
 let stack: TestStack;
-const opened: WsClient[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack();
-});
-
-afterEach(() => {
-  for (const client of opened.splice(0)) client.ws.terminate();
 });
 
 afterAll(async () => {
   await stack?.dispose();
 });
 
-async function connect(token: string): Promise<WsClient> {
-  const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.appUrl });
-  opened.push(client);
-  return client;
-}
+const connect = pageSockets(() => stack.outputs);
 
 const offer = (to: string) => ({
   action: 'signal',

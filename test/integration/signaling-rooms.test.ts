@@ -8,11 +8,10 @@ import type { TestStack } from '../helpers/offline-stack';
 import { startTestStack } from '../helpers/offline-stack';
 import { signIn } from '../helpers/sign-in';
 import type { Frame, WsClient } from '../helpers/ws-client';
-import { connectWs } from '../helpers/ws-client';
+import { pageSockets } from '../helpers/ws-client';
 
 let stack: TestStack;
 let denyList: DynamoRevocationStore;
-const opened: WsClient[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -20,19 +19,11 @@ beforeAll(async () => {
   denyList = new DynamoRevocationStore(process.env[AuthorizerEnv.revocationTable]!);
 });
 
-afterEach(() => {
-  for (const client of opened.splice(0)) client.ws.terminate();
-});
-
 afterAll(async () => {
   await stack?.dispose();
 });
 
-async function connect(token: string): Promise<WsClient> {
-  const client = await connectWs(stack.outputs.wsUrl!, token, { origin: stack.outputs.appUrl });
-  opened.push(client);
-  return client;
-}
+const connect = pageSockets(() => stack.outputs);
 
 /** A token admitted to group room `room` (group `room-<room>`), for a fresh user unless `sub` is given. */
 const member = (room: string, claims: Record<string, unknown> = {}) =>
