@@ -137,24 +137,27 @@ async function findUsers(email, next) {
     $('admin-result').textContent = `No user’s email starts with “${email}”.`;
 }
 
-function adminEmail() {
-  const email = $('admin-email').value.trim();
-  if (!EMAIL_PREFIX.test(email)) {
-    $('admin-email').setAttribute('aria-invalid', 'true');
-    $('admin-email').focus();
-    throw new Error('Enter the start of an email address (no spaces or quotes).');
+/** The trimmed value of input `id` if it matches `pattern`; otherwise marks the field invalid and throws `hint`. */
+function checkedInput(id, pattern, hint) {
+  const field = $(id);
+  const value = field.value.trim();
+  if (!pattern.test(value)) {
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+    throw new Error(hint);
   }
-  $('admin-email').removeAttribute('aria-invalid');
-  return email;
+  field.removeAttribute('aria-invalid');
+  return value;
+}
+
+function adminEmail() {
+  return checkedInput(
+    'admin-email',
+    EMAIL_PREFIX,
+    'Enter the start of an email address (no spaces or quotes).',
+  );
 }
 
 function adminSub() {
-  const sub = $('admin-sub').value.trim();
-  if (!SUB.test(sub)) {
-    $('admin-sub').setAttribute('aria-invalid', 'true');
-    $('admin-sub').focus();
-    throw new Error('Enter a user id (sub): letters, digits and dashes.');
-  }
-  $('admin-sub').removeAttribute('aria-invalid');
-  return sub;
+  return checkedInput('admin-sub', SUB, 'Enter a user id (sub): letters, digits and dashes.');
 }
