@@ -7,10 +7,10 @@ import { ApiEnv } from '../lambdas/api/env';
 import { AdminEnv } from '../lambdas/admin/env';
 import { AuthEnv } from '../lambdas/auth/env';
 import type { EnforcementMode } from '../lambdas/authorizer/authorize';
-import { enforcementMode, replayGuardKind } from '../lambdas/authorizer/config';
+import { dpopModeEnv, enforcementMode, replayGuardKind } from '../lambdas/authorizer/config';
 import { AuthorizerEnv } from '../lambdas/authorizer/env';
 import { EventsEnv } from '../lambdas/events/env';
-import { DPOP_MODES, type DpopMode, type ReplayGuardKind } from '../lambdas/shared/dpop';
+import type { DpopMode, ReplayGuardKind } from '../lambdas/shared/dpop';
 import { API_STAGE_NAME, EDGE_PATHS, WS_STAGE_NAME } from '../lambdas/shared/edge';
 import { DEFAULT_STEP_UP_MAX_AGE_SECONDS } from '../lambdas/shared/route-policy';
 import type { WebConfig } from '../lambdas/shared/edge';
@@ -286,7 +286,8 @@ export async function startOfflineStack(options: OfflineStackOptions): Promise<O
       verifyUser: verification.user,
       enforcementMode: enforcementMode(process.env),
       authorizerCacheTtlSeconds: 0,
-      dpopMode: localDpopMode(),
+      // DPOP_MODE when set (checked as the handlers check it), else `monitor`.
+      dpopMode: dpopModeEnv(process.env, 'monitor'),
       dpopReplayGuard: replayGuardKind(process.env),
       stepUpMaxAgeSeconds: options.stepUpMaxAgeSeconds ?? DEFAULT_STEP_UP_MAX_AGE_SECONDS,
     };
@@ -444,12 +445,4 @@ function restartable(
       current ??= await start();
     },
   };
-}
-
-/** The stack's device binding mode: DPOP_MODE when set (checked as the handlers check it), else `monitor`. */
-function localDpopMode(): DpopMode {
-  const mode = process.env[AuthEnv.dpopMode] ?? 'monitor';
-  if (!(DPOP_MODES as readonly string[]).includes(mode))
-    throw new Error(`${AuthEnv.dpopMode} must be one of ${DPOP_MODES.join(', ')}`);
-  return mode as DpopMode;
 }

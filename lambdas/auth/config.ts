@@ -4,8 +4,8 @@ import type { Env } from '../shared/config';
 import { booleanEnv, ConfigError, integerEnv, optionalEnv, requireEnv } from '../shared/config';
 import type { SessionsConfig } from '../sessions/config';
 import { loadSessionsConfig } from '../sessions/config';
-import { replayGuardKind } from '../authorizer/config';
-import { DPOP_MODES, type DpopMode, type ReplayGuardKind } from '../shared/dpop';
+import { dpopModeEnv, replayGuardKind } from '../authorizer/config';
+import type { DpopMode, ReplayGuardKind } from '../shared/dpop';
 import { WEB_CLIENT_SCOPES } from '../shared/oauth-scopes';
 import { AuthEnv } from './env';
 
@@ -55,17 +55,9 @@ export function loadAuthConfig(env: Env): AuthConfig {
     cookieKeySecretId: requireEnv(env, AuthEnv.cookieKeySecretId),
     redirectUri: requireEnv(env, AuthEnv.redirectUri),
     scopes: WEB_CLIENT_SCOPES,
-    dpopMode: dpopMode(env),
+    dpopMode: dpopModeEnv(env),
     dpopReplayGuard: replayGuardKind(env),
   };
-}
-
-function dpopMode(env: Env): DpopMode {
-  const value = optionalEnv(env, AuthEnv.dpopMode) ?? 'off';
-  if (!DPOP_MODES.includes(value as DpopMode)) {
-    throw new ConfigError(`${AuthEnv.dpopMode} must be one of ${DPOP_MODES.join(', ')}`);
-  }
-  return value as DpopMode;
 }
 
 /** https, or http on a loopback host when explicitly allowed (the offline emulator); the flag is refused elsewhere. */

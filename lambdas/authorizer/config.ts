@@ -2,7 +2,7 @@
 
 import type { Env } from '../shared/config';
 import { booleanEnv, ConfigError, listEnv, optionalEnv, requireEnv } from '../shared/config';
-import { REPLAY_GUARD_KINDS, type ReplayGuardKind } from '../shared/dpop';
+import { DPOP_MODES, type DpopMode, REPLAY_GUARD_KINDS, type ReplayGuardKind } from '../shared/dpop';
 import type { EnforcementMode } from './authorize';
 import { ENFORCEMENT_MODES } from './authorize';
 import { AuthorizerEnv } from './env';
@@ -40,11 +40,8 @@ export function loadAuthorizerConfig(env: Env): AuthorizerConfig {
 }
 
 function dpopConfig(env: Env): Pick<AuthorizerConfig, 'dpop'> {
-  const mode = optionalEnv(env, AuthorizerEnv.dpopMode) ?? 'off';
+  const mode = dpopModeEnv(env);
   if (mode === 'off') return {};
-  if (mode !== 'monitor' && mode !== 'enforce') {
-    throw new ConfigError(`${AuthorizerEnv.dpopMode} must be one of off, monitor, enforce`);
-  }
   const appUrl = requireEnv(env, AuthorizerEnv.appUrl);
   if (!URL.canParse(appUrl) || new URL(appUrl).origin !== appUrl) {
     throw new ConfigError(
@@ -52,6 +49,15 @@ function dpopConfig(env: Env): Pick<AuthorizerConfig, 'dpop'> {
     );
   }
   return { dpop: { mode, appUrl, replayGuard: replayGuardKind(env) } };
+}
+
+/** The stage's device binding mode (DPOP_MODE), `fallback` when unset. */
+export function dpopModeEnv(env: Env, fallback: DpopMode = 'off'): DpopMode {
+  const value = optionalEnv(env, AuthorizerEnv.dpopMode) ?? fallback;
+  if (!DPOP_MODES.includes(value as DpopMode)) {
+    throw new ConfigError(`${AuthorizerEnv.dpopMode} must be one of ${DPOP_MODES.join(', ')}`);
+  }
+  return value as DpopMode;
 }
 
 /** Where used proof ids are remembered: `table` unless the stage chose `instance`. */
