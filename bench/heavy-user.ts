@@ -1,15 +1,11 @@
 // Part 7: a heavy user's deny-list (issue 23): 1,000 sign-outs of one user, then 100 of its sign-outs at once.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoRevocationStore } from '../lambdas/adapters/dynamo-revocation-store';
 import { ITEM_BUDGET_BYTES, itemSizeBytes } from '../lambdas/shared/deny-list-item';
 import type { RevocationRecord } from '../lambdas/shared/ports';
 import { revokingScope } from '../lambdas/shared/revocation-rules';
 import { FOLD_REASON, RevocationService } from '../lambdas/shared/revocation-service';
-import { startDynamo } from '../local/dynamo';
-import { localDynamoClient } from '../test/helpers/temp-dynamo';
+import { localDynamoClient, startTempDynamo } from '../test/helpers/temp-dynamo';
 import { startCountingEndpoint, type CountingEndpoint } from './lib/counting-endpoint';
 import { median, round } from './lib/stats';
 
@@ -54,8 +50,7 @@ export interface HeavyUserResult {
 
 /** One user's sign-outs as `endSession` writes them (a session entry each), against dynalite behind the counter. */
 export async function measureHeavyUser(): Promise<HeavyUserResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'cg-bench-heavy-'));
-  const dynamo = await startDynamo({ dir, host: '127.0.0.1', port: 0, envName: 'BENCH_DYNAMO_PORT' });
+  const dynamo = await startTempDynamo('cg-bench-heavy-');
   const endpoint = await startCountingEndpoint({ jwks: { keys: [] }, upstream: dynamo.endpoint });
   const direct = DynamoDBDocumentClient.from(localDynamoClient(dynamo.endpoint));
   const start = Math.floor(Date.now() / 1000);
@@ -85,7 +80,6 @@ export async function measureHeavyUser(): Promise<HeavyUserResult> {
     direct.destroy();
     await endpoint.close();
     await dynamo.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

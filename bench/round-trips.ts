@@ -1,12 +1,10 @@
 // Part 2: DynamoDB round trips per decision, counted at the wire in front of dynalite while the deployed bundles run.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { DynamoRevocationStore } from '../lambdas/adapters/dynamo-revocation-store';
-import { startDynamo } from '../local/dynamo';
 import { newDeviceKey, proofFor } from '../test/helpers/dpop';
 import { meEvent } from '../test/helpers/rest-authorizer';
+import { startTempDynamo } from '../test/helpers/temp-dynamo';
 import { accessTokenClaims, rsaTestKey, signRs256, TEST_CLIENT_ID, TEST_POOL_ID } from '../test/helpers/jwt';
 import { startCountingEndpoint, type CountingEndpoint } from './lib/counting-endpoint';
 import { median, round } from './lib/stats';
@@ -45,8 +43,7 @@ const NON_DYNAMO = new Set(['Jwks', 'PostToConnection', 'DeleteConnection']);
 
 /** `bundles`: directory with `<fn>/index.js` from the cold-start part. */
 export async function countRoundTrips(bundles: string): Promise<RoundTripResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'cg-bench-rt-'));
-  const dynamo = await startDynamo({ dir, host: '127.0.0.1', port: 0, envName: 'BENCH_DYNAMO_PORT' });
+  const dynamo = await startTempDynamo('cg-bench-rt-');
   const key = rsaTestKey('bench-kid');
   const endpoint = await startCountingEndpoint({
     jwks: { keys: [key.publicJwk] },
@@ -208,7 +205,6 @@ export async function countRoundTrips(bundles: string): Promise<RoundTripResult>
   } finally {
     await endpoint.close();
     await dynamo.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
